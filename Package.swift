@@ -1,0 +1,70 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "Bosun",
+    products: [
+        .executable(name: "bosun", targets: ["BosunCLI"]),
+        // A minimal plugin used by the tests to prove that host and plugin share one BosunKit.
+        .library(name: "IdentityProbePlugin", type: .dynamic, targets: ["IdentityProbePlugin"]),
+    ],
+    dependencies: [
+        .package(name: "BosunKit", path: "Plugins/BosunKit"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+    ],
+    targets: [
+        .target(
+            name: "BosunManifests",
+            dependencies: [
+                .product(name: "BosunKit", package: "BosunKit"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "BosunBench",
+            dependencies: [
+                .product(name: "BosunKit", package: "BosunKit")
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "BosunCLI",
+            dependencies: [
+                "BosunManifests",
+                "BosunBench",
+                .product(name: "BosunKit", package: "BosunKit"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "IdentityProbePlugin",
+            dependencies: [.product(name: "BosunKit", package: "BosunKit")],
+            path: "Samples/IdentityProbePlugin",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "BosunKitTests",
+            dependencies: [.product(name: "BosunKit", package: "BosunKit")],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "BosunManifestsTests",
+            dependencies: ["BosunManifests", .product(name: "BosunKit", package: "BosunKit")],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "PluginIdentityTests",
+            dependencies: [.product(name: "BosunKit", package: "BosunKit")],
+            swiftSettings: strictSettings
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)
