@@ -57,18 +57,21 @@ struct AnyKey: CodingKey {
     init?(intValue: Int) { return nil }
 }
 
-/// API types that are JSON-native get `Codable` through their JSON tree.
+/// Marks a type whose JSON form is hand-written or generated (all built-in API types), so that it
+/// gets `Codable` through its JSON tree.
 ///
-/// Declare `extension T: Codable {}` in a file apart from `T` (so the compiler does not
-/// synthesise a member-wise conformance) to use it.
-extension Decodable where Self: JSONDecodable {
+/// Declare `extension T: Codable, JSONNativeCodable {}` in a file apart from `T`, so the compiler
+/// does not synthesise a member-wise `Codable` that would lose Kubernetes' encoding rules.
+public protocol JSONNativeCodable: JSONCodable {}
+
+extension Decodable where Self: JSONNativeCodable {
     public init(from decoder: any Decoder) throws {
         let tree = try JSONValue(from: decoder)
         try self.init(json: tree)
     }
 }
 
-extension Encodable where Self: JSONEncodable {
+extension Encodable where Self: JSONNativeCodable {
     public func encode(to encoder: any Encoder) throws {
         try jsonValue().encode(to: encoder)
     }

@@ -1,0 +1,222 @@
+import Foundation
+
+// batch/v1 validation: Job and CronJob (upstream pkg/apis/batch/validation, 1.32).
+
+extension Validation {
+    /// The labels a generated Job selector puts on the pod template.
+    static let jobControllerUIDLabel = "batch.kubernetes.io/controller-uid"
+    static let jobNameLabel = "batch.kubernetes.io/job-name"
+
+    /// Validates a Job. Unless `manualSelector` is true, the selector must be the generated one
+    /// (see ``BuiltinAdmission/applyDefaults(_:)``, which generates it once `metadata.uid` is set).
+    public static func validateJob(_ job: Job) -> FieldErrorList {
+        var errors = validateObjectMeta(job.metadata, namespaced: true)
+        errors += validateGeneratedSelector(job)
+        errors += validateJobSpec(job.spec, path: "spec", requireSelector: true)
+        let name = job.metadata.name ?? ""
+        if job.spec.completionMode == "Indexed", let completions = job.spec.completions, completions > 0 {
+            let hostname = "\(name)-\(completions - 1)"
+            if !isDNS1123Label(hostname).isEmpty {
+                errors.append(.invalid("metadata.name", name, "will not able to create pod with invalid DNS label: \(hostname)"))
+            }
+        }
+        return errors
+    }
+
+    static func validateGeneratedSelector(_ job: Job) -> FieldErrorList {
+        guard job.spec.manualSelector != true, let selector = job.spec.selector else { return [] }
+        var errors: FieldErrorList = []
+        let uid = job.metadata.uid ?? ""
+        if uid.isEmpty { errors.append(.required("metadata.uid")) }
+        let labels = job.spec.template.metadata?.labels ?? [:]
+        let metaPath: FieldPath = "spec.template.metadata"
+        for (key, expected) in [(jobControllerUIDLabel, uid), (jobNameLabel, job.metadata.name ?? "")] {
+            if let actual = labels[key] {
+                if actual != expected {
+                    errors.append(.invalid(metaPath.child("labels").key(key), rendered: GoSyntax.stringMap(labels), "must be '\(expected)'"))
+                }
+            } else {
+                errors.append(.required(metaPath.child("labels").key(key), "must be '\(expected)'"))
+            }
+        }
+        if selectorMatches(selector, [jobControllerUIDLabel: uid]) == false {
+            errors.append(.invalid("spec.selector", rendered: GoSyntax.labelSelector(selector), "`selector` not auto-generated"))
+        }
+        return errors
+    }
+
+    static func validateJobSpec(_ spec: JobSpec, path: FieldPath, requireSelector: Bool) -> FieldErrorList {
+        var errors: FieldErrorList = []
+        errors += validateNonnegative(spec.parallelism, path: path.child("parallelism"))
+        errors += validateNonnegative(spec.completions, path: path.child("completions"))
+        errors += validateNonnegative(spec.activeDeadlineSeconds, path: path.child("activeDeadlineSeconds"))
+        errors += validateNonnegative(spec.backoffLimit, path: path.child("backoffLimit"))
+        errors += validateNonnegative(spec.ttlSecondsAfterFinished, path: path.child("ttlSecondsAfterFinished"))
+        if let mode = spec.completionMode {
+            if mode != "NonIndexed" && mode != "Indexed" {
+                errors.append(.notSupported(path.child("completionMode"), mode, supported: ["Indexed", "NonIndexed"]))
+            }
+            if mode == "Indexed" && spec.completions == nil {
+                errors.append(.required(path.child("completions"), "when completion mode is Indexed"))
+            }
+        }
+        if let perIndex = spec.backoffLimitPerIndex {
+            errors += validateNonnegative(perIndex, path: path.child("backoffLimitPerIndex"))
+            if spec.completionMode != "Indexed" {
+                errors.append(.invalid(path.child("backoffLimitPerIndex"), perIndex, "requires indexed completion mode"))
+            }
+        }
+        if let maxFailed = spec.maxFailedIndexes {
+            errors += validateNonnegative(maxFailed, path: path.child("maxFailedIndexes"))
+            if spec.backoffLimitPerIndex == nil {
+                errors.append(.required(path.child("backoffLimitPerIndex"), "when maxFailedIndexes is specified"))
+            }
+        }
+        if let replacement = spec.podReplacementPolicy {
+            if spec.podFailurePolicy != nil {
+                if replacement != "Failed" {
+                    errors.append(.notSupported(path.child("podReplacementPolicy"), replacement, supported: ["Failed"]))
+                }
+            } else if replacement != "Failed" && replacement != "TerminatingOrFailed" {
+                errors.append(.notSupported(path.child("podReplacementPolicy"), replacement, supported: ["Failed", "TerminatingOrFailed"]))
+            }
+        }
+        errors += validatePodTemplateSpec(spec.template, path: path.child("template"))
+        let policy = spec.template.spec?.restartPolicy ?? ""
+        if spec.podFailurePolicy != nil && policy != "Never" {
+            errors.append(.invalid(path.child("template.spec.restartPolicy"), policy,
+                                   "only \"Never\" is supported when podFailurePolicy is specified"))
+        } else if policy != "OnFailure" && policy != "Never" {
+            errors.append(.notSupported(path.child("template.spec.restartPolicy"), policy, supported: ["OnFailure", "Never"]))
+        }
+        if requireSelector {
+            if let selector = spec.selector {
+                errors += validateLabelSelector(selector, path: path.child("selector"))
+                if selectorMatches(selector, spec.template.metadata?.labels) == false {
+                    errors.append(selectorMismatch(spec.template.metadata?.labels, path: path.child("template.metadata.labels")))
+                }
+            } else {
+                errors.append(.required(path.child("selector")))
+            }
+        }
+        return errors
+    }
+
+    /// Job updates: completions, selector, completionMode and managedBy are immutable; the
+    /// template too, except the scheduling directives of a suspended Job that never started.
+    public static func validateJobUpdate(_ job: Job, old: Job) -> FieldErrorList {
+        var errors = validateObjectMetaUpdate(job.metadata, old: old.metadata)
+        errors += validateJobSpec(job.spec, path: "spec", requireSelector: true)
+        let spec = job.spec, oldSpec = old.spec
+        let elastic = spec.completionMode == "Indexed" && oldSpec.completionMode == "Indexed"
+            && spec.completions == spec.parallelism && oldSpec.completions == oldSpec.parallelism
+        if spec.completions != oldSpec.completions && !elastic {
+            errors.append(.immutable("spec.completions", rendered: GoSyntax.optionalInt(spec.completions)))
+        }
+        if spec.selector != oldSpec.selector {
+            errors.append(.immutable("spec.selector", rendered: GoSyntax.labelSelector(spec.selector)))
+        }
+        if spec.completionMode != oldSpec.completionMode {
+            errors.append(.immutable("spec.completionMode", rendered: GoSyntax.quote(spec.completionMode ?? "")))
+        }
+        if spec.managedBy != oldSpec.managedBy {
+            errors.append(.immutable("spec.managedBy", rendered: spec.managedBy.map(GoSyntax.quote) ?? "null"))
+        }
+        var oldTemplate = oldSpec.template
+        if oldSpec.suspend == true && old.status.startTime == nil {
+            // Mutable scheduling directives (KEP-2926).
+            var oldPodSpec = oldTemplate.spec ?? PodSpec(containers: [])
+            oldPodSpec.nodeSelector = spec.template.spec?.nodeSelector
+            oldPodSpec.affinity = spec.template.spec?.affinity
+            oldPodSpec.tolerations = spec.template.spec?.tolerations
+            oldPodSpec.schedulingGates = spec.template.spec?.schedulingGates
+            oldTemplate.spec = oldPodSpec
+            var meta = oldTemplate.metadata ?? ObjectMeta()
+            meta.labels = spec.template.metadata?.labels
+            meta.annotations = spec.template.metadata?.annotations
+            oldTemplate.metadata = meta
+        }
+        if spec.template != oldTemplate {
+            errors.append(.immutable("spec.template", rendered: "core.PodTemplateSpec{...}"))
+        }
+        return errors
+    }
+
+    /// Validates a CronJob: a name of at most 52 characters, a valid schedule and time zone,
+    /// and a job template that validates as a Job spec (without a selector).
+    public static func validateCronJob(_ cronJob: CronJob) -> FieldErrorList {
+        var errors = validateObjectMeta(cronJob.metadata, namespaced: true)
+        let name = cronJob.metadata.name ?? ""
+        if name.utf8.count > 52 {
+            errors.append(.invalid("metadata.name", name, "must be no more than 52 characters"))
+        }
+        return errors + validateCronJobSpec(cronJob.spec)
+    }
+
+    /// CronJob updates: metadata rules, and the spec as on create (the name limit is not re-checked).
+    public static func validateCronJobUpdate(_ cronJob: CronJob, old: CronJob) -> FieldErrorList {
+        validateObjectMetaUpdate(cronJob.metadata, old: old.metadata) + validateCronJobSpec(cronJob.spec)
+    }
+
+    static func validateCronJobSpec(_ spec: CronJobSpec) -> FieldErrorList {
+        var errors: FieldErrorList = []
+        let path: FieldPath = "spec"
+        if spec.schedule.isEmpty {
+            errors.append(.required(path.child("schedule")))
+        } else {
+            errors += validateSchedule(spec.schedule, path: path.child("schedule"))
+        }
+        if let zone = spec.timeZone { errors += validateTimeZone(zone, path: path.child("timeZone")) }
+        errors += validateNonnegative(spec.startingDeadlineSeconds, path: path.child("startingDeadlineSeconds"))
+        errors += oneOf(spec.concurrencyPolicy, ["Allow", "Forbid", "Replace"], path: path.child("concurrencyPolicy"))
+        let tPath = path.child("jobTemplate")
+        errors += validateLabels(spec.jobTemplate.metadata?.labels, path: tPath.child("metadata.labels"))
+        errors += validateAnnotations(spec.jobTemplate.metadata?.annotations, path: tPath.child("metadata.annotations"))
+        let jobSpec = spec.jobTemplate.spec ?? JobSpec(template: PodTemplateSpec())
+        errors += validateJobSpec(jobSpec, path: tPath.child("spec"), requireSelector: false)
+        if let selector = jobSpec.selector {
+            errors.append(.invalid(tPath.child("spec.selector"), rendered: GoSyntax.labelSelector(selector), "`selector` will be auto-generated"))
+        }
+        if jobSpec.manualSelector == true {
+            errors.append(.notSupported(tPath.child("spec.manualSelector"), true, supported: ["nil", "false"]))
+        }
+        errors += validateNonnegative(spec.successfulJobsHistoryLimit, path: path.child("successfulJobsHistoryLimit"))
+        errors += validateNonnegative(spec.failedJobsHistoryLimit, path: path.child("failedJobsHistoryLimit"))
+        return errors
+    }
+
+    /// A cron schedule: robfig/cron's parse errors, and no `TZ=`/`CRON_TZ=` prefix.
+    public static func validateSchedule(_ schedule: String, path: FieldPath) -> FieldErrorList {
+        var errors: FieldErrorList = []
+        var body = schedule
+        if schedule.hasPrefix("TZ=") || schedule.hasPrefix("CRON_TZ=") {
+            if let space = schedule.firstIndex(of: " ") { body = String(schedule[schedule.index(after: space)...]) }
+            let zone = String(schedule[schedule.index(after: schedule.firstIndex(of: "=")!)...].prefix { $0 != " " })
+            if TimeZone(identifier: zone) == nil {
+                errors.append(.invalid(path, schedule, "provided bad location \(zone): unknown time zone \(zone)"))
+                body = ""
+            }
+        }
+        if !body.isEmpty || errors.isEmpty {
+            do { _ = try CronSchedule(parsing: body) } catch { errors.append(.invalid(path, schedule, error.message)) }
+        }
+        if schedule.contains("TZ") {
+            errors.append(.invalid(path, schedule, "cannot use TZ or CRON_TZ in schedule, use timeZone field instead"))
+        }
+        return errors
+    }
+
+    static func validateTimeZone(_ zone: String, path: FieldPath) -> FieldErrorList {
+        if zone.isEmpty { return [.invalid(path, zone, "timeZone must be nil or non-empty string")] }
+        for part in zone.split(separator: "/", omittingEmptySubsequences: false) {
+            let ok = part != "." && part != ".." && !part.hasPrefix("-") && !part.isEmpty
+                && part.utf8.allSatisfy { isAlnum($0) || $0 == 0x5F || $0 == 0x2D || $0 == 0x2B }
+            if !ok { return [.invalid(path, zone, "unknown time zone \(zone)")] }
+        }
+        if zone.lowercased() == "local" {
+            return [.invalid(path, zone, "timeZone must be an explicit time zone as defined in https://www.iana.org/time-zones")]
+        }
+        if TimeZone(identifier: zone) == nil { return [.invalid(path, zone, "unknown time zone \(zone)")] }
+        return []
+    }
+}

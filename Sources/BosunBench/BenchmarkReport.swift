@@ -1,0 +1,45 @@
+import BosunKit
+
+/// A benchmark's figures. `bosun bench` prints them as one JSON object on its last line, so runs can
+/// be compared by scripts and recorded in docs/benchmarks.md.
+public struct BenchmarkReport: Sendable {
+    public var name: String
+    public var figures: [(String, JSONValue)]
+
+    public init(name: String, figures: [(String, JSONValue)] = []) {
+        self.name = name
+        self.figures = figures
+    }
+
+    public mutating func record(_ key: String, _ value: Double, decimals: Int = 1) {
+        var scale = 1.0
+        for _ in 0..<decimals { scale *= 10 }
+        figures.append((key, .number(.double((value * scale).rounded() / scale))))
+    }
+
+    public mutating func record(_ key: String, _ value: Int) {
+        figures.append((key, .number(.int(Int64(value)))))
+    }
+
+    public mutating func record(_ key: String, _ value: String) {
+        figures.append((key, .string(value)))
+    }
+
+    public var json: String {
+        var object = JSONObject()
+        object["benchmark"] = .string(name)
+        for (k, v) in figures { object[k] = v }
+        return JSONValue.object(object).description
+    }
+}
+
+/// Wall-clock timing with a monotonic clock.
+public enum Stopwatch {
+    /// Runs `body` and returns its result and the seconds it took.
+    public static func measure<T>(_ body: () throws -> T) rethrows -> (T, Double) {
+        let clock = ContinuousClock()
+        var result: T?
+        let elapsed = try clock.measure { result = try body() }
+        return (result!, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+    }
+}
