@@ -348,20 +348,33 @@ class Generator:
             L.append("        let s = _Storage()")
         else:
             L.append("        self.init()")
-        L.append("        for member in object.members {")
-        L.append("            switch member.key {")
+        # Keys are bucketed by UTF-8 length first (O(1) for native strings), so each member costs
+        # one or two short string comparisons instead of a scan over every field name.
+        cases = []
         if gvk:
-            L.append('            case "apiVersion":')
-            L.append(f"                try JSONField.expect(member.value, Self.apiVersion, key: \"apiVersion\")")
-            L.append('            case "kind":')
-            L.append(f"                try JSONField.expect(member.value, Self.kind, key: \"kind\")")
+            cases.append(("apiVersion", 'try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")'))
+            cases.append(("kind", 'try JSONField.expect(member.value, Self.kind, key: "kind")'))
         for f in fields:
             fn = "decode" if f["required"] else "decodeOptional"
-            L.append(f'            case "{f["json"]}":')
-            L.append(f'                {target}.{f["swift"]} = try JSONField.{fn}({f["type"]}.self, member.value, key: "{f["json"]}")')
-        L.append("            default:")
-        L.append(f"                {target}.unknownFields = JSONField.appending(member, to: {target}.unknownFields)")
-        L.append("            }")
+            cases.append((f["json"], f'{target}.{f["swift"]} = try JSONField.{fn}({f["type"]}.self, member.value, key: "{f["json"]}")'))
+        unknown = f"{target}.unknownFields = JSONField.appending(member, to: {target}.unknownFields)"
+        L.append("        for member in object.members {")
+        if not cases:
+            L.append(f"            {unknown}")
+        else:
+            buckets = OrderedDict()
+            for key_name, stmt in sorted(cases, key=lambda c: len(c[0].encode())):
+                buckets.setdefault(len(key_name.encode()), []).append((key_name, stmt))
+            L.append("            switch member.key.utf8.count {")
+            for length, entries in buckets.items():
+                L.append(f"            case {length}:")
+                L.append("                switch member.key {")
+                for key_name, stmt in entries:
+                    L.append(f'                case "{key_name}": {stmt}')
+                L.append(f"                default: {unknown}")
+                L.append("                }")
+            L.append(f"            default: {unknown}")
+            L.append("            }")
         L.append("        }")
         if boxed:
             L.append("        self.init(_storage: s)")

@@ -37,21 +37,30 @@ extension CustomResourceColumnDefinition: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "jsonPath":
-                self.jsonPath = try JSONField.decode(String.self, member.value, key: "jsonPath")
-            case "name":
-                self.name = try JSONField.decode(String.self, member.value, key: "name")
-            case "type":
-                self.type = try JSONField.decode(String.self, member.value, key: "type")
-            case "description":
-                self.description = try JSONField.decodeOptional(String.self, member.value, key: "description")
-            case "format":
-                self.format = try JSONField.decodeOptional(String.self, member.value, key: "format")
-            case "priority":
-                self.priority = try JSONField.decodeOptional(Int32.self, member.value, key: "priority")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "name": self.name = try JSONField.decode(String.self, member.value, key: "name")
+                case "type": self.type = try JSONField.decode(String.self, member.value, key: "type")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 6:
+                switch member.key {
+                case "format": self.format = try JSONField.decodeOptional(String.self, member.value, key: "format")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "jsonPath": self.jsonPath = try JSONField.decode(String.self, member.value, key: "jsonPath")
+                case "priority": self.priority = try JSONField.decodeOptional(Int32.self, member.value, key: "priority")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 11:
+                switch member.key {
+                case "description": self.description = try JSONField.decodeOptional(String.self, member.value, key: "description")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -94,13 +103,18 @@ extension CustomResourceConversion: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "strategy":
-                self.strategy = try JSONField.decode(String.self, member.value, key: "strategy")
-            case "webhook":
-                self.webhook = try JSONField.decodeOptional(WebhookConversion.self, member.value, key: "webhook")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 7:
+                switch member.key {
+                case "webhook": self.webhook = try JSONField.decodeOptional(WebhookConversion.self, member.value, key: "webhook")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "strategy": self.strategy = try JSONField.decode(String.self, member.value, key: "strategy")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -145,19 +159,29 @@ extension CustomResourceDefinition: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "apiVersion":
-                try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
-            case "kind":
-                try JSONField.expect(member.value, Self.kind, key: "kind")
-            case "metadata":
-                self.metadata = try JSONField.decode(ObjectMeta.self, member.value, key: "metadata")
-            case "spec":
-                self.spec = try JSONField.decode(CustomResourceDefinitionSpec.self, member.value, key: "spec")
-            case "status":
-                self.status = try JSONField.decode(CustomResourceDefinitionStatus.self, member.value, key: "status")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "kind": try JSONField.expect(member.value, Self.kind, key: "kind")
+                case "spec": self.spec = try JSONField.decode(CustomResourceDefinitionSpec.self, member.value, key: "spec")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 6:
+                switch member.key {
+                case "status": self.status = try JSONField.decode(CustomResourceDefinitionStatus.self, member.value, key: "status")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "metadata": self.metadata = try JSONField.decode(ObjectMeta.self, member.value, key: "metadata")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "apiVersion": try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -208,19 +232,29 @@ extension CustomResourceDefinitionCondition: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "status":
-                self.status = try JSONField.decode(String.self, member.value, key: "status")
-            case "type":
-                self.type = try JSONField.decode(String.self, member.value, key: "type")
-            case "lastTransitionTime":
-                self.lastTransitionTime = try JSONField.decodeOptional(Time.self, member.value, key: "lastTransitionTime")
-            case "message":
-                self.message = try JSONField.decodeOptional(String.self, member.value, key: "message")
-            case "reason":
-                self.reason = try JSONField.decodeOptional(String.self, member.value, key: "reason")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "type": self.type = try JSONField.decode(String.self, member.value, key: "type")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 6:
+                switch member.key {
+                case "status": self.status = try JSONField.decode(String.self, member.value, key: "status")
+                case "reason": self.reason = try JSONField.decodeOptional(String.self, member.value, key: "reason")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 7:
+                switch member.key {
+                case "message": self.message = try JSONField.decodeOptional(String.self, member.value, key: "message")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 18:
+                switch member.key {
+                case "lastTransitionTime": self.lastTransitionTime = try JSONField.decodeOptional(Time.self, member.value, key: "lastTransitionTime")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -265,17 +299,28 @@ extension CustomResourceDefinitionList: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "apiVersion":
-                try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
-            case "kind":
-                try JSONField.expect(member.value, Self.kind, key: "kind")
-            case "metadata":
-                self.metadata = try JSONField.decode(ListMeta.self, member.value, key: "metadata")
-            case "items":
-                self.items = try JSONField.decode([CustomResourceDefinition].self, member.value, key: "items")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "kind": try JSONField.expect(member.value, Self.kind, key: "kind")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 5:
+                switch member.key {
+                case "items": self.items = try JSONField.decode([CustomResourceDefinition].self, member.value, key: "items")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "metadata": self.metadata = try JSONField.decode(ListMeta.self, member.value, key: "metadata")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "apiVersion": try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -328,21 +373,30 @@ extension CustomResourceDefinitionNames: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "kind":
-                self.kind = try JSONField.decode(String.self, member.value, key: "kind")
-            case "plural":
-                self.plural = try JSONField.decode(String.self, member.value, key: "plural")
-            case "categories":
-                self.categories = try JSONField.decodeOptional([String].self, member.value, key: "categories")
-            case "listKind":
-                self.listKind = try JSONField.decodeOptional(String.self, member.value, key: "listKind")
-            case "shortNames":
-                self.shortNames = try JSONField.decodeOptional([String].self, member.value, key: "shortNames")
-            case "singular":
-                self.singular = try JSONField.decodeOptional(String.self, member.value, key: "singular")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "kind": self.kind = try JSONField.decode(String.self, member.value, key: "kind")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 6:
+                switch member.key {
+                case "plural": self.plural = try JSONField.decode(String.self, member.value, key: "plural")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "listKind": self.listKind = try JSONField.decodeOptional(String.self, member.value, key: "listKind")
+                case "singular": self.singular = try JSONField.decodeOptional(String.self, member.value, key: "singular")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "categories": self.categories = try JSONField.decodeOptional([String].self, member.value, key: "categories")
+                case "shortNames": self.shortNames = try JSONField.decodeOptional([String].self, member.value, key: "shortNames")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -397,21 +451,30 @@ extension CustomResourceDefinitionSpec: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "group":
-                self.group = try JSONField.decode(String.self, member.value, key: "group")
-            case "names":
-                self.names = try JSONField.decode(CustomResourceDefinitionNames.self, member.value, key: "names")
-            case "scope":
-                self.scope = try JSONField.decode(String.self, member.value, key: "scope")
-            case "versions":
-                self.versions = try JSONField.decode([CustomResourceDefinitionVersion].self, member.value, key: "versions")
-            case "conversion":
-                self.conversion = try JSONField.decodeOptional(CustomResourceConversion.self, member.value, key: "conversion")
-            case "preserveUnknownFields":
-                self.preserveUnknownFields = try JSONField.decodeOptional(Bool.self, member.value, key: "preserveUnknownFields")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 5:
+                switch member.key {
+                case "group": self.group = try JSONField.decode(String.self, member.value, key: "group")
+                case "names": self.names = try JSONField.decode(CustomResourceDefinitionNames.self, member.value, key: "names")
+                case "scope": self.scope = try JSONField.decode(String.self, member.value, key: "scope")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "versions": self.versions = try JSONField.decode([CustomResourceDefinitionVersion].self, member.value, key: "versions")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "conversion": self.conversion = try JSONField.decodeOptional(CustomResourceConversion.self, member.value, key: "conversion")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 21:
+                switch member.key {
+                case "preserveUnknownFields": self.preserveUnknownFields = try JSONField.decodeOptional(Bool.self, member.value, key: "preserveUnknownFields")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -457,15 +520,23 @@ extension CustomResourceDefinitionStatus: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "acceptedNames":
-                self.acceptedNames = try JSONField.decodeOptional(CustomResourceDefinitionNames.self, member.value, key: "acceptedNames")
-            case "conditions":
-                self.conditions = try JSONField.decodeOptional([CustomResourceDefinitionCondition].self, member.value, key: "conditions")
-            case "storedVersions":
-                self.storedVersions = try JSONField.decodeOptional([String].self, member.value, key: "storedVersions")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 10:
+                switch member.key {
+                case "conditions": self.conditions = try JSONField.decodeOptional([CustomResourceDefinitionCondition].self, member.value, key: "conditions")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 13:
+                switch member.key {
+                case "acceptedNames": self.acceptedNames = try JSONField.decodeOptional(CustomResourceDefinitionNames.self, member.value, key: "acceptedNames")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 14:
+                switch member.key {
+                case "storedVersions": self.storedVersions = try JSONField.decodeOptional([String].self, member.value, key: "storedVersions")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -622,27 +693,49 @@ extension CustomResourceDefinitionVersion: JSONCodable {
         let object = try JSONField.object(json)
         let s = _Storage()
         for member in object.members {
-            switch member.key {
-            case "name":
-                s.name = try JSONField.decode(String.self, member.value, key: "name")
-            case "served":
-                s.served = try JSONField.decode(Bool.self, member.value, key: "served")
-            case "storage":
-                s.storage = try JSONField.decode(Bool.self, member.value, key: "storage")
-            case "additionalPrinterColumns":
-                s.additionalPrinterColumns = try JSONField.decodeOptional([CustomResourceColumnDefinition].self, member.value, key: "additionalPrinterColumns")
-            case "deprecated":
-                s.deprecated = try JSONField.decodeOptional(Bool.self, member.value, key: "deprecated")
-            case "deprecationWarning":
-                s.deprecationWarning = try JSONField.decodeOptional(String.self, member.value, key: "deprecationWarning")
-            case "schema":
-                s.schema = try JSONField.decodeOptional(CustomResourceValidation.self, member.value, key: "schema")
-            case "selectableFields":
-                s.selectableFields = try JSONField.decodeOptional([SelectableField].self, member.value, key: "selectableFields")
-            case "subresources":
-                s.subresources = try JSONField.decodeOptional(CustomResourceSubresources.self, member.value, key: "subresources")
-            default:
-                s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "name": s.name = try JSONField.decode(String.self, member.value, key: "name")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 6:
+                switch member.key {
+                case "served": s.served = try JSONField.decode(Bool.self, member.value, key: "served")
+                case "schema": s.schema = try JSONField.decodeOptional(CustomResourceValidation.self, member.value, key: "schema")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 7:
+                switch member.key {
+                case "storage": s.storage = try JSONField.decode(Bool.self, member.value, key: "storage")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "deprecated": s.deprecated = try JSONField.decodeOptional(Bool.self, member.value, key: "deprecated")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 12:
+                switch member.key {
+                case "subresources": s.subresources = try JSONField.decodeOptional(CustomResourceSubresources.self, member.value, key: "subresources")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 16:
+                switch member.key {
+                case "selectableFields": s.selectableFields = try JSONField.decodeOptional([SelectableField].self, member.value, key: "selectableFields")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 18:
+                switch member.key {
+                case "deprecationWarning": s.deprecationWarning = try JSONField.decodeOptional(String.self, member.value, key: "deprecationWarning")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 24:
+                switch member.key {
+                case "additionalPrinterColumns": s.additionalPrinterColumns = try JSONField.decodeOptional([CustomResourceColumnDefinition].self, member.value, key: "additionalPrinterColumns")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
             }
         }
         self.init(_storage: s)
@@ -697,15 +790,23 @@ extension CustomResourceSubresourceScale: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "specReplicasPath":
-                self.specReplicasPath = try JSONField.decode(String.self, member.value, key: "specReplicasPath")
-            case "statusReplicasPath":
-                self.statusReplicasPath = try JSONField.decode(String.self, member.value, key: "statusReplicasPath")
-            case "labelSelectorPath":
-                self.labelSelectorPath = try JSONField.decodeOptional(String.self, member.value, key: "labelSelectorPath")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 16:
+                switch member.key {
+                case "specReplicasPath": self.specReplicasPath = try JSONField.decode(String.self, member.value, key: "specReplicasPath")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 17:
+                switch member.key {
+                case "labelSelectorPath": self.labelSelectorPath = try JSONField.decodeOptional(String.self, member.value, key: "labelSelectorPath")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 18:
+                switch member.key {
+                case "statusReplicasPath": self.statusReplicasPath = try JSONField.decode(String.self, member.value, key: "statusReplicasPath")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -739,10 +840,7 @@ extension CustomResourceSubresourceStatus: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
-            }
+            self.unknownFields = JSONField.appending(member, to: self.unknownFields)
         }
     }
 
@@ -778,13 +876,18 @@ extension CustomResourceSubresources: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "scale":
-                self.scale = try JSONField.decodeOptional(CustomResourceSubresourceScale.self, member.value, key: "scale")
-            case "status":
-                self.status = try JSONField.decodeOptional(CustomResourceSubresourceStatus.self, member.value, key: "status")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 5:
+                switch member.key {
+                case "scale": self.scale = try JSONField.decodeOptional(CustomResourceSubresourceScale.self, member.value, key: "scale")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 6:
+                switch member.key {
+                case "status": self.status = try JSONField.decodeOptional(CustomResourceSubresourceStatus.self, member.value, key: "status")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -820,11 +923,13 @@ extension CustomResourceValidation: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "openAPIV3Schema":
-                self.openAPIV3Schema = try JSONField.decodeOptional(JSONSchemaProps.self, member.value, key: "openAPIV3Schema")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 15:
+                switch member.key {
+                case "openAPIV3Schema": self.openAPIV3Schema = try JSONField.decodeOptional(JSONSchemaProps.self, member.value, key: "openAPIV3Schema")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -862,13 +967,18 @@ extension ExternalDocumentation: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "description":
-                self.description = try JSONField.decodeOptional(String.self, member.value, key: "description")
-            case "url":
-                self.url = try JSONField.decodeOptional(String.self, member.value, key: "url")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 3:
+                switch member.key {
+                case "url": self.url = try JSONField.decodeOptional(String.self, member.value, key: "url")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 11:
+                switch member.key {
+                case "description": self.description = try JSONField.decodeOptional(String.self, member.value, key: "description")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -1374,97 +1484,140 @@ extension JSONSchemaProps: JSONCodable {
         let object = try JSONField.object(json)
         let s = _Storage()
         for member in object.members {
-            switch member.key {
-            case "$ref":
-                s.ref = try JSONField.decodeOptional(String.self, member.value, key: "$ref")
-            case "$schema":
-                s.schema = try JSONField.decodeOptional(String.self, member.value, key: "$schema")
-            case "additionalItems":
-                s.additionalItems = try JSONField.decodeOptional(JSONValue.self, member.value, key: "additionalItems")
-            case "additionalProperties":
-                s.additionalProperties = try JSONField.decodeOptional(JSONValue.self, member.value, key: "additionalProperties")
-            case "allOf":
-                s.allOf = try JSONField.decodeOptional([JSONSchemaProps].self, member.value, key: "allOf")
-            case "anyOf":
-                s.anyOf = try JSONField.decodeOptional([JSONSchemaProps].self, member.value, key: "anyOf")
-            case "default":
-                s.`default` = try JSONField.decodeOptional(JSONValue.self, member.value, key: "default")
-            case "definitions":
-                s.definitions = try JSONField.decodeOptional([String: JSONSchemaProps].self, member.value, key: "definitions")
-            case "dependencies":
-                s.dependencies = try JSONField.decodeOptional([String: JSONValue].self, member.value, key: "dependencies")
-            case "description":
-                s.description = try JSONField.decodeOptional(String.self, member.value, key: "description")
-            case "enum":
-                s.`enum` = try JSONField.decodeOptional([JSONValue].self, member.value, key: "enum")
-            case "example":
-                s.example = try JSONField.decodeOptional(JSONValue.self, member.value, key: "example")
-            case "exclusiveMaximum":
-                s.exclusiveMaximum = try JSONField.decodeOptional(Bool.self, member.value, key: "exclusiveMaximum")
-            case "exclusiveMinimum":
-                s.exclusiveMinimum = try JSONField.decodeOptional(Bool.self, member.value, key: "exclusiveMinimum")
-            case "externalDocs":
-                s.externalDocs = try JSONField.decodeOptional(ExternalDocumentation.self, member.value, key: "externalDocs")
-            case "format":
-                s.format = try JSONField.decodeOptional(String.self, member.value, key: "format")
-            case "id":
-                s.id = try JSONField.decodeOptional(String.self, member.value, key: "id")
-            case "items":
-                s.items = try JSONField.decodeOptional(JSONValue.self, member.value, key: "items")
-            case "maxItems":
-                s.maxItems = try JSONField.decodeOptional(Int64.self, member.value, key: "maxItems")
-            case "maxLength":
-                s.maxLength = try JSONField.decodeOptional(Int64.self, member.value, key: "maxLength")
-            case "maxProperties":
-                s.maxProperties = try JSONField.decodeOptional(Int64.self, member.value, key: "maxProperties")
-            case "maximum":
-                s.maximum = try JSONField.decodeOptional(Double.self, member.value, key: "maximum")
-            case "minItems":
-                s.minItems = try JSONField.decodeOptional(Int64.self, member.value, key: "minItems")
-            case "minLength":
-                s.minLength = try JSONField.decodeOptional(Int64.self, member.value, key: "minLength")
-            case "minProperties":
-                s.minProperties = try JSONField.decodeOptional(Int64.self, member.value, key: "minProperties")
-            case "minimum":
-                s.minimum = try JSONField.decodeOptional(Double.self, member.value, key: "minimum")
-            case "multipleOf":
-                s.multipleOf = try JSONField.decodeOptional(Double.self, member.value, key: "multipleOf")
-            case "not":
-                s.`not` = try JSONField.decodeOptional(JSONSchemaProps.self, member.value, key: "not")
-            case "nullable":
-                s.nullable = try JSONField.decodeOptional(Bool.self, member.value, key: "nullable")
-            case "oneOf":
-                s.oneOf = try JSONField.decodeOptional([JSONSchemaProps].self, member.value, key: "oneOf")
-            case "pattern":
-                s.pattern = try JSONField.decodeOptional(String.self, member.value, key: "pattern")
-            case "patternProperties":
-                s.patternProperties = try JSONField.decodeOptional([String: JSONSchemaProps].self, member.value, key: "patternProperties")
-            case "properties":
-                s.properties = try JSONField.decodeOptional([String: JSONSchemaProps].self, member.value, key: "properties")
-            case "required":
-                s.required = try JSONField.decodeOptional([String].self, member.value, key: "required")
-            case "title":
-                s.title = try JSONField.decodeOptional(String.self, member.value, key: "title")
-            case "type":
-                s.type = try JSONField.decodeOptional(String.self, member.value, key: "type")
-            case "uniqueItems":
-                s.uniqueItems = try JSONField.decodeOptional(Bool.self, member.value, key: "uniqueItems")
-            case "x-kubernetes-embedded-resource":
-                s.xKubernetesEmbeddedResource = try JSONField.decodeOptional(Bool.self, member.value, key: "x-kubernetes-embedded-resource")
-            case "x-kubernetes-int-or-string":
-                s.xKubernetesIntOrString = try JSONField.decodeOptional(Bool.self, member.value, key: "x-kubernetes-int-or-string")
-            case "x-kubernetes-list-map-keys":
-                s.xKubernetesListMapKeys = try JSONField.decodeOptional([String].self, member.value, key: "x-kubernetes-list-map-keys")
-            case "x-kubernetes-list-type":
-                s.xKubernetesListType = try JSONField.decodeOptional(String.self, member.value, key: "x-kubernetes-list-type")
-            case "x-kubernetes-map-type":
-                s.xKubernetesMapType = try JSONField.decodeOptional(String.self, member.value, key: "x-kubernetes-map-type")
-            case "x-kubernetes-preserve-unknown-fields":
-                s.xKubernetesPreserveUnknownFields = try JSONField.decodeOptional(Bool.self, member.value, key: "x-kubernetes-preserve-unknown-fields")
-            case "x-kubernetes-validations":
-                s.xKubernetesValidations = try JSONField.decodeOptional([ValidationRule].self, member.value, key: "x-kubernetes-validations")
-            default:
-                s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+            switch member.key.utf8.count {
+            case 2:
+                switch member.key {
+                case "id": s.id = try JSONField.decodeOptional(String.self, member.value, key: "id")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 3:
+                switch member.key {
+                case "not": s.`not` = try JSONField.decodeOptional(JSONSchemaProps.self, member.value, key: "not")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 4:
+                switch member.key {
+                case "$ref": s.ref = try JSONField.decodeOptional(String.self, member.value, key: "$ref")
+                case "enum": s.`enum` = try JSONField.decodeOptional([JSONValue].self, member.value, key: "enum")
+                case "type": s.type = try JSONField.decodeOptional(String.self, member.value, key: "type")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 5:
+                switch member.key {
+                case "allOf": s.allOf = try JSONField.decodeOptional([JSONSchemaProps].self, member.value, key: "allOf")
+                case "anyOf": s.anyOf = try JSONField.decodeOptional([JSONSchemaProps].self, member.value, key: "anyOf")
+                case "items": s.items = try JSONField.decodeOptional(JSONValue.self, member.value, key: "items")
+                case "oneOf": s.oneOf = try JSONField.decodeOptional([JSONSchemaProps].self, member.value, key: "oneOf")
+                case "title": s.title = try JSONField.decodeOptional(String.self, member.value, key: "title")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 6:
+                switch member.key {
+                case "format": s.format = try JSONField.decodeOptional(String.self, member.value, key: "format")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 7:
+                switch member.key {
+                case "$schema": s.schema = try JSONField.decodeOptional(String.self, member.value, key: "$schema")
+                case "default": s.`default` = try JSONField.decodeOptional(JSONValue.self, member.value, key: "default")
+                case "example": s.example = try JSONField.decodeOptional(JSONValue.self, member.value, key: "example")
+                case "maximum": s.maximum = try JSONField.decodeOptional(Double.self, member.value, key: "maximum")
+                case "minimum": s.minimum = try JSONField.decodeOptional(Double.self, member.value, key: "minimum")
+                case "pattern": s.pattern = try JSONField.decodeOptional(String.self, member.value, key: "pattern")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "maxItems": s.maxItems = try JSONField.decodeOptional(Int64.self, member.value, key: "maxItems")
+                case "minItems": s.minItems = try JSONField.decodeOptional(Int64.self, member.value, key: "minItems")
+                case "nullable": s.nullable = try JSONField.decodeOptional(Bool.self, member.value, key: "nullable")
+                case "required": s.required = try JSONField.decodeOptional([String].self, member.value, key: "required")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 9:
+                switch member.key {
+                case "maxLength": s.maxLength = try JSONField.decodeOptional(Int64.self, member.value, key: "maxLength")
+                case "minLength": s.minLength = try JSONField.decodeOptional(Int64.self, member.value, key: "minLength")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "multipleOf": s.multipleOf = try JSONField.decodeOptional(Double.self, member.value, key: "multipleOf")
+                case "properties": s.properties = try JSONField.decodeOptional([String: JSONSchemaProps].self, member.value, key: "properties")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 11:
+                switch member.key {
+                case "definitions": s.definitions = try JSONField.decodeOptional([String: JSONSchemaProps].self, member.value, key: "definitions")
+                case "description": s.description = try JSONField.decodeOptional(String.self, member.value, key: "description")
+                case "uniqueItems": s.uniqueItems = try JSONField.decodeOptional(Bool.self, member.value, key: "uniqueItems")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 12:
+                switch member.key {
+                case "dependencies": s.dependencies = try JSONField.decodeOptional([String: JSONValue].self, member.value, key: "dependencies")
+                case "externalDocs": s.externalDocs = try JSONField.decodeOptional(ExternalDocumentation.self, member.value, key: "externalDocs")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 13:
+                switch member.key {
+                case "maxProperties": s.maxProperties = try JSONField.decodeOptional(Int64.self, member.value, key: "maxProperties")
+                case "minProperties": s.minProperties = try JSONField.decodeOptional(Int64.self, member.value, key: "minProperties")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 15:
+                switch member.key {
+                case "additionalItems": s.additionalItems = try JSONField.decodeOptional(JSONValue.self, member.value, key: "additionalItems")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 16:
+                switch member.key {
+                case "exclusiveMaximum": s.exclusiveMaximum = try JSONField.decodeOptional(Bool.self, member.value, key: "exclusiveMaximum")
+                case "exclusiveMinimum": s.exclusiveMinimum = try JSONField.decodeOptional(Bool.self, member.value, key: "exclusiveMinimum")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 17:
+                switch member.key {
+                case "patternProperties": s.patternProperties = try JSONField.decodeOptional([String: JSONSchemaProps].self, member.value, key: "patternProperties")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 20:
+                switch member.key {
+                case "additionalProperties": s.additionalProperties = try JSONField.decodeOptional(JSONValue.self, member.value, key: "additionalProperties")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 21:
+                switch member.key {
+                case "x-kubernetes-map-type": s.xKubernetesMapType = try JSONField.decodeOptional(String.self, member.value, key: "x-kubernetes-map-type")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 22:
+                switch member.key {
+                case "x-kubernetes-list-type": s.xKubernetesListType = try JSONField.decodeOptional(String.self, member.value, key: "x-kubernetes-list-type")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 24:
+                switch member.key {
+                case "x-kubernetes-validations": s.xKubernetesValidations = try JSONField.decodeOptional([ValidationRule].self, member.value, key: "x-kubernetes-validations")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 26:
+                switch member.key {
+                case "x-kubernetes-int-or-string": s.xKubernetesIntOrString = try JSONField.decodeOptional(Bool.self, member.value, key: "x-kubernetes-int-or-string")
+                case "x-kubernetes-list-map-keys": s.xKubernetesListMapKeys = try JSONField.decodeOptional([String].self, member.value, key: "x-kubernetes-list-map-keys")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 30:
+                switch member.key {
+                case "x-kubernetes-embedded-resource": s.xKubernetesEmbeddedResource = try JSONField.decodeOptional(Bool.self, member.value, key: "x-kubernetes-embedded-resource")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 36:
+                switch member.key {
+                case "x-kubernetes-preserve-unknown-fields": s.xKubernetesPreserveUnknownFields = try JSONField.decodeOptional(Bool.self, member.value, key: "x-kubernetes-preserve-unknown-fields")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
             }
         }
         self.init(_storage: s)
@@ -1548,11 +1701,13 @@ extension SelectableField: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "jsonPath":
-                self.jsonPath = try JSONField.decode(String.self, member.value, key: "jsonPath")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 8:
+                switch member.key {
+                case "jsonPath": self.jsonPath = try JSONField.decode(String.self, member.value, key: "jsonPath")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -1596,17 +1751,20 @@ extension ServiceReference: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "name":
-                self.name = try JSONField.decode(String.self, member.value, key: "name")
-            case "namespace":
-                self.namespace = try JSONField.decode(String.self, member.value, key: "namespace")
-            case "path":
-                self.path = try JSONField.decodeOptional(String.self, member.value, key: "path")
-            case "port":
-                self.port = try JSONField.decodeOptional(Int32.self, member.value, key: "port")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "name": self.name = try JSONField.decode(String.self, member.value, key: "name")
+                case "path": self.path = try JSONField.decodeOptional(String.self, member.value, key: "path")
+                case "port": self.port = try JSONField.decodeOptional(Int32.self, member.value, key: "port")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 9:
+                switch member.key {
+                case "namespace": self.namespace = try JSONField.decode(String.self, member.value, key: "namespace")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -1659,21 +1817,38 @@ extension ValidationRule: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "rule":
-                self.rule = try JSONField.decode(String.self, member.value, key: "rule")
-            case "fieldPath":
-                self.fieldPath = try JSONField.decodeOptional(String.self, member.value, key: "fieldPath")
-            case "message":
-                self.message = try JSONField.decodeOptional(String.self, member.value, key: "message")
-            case "messageExpression":
-                self.messageExpression = try JSONField.decodeOptional(String.self, member.value, key: "messageExpression")
-            case "optionalOldSelf":
-                self.optionalOldSelf = try JSONField.decodeOptional(Bool.self, member.value, key: "optionalOldSelf")
-            case "reason":
-                self.reason = try JSONField.decodeOptional(String.self, member.value, key: "reason")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "rule": self.rule = try JSONField.decode(String.self, member.value, key: "rule")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 6:
+                switch member.key {
+                case "reason": self.reason = try JSONField.decodeOptional(String.self, member.value, key: "reason")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 7:
+                switch member.key {
+                case "message": self.message = try JSONField.decodeOptional(String.self, member.value, key: "message")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 9:
+                switch member.key {
+                case "fieldPath": self.fieldPath = try JSONField.decodeOptional(String.self, member.value, key: "fieldPath")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 15:
+                switch member.key {
+                case "optionalOldSelf": self.optionalOldSelf = try JSONField.decodeOptional(Bool.self, member.value, key: "optionalOldSelf")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 17:
+                switch member.key {
+                case "messageExpression": self.messageExpression = try JSONField.decodeOptional(String.self, member.value, key: "messageExpression")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -1719,15 +1894,23 @@ extension WebhookClientConfig: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "caBundle":
-                self.caBundle = try JSONField.decodeOptional(String.self, member.value, key: "caBundle")
-            case "service":
-                self.service = try JSONField.decodeOptional(ServiceReference.self, member.value, key: "service")
-            case "url":
-                self.url = try JSONField.decodeOptional(String.self, member.value, key: "url")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 3:
+                switch member.key {
+                case "url": self.url = try JSONField.decodeOptional(String.self, member.value, key: "url")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 7:
+                switch member.key {
+                case "service": self.service = try JSONField.decodeOptional(ServiceReference.self, member.value, key: "service")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "caBundle": self.caBundle = try JSONField.decodeOptional(String.self, member.value, key: "caBundle")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -1767,13 +1950,18 @@ extension WebhookConversion: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "conversionReviewVersions":
-                self.conversionReviewVersions = try JSONField.decode([String].self, member.value, key: "conversionReviewVersions")
-            case "clientConfig":
-                self.clientConfig = try JSONField.decodeOptional(WebhookClientConfig.self, member.value, key: "clientConfig")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 12:
+                switch member.key {
+                case "clientConfig": self.clientConfig = try JSONField.decodeOptional(WebhookClientConfig.self, member.value, key: "clientConfig")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 24:
+                switch member.key {
+                case "conversionReviewVersions": self.conversionReviewVersions = try JSONField.decode([String].self, member.value, key: "conversionReviewVersions")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }

@@ -31,19 +31,25 @@ extension ControllerRevision: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "apiVersion":
-                try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
-            case "kind":
-                try JSONField.expect(member.value, Self.kind, key: "kind")
-            case "metadata":
-                self.metadata = try JSONField.decode(ObjectMeta.self, member.value, key: "metadata")
-            case "revision":
-                self.revision = try JSONField.decode(Int64.self, member.value, key: "revision")
-            case "data":
-                self.data = try JSONField.decodeOptional(JSONValue.self, member.value, key: "data")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "kind": try JSONField.expect(member.value, Self.kind, key: "kind")
+                case "data": self.data = try JSONField.decodeOptional(JSONValue.self, member.value, key: "data")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "metadata": self.metadata = try JSONField.decode(ObjectMeta.self, member.value, key: "metadata")
+                case "revision": self.revision = try JSONField.decode(Int64.self, member.value, key: "revision")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "apiVersion": try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -88,17 +94,28 @@ extension ControllerRevisionList: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "apiVersion":
-                try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
-            case "kind":
-                try JSONField.expect(member.value, Self.kind, key: "kind")
-            case "metadata":
-                self.metadata = try JSONField.decode(ListMeta.self, member.value, key: "metadata")
-            case "items":
-                self.items = try JSONField.decode([ControllerRevision].self, member.value, key: "items")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "kind": try JSONField.expect(member.value, Self.kind, key: "kind")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 5:
+                switch member.key {
+                case "items": self.items = try JSONField.decode([ControllerRevision].self, member.value, key: "items")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "metadata": self.metadata = try JSONField.decode(ListMeta.self, member.value, key: "metadata")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "apiVersion": try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -145,19 +162,29 @@ extension DaemonSet: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "apiVersion":
-                try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
-            case "kind":
-                try JSONField.expect(member.value, Self.kind, key: "kind")
-            case "metadata":
-                self.metadata = try JSONField.decode(ObjectMeta.self, member.value, key: "metadata")
-            case "spec":
-                self.spec = try JSONField.decode(DaemonSetSpec.self, member.value, key: "spec")
-            case "status":
-                self.status = try JSONField.decode(DaemonSetStatus.self, member.value, key: "status")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "kind": try JSONField.expect(member.value, Self.kind, key: "kind")
+                case "spec": self.spec = try JSONField.decode(DaemonSetSpec.self, member.value, key: "spec")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 6:
+                switch member.key {
+                case "status": self.status = try JSONField.decode(DaemonSetStatus.self, member.value, key: "status")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "metadata": self.metadata = try JSONField.decode(ObjectMeta.self, member.value, key: "metadata")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "apiVersion": try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -208,19 +235,29 @@ extension DaemonSetCondition: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "status":
-                self.status = try JSONField.decode(String.self, member.value, key: "status")
-            case "type":
-                self.type = try JSONField.decode(String.self, member.value, key: "type")
-            case "lastTransitionTime":
-                self.lastTransitionTime = try JSONField.decodeOptional(Time.self, member.value, key: "lastTransitionTime")
-            case "message":
-                self.message = try JSONField.decodeOptional(String.self, member.value, key: "message")
-            case "reason":
-                self.reason = try JSONField.decodeOptional(String.self, member.value, key: "reason")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "type": self.type = try JSONField.decode(String.self, member.value, key: "type")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 6:
+                switch member.key {
+                case "status": self.status = try JSONField.decode(String.self, member.value, key: "status")
+                case "reason": self.reason = try JSONField.decodeOptional(String.self, member.value, key: "reason")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 7:
+                switch member.key {
+                case "message": self.message = try JSONField.decodeOptional(String.self, member.value, key: "message")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 18:
+                switch member.key {
+                case "lastTransitionTime": self.lastTransitionTime = try JSONField.decodeOptional(Time.self, member.value, key: "lastTransitionTime")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -265,17 +302,28 @@ extension DaemonSetList: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "apiVersion":
-                try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
-            case "kind":
-                try JSONField.expect(member.value, Self.kind, key: "kind")
-            case "metadata":
-                self.metadata = try JSONField.decode(ListMeta.self, member.value, key: "metadata")
-            case "items":
-                self.items = try JSONField.decode([DaemonSet].self, member.value, key: "items")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "kind": try JSONField.expect(member.value, Self.kind, key: "kind")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 5:
+                switch member.key {
+                case "items": self.items = try JSONField.decode([DaemonSet].self, member.value, key: "items")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "metadata": self.metadata = try JSONField.decode(ListMeta.self, member.value, key: "metadata")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "apiVersion": try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -325,19 +373,29 @@ extension DaemonSetSpec: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "selector":
-                self.selector = try JSONField.decode(LabelSelector.self, member.value, key: "selector")
-            case "template":
-                self.template = try JSONField.decode(PodTemplateSpec.self, member.value, key: "template")
-            case "minReadySeconds":
-                self.minReadySeconds = try JSONField.decodeOptional(Int32.self, member.value, key: "minReadySeconds")
-            case "revisionHistoryLimit":
-                self.revisionHistoryLimit = try JSONField.decodeOptional(Int32.self, member.value, key: "revisionHistoryLimit")
-            case "updateStrategy":
-                self.updateStrategy = try JSONField.decodeOptional(DaemonSetUpdateStrategy.self, member.value, key: "updateStrategy")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 8:
+                switch member.key {
+                case "selector": self.selector = try JSONField.decode(LabelSelector.self, member.value, key: "selector")
+                case "template": self.template = try JSONField.decode(PodTemplateSpec.self, member.value, key: "template")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 14:
+                switch member.key {
+                case "updateStrategy": self.updateStrategy = try JSONField.decodeOptional(DaemonSetUpdateStrategy.self, member.value, key: "updateStrategy")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 15:
+                switch member.key {
+                case "minReadySeconds": self.minReadySeconds = try JSONField.decodeOptional(Int32.self, member.value, key: "minReadySeconds")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 20:
+                switch member.key {
+                case "revisionHistoryLimit": self.revisionHistoryLimit = try JSONField.decodeOptional(Int32.self, member.value, key: "revisionHistoryLimit")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -506,29 +564,46 @@ extension DaemonSetStatus: JSONCodable {
         let object = try JSONField.object(json)
         let s = _Storage()
         for member in object.members {
-            switch member.key {
-            case "currentNumberScheduled":
-                s.currentNumberScheduled = try JSONField.decode(Int32.self, member.value, key: "currentNumberScheduled")
-            case "desiredNumberScheduled":
-                s.desiredNumberScheduled = try JSONField.decode(Int32.self, member.value, key: "desiredNumberScheduled")
-            case "numberMisscheduled":
-                s.numberMisscheduled = try JSONField.decode(Int32.self, member.value, key: "numberMisscheduled")
-            case "numberReady":
-                s.numberReady = try JSONField.decode(Int32.self, member.value, key: "numberReady")
-            case "collisionCount":
-                s.collisionCount = try JSONField.decodeOptional(Int32.self, member.value, key: "collisionCount")
-            case "conditions":
-                s.conditions = try JSONField.decodeOptional([DaemonSetCondition].self, member.value, key: "conditions")
-            case "numberAvailable":
-                s.numberAvailable = try JSONField.decodeOptional(Int32.self, member.value, key: "numberAvailable")
-            case "numberUnavailable":
-                s.numberUnavailable = try JSONField.decodeOptional(Int32.self, member.value, key: "numberUnavailable")
-            case "observedGeneration":
-                s.observedGeneration = try JSONField.decodeOptional(Int64.self, member.value, key: "observedGeneration")
-            case "updatedNumberScheduled":
-                s.updatedNumberScheduled = try JSONField.decodeOptional(Int32.self, member.value, key: "updatedNumberScheduled")
-            default:
-                s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+            switch member.key.utf8.count {
+            case 10:
+                switch member.key {
+                case "conditions": s.conditions = try JSONField.decodeOptional([DaemonSetCondition].self, member.value, key: "conditions")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 11:
+                switch member.key {
+                case "numberReady": s.numberReady = try JSONField.decode(Int32.self, member.value, key: "numberReady")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 14:
+                switch member.key {
+                case "collisionCount": s.collisionCount = try JSONField.decodeOptional(Int32.self, member.value, key: "collisionCount")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 15:
+                switch member.key {
+                case "numberAvailable": s.numberAvailable = try JSONField.decodeOptional(Int32.self, member.value, key: "numberAvailable")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 17:
+                switch member.key {
+                case "numberUnavailable": s.numberUnavailable = try JSONField.decodeOptional(Int32.self, member.value, key: "numberUnavailable")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 18:
+                switch member.key {
+                case "numberMisscheduled": s.numberMisscheduled = try JSONField.decode(Int32.self, member.value, key: "numberMisscheduled")
+                case "observedGeneration": s.observedGeneration = try JSONField.decodeOptional(Int64.self, member.value, key: "observedGeneration")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 22:
+                switch member.key {
+                case "currentNumberScheduled": s.currentNumberScheduled = try JSONField.decode(Int32.self, member.value, key: "currentNumberScheduled")
+                case "desiredNumberScheduled": s.desiredNumberScheduled = try JSONField.decode(Int32.self, member.value, key: "desiredNumberScheduled")
+                case "updatedNumberScheduled": s.updatedNumberScheduled = try JSONField.decodeOptional(Int32.self, member.value, key: "updatedNumberScheduled")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
             }
         }
         self.init(_storage: s)
@@ -581,13 +656,18 @@ extension DaemonSetUpdateStrategy: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "rollingUpdate":
-                self.rollingUpdate = try JSONField.decodeOptional(RollingUpdateDaemonSet.self, member.value, key: "rollingUpdate")
-            case "type":
-                self.type = try JSONField.decodeOptional(String.self, member.value, key: "type")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "type": self.type = try JSONField.decodeOptional(String.self, member.value, key: "type")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 13:
+                switch member.key {
+                case "rollingUpdate": self.rollingUpdate = try JSONField.decodeOptional(RollingUpdateDaemonSet.self, member.value, key: "rollingUpdate")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -632,19 +712,29 @@ extension Deployment: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "apiVersion":
-                try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
-            case "kind":
-                try JSONField.expect(member.value, Self.kind, key: "kind")
-            case "metadata":
-                self.metadata = try JSONField.decode(ObjectMeta.self, member.value, key: "metadata")
-            case "spec":
-                self.spec = try JSONField.decode(DeploymentSpec.self, member.value, key: "spec")
-            case "status":
-                self.status = try JSONField.decode(DeploymentStatus.self, member.value, key: "status")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "kind": try JSONField.expect(member.value, Self.kind, key: "kind")
+                case "spec": self.spec = try JSONField.decode(DeploymentSpec.self, member.value, key: "spec")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 6:
+                switch member.key {
+                case "status": self.status = try JSONField.decode(DeploymentStatus.self, member.value, key: "status")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "metadata": self.metadata = try JSONField.decode(ObjectMeta.self, member.value, key: "metadata")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "apiVersion": try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -698,21 +788,34 @@ extension DeploymentCondition: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "status":
-                self.status = try JSONField.decode(String.self, member.value, key: "status")
-            case "type":
-                self.type = try JSONField.decode(String.self, member.value, key: "type")
-            case "lastTransitionTime":
-                self.lastTransitionTime = try JSONField.decodeOptional(Time.self, member.value, key: "lastTransitionTime")
-            case "lastUpdateTime":
-                self.lastUpdateTime = try JSONField.decodeOptional(Time.self, member.value, key: "lastUpdateTime")
-            case "message":
-                self.message = try JSONField.decodeOptional(String.self, member.value, key: "message")
-            case "reason":
-                self.reason = try JSONField.decodeOptional(String.self, member.value, key: "reason")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "type": self.type = try JSONField.decode(String.self, member.value, key: "type")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 6:
+                switch member.key {
+                case "status": self.status = try JSONField.decode(String.self, member.value, key: "status")
+                case "reason": self.reason = try JSONField.decodeOptional(String.self, member.value, key: "reason")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 7:
+                switch member.key {
+                case "message": self.message = try JSONField.decodeOptional(String.self, member.value, key: "message")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 14:
+                switch member.key {
+                case "lastUpdateTime": self.lastUpdateTime = try JSONField.decodeOptional(Time.self, member.value, key: "lastUpdateTime")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 18:
+                switch member.key {
+                case "lastTransitionTime": self.lastTransitionTime = try JSONField.decodeOptional(Time.self, member.value, key: "lastTransitionTime")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -758,17 +861,28 @@ extension DeploymentList: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "apiVersion":
-                try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
-            case "kind":
-                try JSONField.expect(member.value, Self.kind, key: "kind")
-            case "metadata":
-                self.metadata = try JSONField.decode(ListMeta.self, member.value, key: "metadata")
-            case "items":
-                self.items = try JSONField.decode([Deployment].self, member.value, key: "items")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "kind": try JSONField.expect(member.value, Self.kind, key: "kind")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 5:
+                switch member.key {
+                case "items": self.items = try JSONField.decode([Deployment].self, member.value, key: "items")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "metadata": self.metadata = try JSONField.decode(ListMeta.self, member.value, key: "metadata")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "apiVersion": try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -827,25 +941,36 @@ extension DeploymentSpec: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "selector":
-                self.selector = try JSONField.decode(LabelSelector.self, member.value, key: "selector")
-            case "template":
-                self.template = try JSONField.decode(PodTemplateSpec.self, member.value, key: "template")
-            case "minReadySeconds":
-                self.minReadySeconds = try JSONField.decodeOptional(Int32.self, member.value, key: "minReadySeconds")
-            case "paused":
-                self.paused = try JSONField.decodeOptional(Bool.self, member.value, key: "paused")
-            case "progressDeadlineSeconds":
-                self.progressDeadlineSeconds = try JSONField.decodeOptional(Int32.self, member.value, key: "progressDeadlineSeconds")
-            case "replicas":
-                self.replicas = try JSONField.decodeOptional(Int32.self, member.value, key: "replicas")
-            case "revisionHistoryLimit":
-                self.revisionHistoryLimit = try JSONField.decodeOptional(Int32.self, member.value, key: "revisionHistoryLimit")
-            case "strategy":
-                self.strategy = try JSONField.decodeOptional(DeploymentStrategy.self, member.value, key: "strategy")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 6:
+                switch member.key {
+                case "paused": self.paused = try JSONField.decodeOptional(Bool.self, member.value, key: "paused")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "selector": self.selector = try JSONField.decode(LabelSelector.self, member.value, key: "selector")
+                case "template": self.template = try JSONField.decode(PodTemplateSpec.self, member.value, key: "template")
+                case "replicas": self.replicas = try JSONField.decodeOptional(Int32.self, member.value, key: "replicas")
+                case "strategy": self.strategy = try JSONField.decodeOptional(DeploymentStrategy.self, member.value, key: "strategy")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 15:
+                switch member.key {
+                case "minReadySeconds": self.minReadySeconds = try JSONField.decodeOptional(Int32.self, member.value, key: "minReadySeconds")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 20:
+                switch member.key {
+                case "revisionHistoryLimit": self.revisionHistoryLimit = try JSONField.decodeOptional(Int32.self, member.value, key: "revisionHistoryLimit")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 23:
+                switch member.key {
+                case "progressDeadlineSeconds": self.progressDeadlineSeconds = try JSONField.decodeOptional(Int32.self, member.value, key: "progressDeadlineSeconds")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -908,25 +1033,48 @@ extension DeploymentStatus: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "availableReplicas":
-                self.availableReplicas = try JSONField.decodeOptional(Int32.self, member.value, key: "availableReplicas")
-            case "collisionCount":
-                self.collisionCount = try JSONField.decodeOptional(Int32.self, member.value, key: "collisionCount")
-            case "conditions":
-                self.conditions = try JSONField.decodeOptional([DeploymentCondition].self, member.value, key: "conditions")
-            case "observedGeneration":
-                self.observedGeneration = try JSONField.decodeOptional(Int64.self, member.value, key: "observedGeneration")
-            case "readyReplicas":
-                self.readyReplicas = try JSONField.decodeOptional(Int32.self, member.value, key: "readyReplicas")
-            case "replicas":
-                self.replicas = try JSONField.decodeOptional(Int32.self, member.value, key: "replicas")
-            case "unavailableReplicas":
-                self.unavailableReplicas = try JSONField.decodeOptional(Int32.self, member.value, key: "unavailableReplicas")
-            case "updatedReplicas":
-                self.updatedReplicas = try JSONField.decodeOptional(Int32.self, member.value, key: "updatedReplicas")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 8:
+                switch member.key {
+                case "replicas": self.replicas = try JSONField.decodeOptional(Int32.self, member.value, key: "replicas")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "conditions": self.conditions = try JSONField.decodeOptional([DeploymentCondition].self, member.value, key: "conditions")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 13:
+                switch member.key {
+                case "readyReplicas": self.readyReplicas = try JSONField.decodeOptional(Int32.self, member.value, key: "readyReplicas")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 14:
+                switch member.key {
+                case "collisionCount": self.collisionCount = try JSONField.decodeOptional(Int32.self, member.value, key: "collisionCount")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 15:
+                switch member.key {
+                case "updatedReplicas": self.updatedReplicas = try JSONField.decodeOptional(Int32.self, member.value, key: "updatedReplicas")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 17:
+                switch member.key {
+                case "availableReplicas": self.availableReplicas = try JSONField.decodeOptional(Int32.self, member.value, key: "availableReplicas")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 18:
+                switch member.key {
+                case "observedGeneration": self.observedGeneration = try JSONField.decodeOptional(Int64.self, member.value, key: "observedGeneration")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 19:
+                switch member.key {
+                case "unavailableReplicas": self.unavailableReplicas = try JSONField.decodeOptional(Int32.self, member.value, key: "unavailableReplicas")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -971,13 +1119,18 @@ extension DeploymentStrategy: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "rollingUpdate":
-                self.rollingUpdate = try JSONField.decodeOptional(RollingUpdateDeployment.self, member.value, key: "rollingUpdate")
-            case "type":
-                self.type = try JSONField.decodeOptional(String.self, member.value, key: "type")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "type": self.type = try JSONField.decodeOptional(String.self, member.value, key: "type")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 13:
+                switch member.key {
+                case "rollingUpdate": self.rollingUpdate = try JSONField.decodeOptional(RollingUpdateDeployment.self, member.value, key: "rollingUpdate")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -1022,19 +1175,29 @@ extension ReplicaSet: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "apiVersion":
-                try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
-            case "kind":
-                try JSONField.expect(member.value, Self.kind, key: "kind")
-            case "metadata":
-                self.metadata = try JSONField.decode(ObjectMeta.self, member.value, key: "metadata")
-            case "spec":
-                self.spec = try JSONField.decode(ReplicaSetSpec.self, member.value, key: "spec")
-            case "status":
-                self.status = try JSONField.decode(ReplicaSetStatus.self, member.value, key: "status")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "kind": try JSONField.expect(member.value, Self.kind, key: "kind")
+                case "spec": self.spec = try JSONField.decode(ReplicaSetSpec.self, member.value, key: "spec")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 6:
+                switch member.key {
+                case "status": self.status = try JSONField.decode(ReplicaSetStatus.self, member.value, key: "status")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "metadata": self.metadata = try JSONField.decode(ObjectMeta.self, member.value, key: "metadata")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "apiVersion": try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -1085,19 +1248,29 @@ extension ReplicaSetCondition: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "status":
-                self.status = try JSONField.decode(String.self, member.value, key: "status")
-            case "type":
-                self.type = try JSONField.decode(String.self, member.value, key: "type")
-            case "lastTransitionTime":
-                self.lastTransitionTime = try JSONField.decodeOptional(Time.self, member.value, key: "lastTransitionTime")
-            case "message":
-                self.message = try JSONField.decodeOptional(String.self, member.value, key: "message")
-            case "reason":
-                self.reason = try JSONField.decodeOptional(String.self, member.value, key: "reason")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "type": self.type = try JSONField.decode(String.self, member.value, key: "type")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 6:
+                switch member.key {
+                case "status": self.status = try JSONField.decode(String.self, member.value, key: "status")
+                case "reason": self.reason = try JSONField.decodeOptional(String.self, member.value, key: "reason")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 7:
+                switch member.key {
+                case "message": self.message = try JSONField.decodeOptional(String.self, member.value, key: "message")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 18:
+                switch member.key {
+                case "lastTransitionTime": self.lastTransitionTime = try JSONField.decodeOptional(Time.self, member.value, key: "lastTransitionTime")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -1142,17 +1315,28 @@ extension ReplicaSetList: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "apiVersion":
-                try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
-            case "kind":
-                try JSONField.expect(member.value, Self.kind, key: "kind")
-            case "metadata":
-                self.metadata = try JSONField.decode(ListMeta.self, member.value, key: "metadata")
-            case "items":
-                self.items = try JSONField.decode([ReplicaSet].self, member.value, key: "items")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "kind": try JSONField.expect(member.value, Self.kind, key: "kind")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 5:
+                switch member.key {
+                case "items": self.items = try JSONField.decode([ReplicaSet].self, member.value, key: "items")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "metadata": self.metadata = try JSONField.decode(ListMeta.self, member.value, key: "metadata")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "apiVersion": try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -1199,17 +1383,20 @@ extension ReplicaSetSpec: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "selector":
-                self.selector = try JSONField.decode(LabelSelector.self, member.value, key: "selector")
-            case "minReadySeconds":
-                self.minReadySeconds = try JSONField.decodeOptional(Int32.self, member.value, key: "minReadySeconds")
-            case "replicas":
-                self.replicas = try JSONField.decodeOptional(Int32.self, member.value, key: "replicas")
-            case "template":
-                self.template = try JSONField.decodeOptional(PodTemplateSpec.self, member.value, key: "template")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 8:
+                switch member.key {
+                case "selector": self.selector = try JSONField.decode(LabelSelector.self, member.value, key: "selector")
+                case "replicas": self.replicas = try JSONField.decodeOptional(Int32.self, member.value, key: "replicas")
+                case "template": self.template = try JSONField.decodeOptional(PodTemplateSpec.self, member.value, key: "template")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 15:
+                switch member.key {
+                case "minReadySeconds": self.minReadySeconds = try JSONField.decodeOptional(Int32.self, member.value, key: "minReadySeconds")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -1262,21 +1449,38 @@ extension ReplicaSetStatus: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "replicas":
-                self.replicas = try JSONField.decode(Int32.self, member.value, key: "replicas")
-            case "availableReplicas":
-                self.availableReplicas = try JSONField.decodeOptional(Int32.self, member.value, key: "availableReplicas")
-            case "conditions":
-                self.conditions = try JSONField.decodeOptional([ReplicaSetCondition].self, member.value, key: "conditions")
-            case "fullyLabeledReplicas":
-                self.fullyLabeledReplicas = try JSONField.decodeOptional(Int32.self, member.value, key: "fullyLabeledReplicas")
-            case "observedGeneration":
-                self.observedGeneration = try JSONField.decodeOptional(Int64.self, member.value, key: "observedGeneration")
-            case "readyReplicas":
-                self.readyReplicas = try JSONField.decodeOptional(Int32.self, member.value, key: "readyReplicas")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 8:
+                switch member.key {
+                case "replicas": self.replicas = try JSONField.decode(Int32.self, member.value, key: "replicas")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "conditions": self.conditions = try JSONField.decodeOptional([ReplicaSetCondition].self, member.value, key: "conditions")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 13:
+                switch member.key {
+                case "readyReplicas": self.readyReplicas = try JSONField.decodeOptional(Int32.self, member.value, key: "readyReplicas")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 17:
+                switch member.key {
+                case "availableReplicas": self.availableReplicas = try JSONField.decodeOptional(Int32.self, member.value, key: "availableReplicas")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 18:
+                switch member.key {
+                case "observedGeneration": self.observedGeneration = try JSONField.decodeOptional(Int64.self, member.value, key: "observedGeneration")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 20:
+                switch member.key {
+                case "fullyLabeledReplicas": self.fullyLabeledReplicas = try JSONField.decodeOptional(Int32.self, member.value, key: "fullyLabeledReplicas")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -1319,13 +1523,18 @@ extension RollingUpdateDaemonSet: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "maxSurge":
-                self.maxSurge = try JSONField.decodeOptional(IntOrString.self, member.value, key: "maxSurge")
-            case "maxUnavailable":
-                self.maxUnavailable = try JSONField.decodeOptional(IntOrString.self, member.value, key: "maxUnavailable")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 8:
+                switch member.key {
+                case "maxSurge": self.maxSurge = try JSONField.decodeOptional(IntOrString.self, member.value, key: "maxSurge")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 14:
+                switch member.key {
+                case "maxUnavailable": self.maxUnavailable = try JSONField.decodeOptional(IntOrString.self, member.value, key: "maxUnavailable")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -1364,13 +1573,18 @@ extension RollingUpdateDeployment: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "maxSurge":
-                self.maxSurge = try JSONField.decodeOptional(IntOrString.self, member.value, key: "maxSurge")
-            case "maxUnavailable":
-                self.maxUnavailable = try JSONField.decodeOptional(IntOrString.self, member.value, key: "maxUnavailable")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 8:
+                switch member.key {
+                case "maxSurge": self.maxSurge = try JSONField.decodeOptional(IntOrString.self, member.value, key: "maxSurge")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 14:
+                switch member.key {
+                case "maxUnavailable": self.maxUnavailable = try JSONField.decodeOptional(IntOrString.self, member.value, key: "maxUnavailable")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -1409,13 +1623,18 @@ extension RollingUpdateStatefulSetStrategy: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "maxUnavailable":
-                self.maxUnavailable = try JSONField.decodeOptional(IntOrString.self, member.value, key: "maxUnavailable")
-            case "partition":
-                self.partition = try JSONField.decodeOptional(Int32.self, member.value, key: "partition")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 9:
+                switch member.key {
+                case "partition": self.partition = try JSONField.decodeOptional(Int32.self, member.value, key: "partition")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 14:
+                switch member.key {
+                case "maxUnavailable": self.maxUnavailable = try JSONField.decodeOptional(IntOrString.self, member.value, key: "maxUnavailable")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -1460,19 +1679,29 @@ extension StatefulSet: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "apiVersion":
-                try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
-            case "kind":
-                try JSONField.expect(member.value, Self.kind, key: "kind")
-            case "metadata":
-                self.metadata = try JSONField.decode(ObjectMeta.self, member.value, key: "metadata")
-            case "spec":
-                self.spec = try JSONField.decode(StatefulSetSpec.self, member.value, key: "spec")
-            case "status":
-                self.status = try JSONField.decode(StatefulSetStatus.self, member.value, key: "status")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "kind": try JSONField.expect(member.value, Self.kind, key: "kind")
+                case "spec": self.spec = try JSONField.decode(StatefulSetSpec.self, member.value, key: "spec")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 6:
+                switch member.key {
+                case "status": self.status = try JSONField.decode(StatefulSetStatus.self, member.value, key: "status")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "metadata": self.metadata = try JSONField.decode(ObjectMeta.self, member.value, key: "metadata")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "apiVersion": try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -1523,19 +1752,29 @@ extension StatefulSetCondition: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "status":
-                self.status = try JSONField.decode(String.self, member.value, key: "status")
-            case "type":
-                self.type = try JSONField.decode(String.self, member.value, key: "type")
-            case "lastTransitionTime":
-                self.lastTransitionTime = try JSONField.decodeOptional(Time.self, member.value, key: "lastTransitionTime")
-            case "message":
-                self.message = try JSONField.decodeOptional(String.self, member.value, key: "message")
-            case "reason":
-                self.reason = try JSONField.decodeOptional(String.self, member.value, key: "reason")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "type": self.type = try JSONField.decode(String.self, member.value, key: "type")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 6:
+                switch member.key {
+                case "status": self.status = try JSONField.decode(String.self, member.value, key: "status")
+                case "reason": self.reason = try JSONField.decodeOptional(String.self, member.value, key: "reason")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 7:
+                switch member.key {
+                case "message": self.message = try JSONField.decodeOptional(String.self, member.value, key: "message")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 18:
+                switch member.key {
+                case "lastTransitionTime": self.lastTransitionTime = try JSONField.decodeOptional(Time.self, member.value, key: "lastTransitionTime")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -1580,17 +1819,28 @@ extension StatefulSetList: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "apiVersion":
-                try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
-            case "kind":
-                try JSONField.expect(member.value, Self.kind, key: "kind")
-            case "metadata":
-                self.metadata = try JSONField.decode(ListMeta.self, member.value, key: "metadata")
-            case "items":
-                self.items = try JSONField.decode([StatefulSet].self, member.value, key: "items")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "kind": try JSONField.expect(member.value, Self.kind, key: "kind")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 5:
+                switch member.key {
+                case "items": self.items = try JSONField.decode([StatefulSet].self, member.value, key: "items")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "metadata": self.metadata = try JSONField.decode(ListMeta.self, member.value, key: "metadata")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "apiVersion": try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -1628,11 +1878,13 @@ extension StatefulSetOrdinals: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "start":
-                self.start = try JSONField.decodeOptional(Int32.self, member.value, key: "start")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 5:
+                switch member.key {
+                case "start": self.start = try JSONField.decodeOptional(Int32.self, member.value, key: "start")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -1670,13 +1922,18 @@ extension StatefulSetPersistentVolumeClaimRetentionPolicy: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "whenDeleted":
-                self.whenDeleted = try JSONField.decodeOptional(String.self, member.value, key: "whenDeleted")
-            case "whenScaled":
-                self.whenScaled = try JSONField.decodeOptional(String.self, member.value, key: "whenScaled")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 10:
+                switch member.key {
+                case "whenScaled": self.whenScaled = try JSONField.decodeOptional(String.self, member.value, key: "whenScaled")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 11:
+                switch member.key {
+                case "whenDeleted": self.whenDeleted = try JSONField.decodeOptional(String.self, member.value, key: "whenDeleted")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -1852,31 +2109,47 @@ extension StatefulSetSpec: JSONCodable {
         let object = try JSONField.object(json)
         let s = _Storage()
         for member in object.members {
-            switch member.key {
-            case "selector":
-                s.selector = try JSONField.decode(LabelSelector.self, member.value, key: "selector")
-            case "serviceName":
-                s.serviceName = try JSONField.decode(String.self, member.value, key: "serviceName")
-            case "template":
-                s.template = try JSONField.decode(PodTemplateSpec.self, member.value, key: "template")
-            case "minReadySeconds":
-                s.minReadySeconds = try JSONField.decodeOptional(Int32.self, member.value, key: "minReadySeconds")
-            case "ordinals":
-                s.ordinals = try JSONField.decodeOptional(StatefulSetOrdinals.self, member.value, key: "ordinals")
-            case "persistentVolumeClaimRetentionPolicy":
-                s.persistentVolumeClaimRetentionPolicy = try JSONField.decodeOptional(StatefulSetPersistentVolumeClaimRetentionPolicy.self, member.value, key: "persistentVolumeClaimRetentionPolicy")
-            case "podManagementPolicy":
-                s.podManagementPolicy = try JSONField.decodeOptional(String.self, member.value, key: "podManagementPolicy")
-            case "replicas":
-                s.replicas = try JSONField.decodeOptional(Int32.self, member.value, key: "replicas")
-            case "revisionHistoryLimit":
-                s.revisionHistoryLimit = try JSONField.decodeOptional(Int32.self, member.value, key: "revisionHistoryLimit")
-            case "updateStrategy":
-                s.updateStrategy = try JSONField.decodeOptional(StatefulSetUpdateStrategy.self, member.value, key: "updateStrategy")
-            case "volumeClaimTemplates":
-                s.volumeClaimTemplates = try JSONField.decodeOptional([PersistentVolumeClaim].self, member.value, key: "volumeClaimTemplates")
-            default:
-                s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+            switch member.key.utf8.count {
+            case 8:
+                switch member.key {
+                case "selector": s.selector = try JSONField.decode(LabelSelector.self, member.value, key: "selector")
+                case "template": s.template = try JSONField.decode(PodTemplateSpec.self, member.value, key: "template")
+                case "ordinals": s.ordinals = try JSONField.decodeOptional(StatefulSetOrdinals.self, member.value, key: "ordinals")
+                case "replicas": s.replicas = try JSONField.decodeOptional(Int32.self, member.value, key: "replicas")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 11:
+                switch member.key {
+                case "serviceName": s.serviceName = try JSONField.decode(String.self, member.value, key: "serviceName")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 14:
+                switch member.key {
+                case "updateStrategy": s.updateStrategy = try JSONField.decodeOptional(StatefulSetUpdateStrategy.self, member.value, key: "updateStrategy")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 15:
+                switch member.key {
+                case "minReadySeconds": s.minReadySeconds = try JSONField.decodeOptional(Int32.self, member.value, key: "minReadySeconds")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 19:
+                switch member.key {
+                case "podManagementPolicy": s.podManagementPolicy = try JSONField.decodeOptional(String.self, member.value, key: "podManagementPolicy")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 20:
+                switch member.key {
+                case "revisionHistoryLimit": s.revisionHistoryLimit = try JSONField.decodeOptional(Int32.self, member.value, key: "revisionHistoryLimit")
+                case "volumeClaimTemplates": s.volumeClaimTemplates = try JSONField.decodeOptional([PersistentVolumeClaim].self, member.value, key: "volumeClaimTemplates")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 36:
+                switch member.key {
+                case "persistentVolumeClaimRetentionPolicy": s.persistentVolumeClaimRetentionPolicy = try JSONField.decodeOptional(StatefulSetPersistentVolumeClaimRetentionPolicy.self, member.value, key: "persistentVolumeClaimRetentionPolicy")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
             }
         }
         self.init(_storage: s)
@@ -2057,29 +2330,46 @@ extension StatefulSetStatus: JSONCodable {
         let object = try JSONField.object(json)
         let s = _Storage()
         for member in object.members {
-            switch member.key {
-            case "replicas":
-                s.replicas = try JSONField.decode(Int32.self, member.value, key: "replicas")
-            case "availableReplicas":
-                s.availableReplicas = try JSONField.decodeOptional(Int32.self, member.value, key: "availableReplicas")
-            case "collisionCount":
-                s.collisionCount = try JSONField.decodeOptional(Int32.self, member.value, key: "collisionCount")
-            case "conditions":
-                s.conditions = try JSONField.decodeOptional([StatefulSetCondition].self, member.value, key: "conditions")
-            case "currentReplicas":
-                s.currentReplicas = try JSONField.decodeOptional(Int32.self, member.value, key: "currentReplicas")
-            case "currentRevision":
-                s.currentRevision = try JSONField.decodeOptional(String.self, member.value, key: "currentRevision")
-            case "observedGeneration":
-                s.observedGeneration = try JSONField.decodeOptional(Int64.self, member.value, key: "observedGeneration")
-            case "readyReplicas":
-                s.readyReplicas = try JSONField.decodeOptional(Int32.self, member.value, key: "readyReplicas")
-            case "updateRevision":
-                s.updateRevision = try JSONField.decodeOptional(String.self, member.value, key: "updateRevision")
-            case "updatedReplicas":
-                s.updatedReplicas = try JSONField.decodeOptional(Int32.self, member.value, key: "updatedReplicas")
-            default:
-                s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+            switch member.key.utf8.count {
+            case 8:
+                switch member.key {
+                case "replicas": s.replicas = try JSONField.decode(Int32.self, member.value, key: "replicas")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "conditions": s.conditions = try JSONField.decodeOptional([StatefulSetCondition].self, member.value, key: "conditions")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 13:
+                switch member.key {
+                case "readyReplicas": s.readyReplicas = try JSONField.decodeOptional(Int32.self, member.value, key: "readyReplicas")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 14:
+                switch member.key {
+                case "collisionCount": s.collisionCount = try JSONField.decodeOptional(Int32.self, member.value, key: "collisionCount")
+                case "updateRevision": s.updateRevision = try JSONField.decodeOptional(String.self, member.value, key: "updateRevision")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 15:
+                switch member.key {
+                case "currentReplicas": s.currentReplicas = try JSONField.decodeOptional(Int32.self, member.value, key: "currentReplicas")
+                case "currentRevision": s.currentRevision = try JSONField.decodeOptional(String.self, member.value, key: "currentRevision")
+                case "updatedReplicas": s.updatedReplicas = try JSONField.decodeOptional(Int32.self, member.value, key: "updatedReplicas")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 17:
+                switch member.key {
+                case "availableReplicas": s.availableReplicas = try JSONField.decodeOptional(Int32.self, member.value, key: "availableReplicas")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 18:
+                switch member.key {
+                case "observedGeneration": s.observedGeneration = try JSONField.decodeOptional(Int64.self, member.value, key: "observedGeneration")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
             }
         }
         self.init(_storage: s)
@@ -2132,13 +2422,18 @@ extension StatefulSetUpdateStrategy: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "rollingUpdate":
-                self.rollingUpdate = try JSONField.decodeOptional(RollingUpdateStatefulSetStrategy.self, member.value, key: "rollingUpdate")
-            case "type":
-                self.type = try JSONField.decodeOptional(String.self, member.value, key: "type")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "type": self.type = try JSONField.decodeOptional(String.self, member.value, key: "type")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 13:
+                switch member.key {
+                case "rollingUpdate": self.rollingUpdate = try JSONField.decodeOptional(RollingUpdateStatefulSetStrategy.self, member.value, key: "rollingUpdate")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }

@@ -28,15 +28,19 @@ extension CrossVersionObjectReference: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "kind":
-                self.kind = try JSONField.decode(String.self, member.value, key: "kind")
-            case "name":
-                self.name = try JSONField.decode(String.self, member.value, key: "name")
-            case "apiVersion":
-                self.apiVersion = try JSONField.decodeOptional(String.self, member.value, key: "apiVersion")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "kind": self.kind = try JSONField.decode(String.self, member.value, key: "kind")
+                case "name": self.name = try JSONField.decode(String.self, member.value, key: "name")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "apiVersion": self.apiVersion = try JSONField.decodeOptional(String.self, member.value, key: "apiVersion")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -82,19 +86,29 @@ extension HorizontalPodAutoscaler: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "apiVersion":
-                try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
-            case "kind":
-                try JSONField.expect(member.value, Self.kind, key: "kind")
-            case "metadata":
-                self.metadata = try JSONField.decode(ObjectMeta.self, member.value, key: "metadata")
-            case "spec":
-                self.spec = try JSONField.decode(HorizontalPodAutoscalerSpec.self, member.value, key: "spec")
-            case "status":
-                self.status = try JSONField.decode(HorizontalPodAutoscalerStatus.self, member.value, key: "status")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "kind": try JSONField.expect(member.value, Self.kind, key: "kind")
+                case "spec": self.spec = try JSONField.decode(HorizontalPodAutoscalerSpec.self, member.value, key: "spec")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 6:
+                switch member.key {
+                case "status": self.status = try JSONField.decode(HorizontalPodAutoscalerStatus.self, member.value, key: "status")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "metadata": self.metadata = try JSONField.decode(ObjectMeta.self, member.value, key: "metadata")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "apiVersion": try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -139,17 +153,28 @@ extension HorizontalPodAutoscalerList: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "apiVersion":
-                try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
-            case "kind":
-                try JSONField.expect(member.value, Self.kind, key: "kind")
-            case "metadata":
-                self.metadata = try JSONField.decode(ListMeta.self, member.value, key: "metadata")
-            case "items":
-                self.items = try JSONField.decode([HorizontalPodAutoscaler].self, member.value, key: "items")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "kind": try JSONField.expect(member.value, Self.kind, key: "kind")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 5:
+                switch member.key {
+                case "items": self.items = try JSONField.decode([HorizontalPodAutoscaler].self, member.value, key: "items")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "metadata": self.metadata = try JSONField.decode(ListMeta.self, member.value, key: "metadata")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "apiVersion": try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -196,17 +221,24 @@ extension HorizontalPodAutoscalerSpec: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "maxReplicas":
-                self.maxReplicas = try JSONField.decode(Int32.self, member.value, key: "maxReplicas")
-            case "scaleTargetRef":
-                self.scaleTargetRef = try JSONField.decode(CrossVersionObjectReference.self, member.value, key: "scaleTargetRef")
-            case "minReplicas":
-                self.minReplicas = try JSONField.decodeOptional(Int32.self, member.value, key: "minReplicas")
-            case "targetCPUUtilizationPercentage":
-                self.targetCPUUtilizationPercentage = try JSONField.decodeOptional(Int32.self, member.value, key: "targetCPUUtilizationPercentage")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 11:
+                switch member.key {
+                case "maxReplicas": self.maxReplicas = try JSONField.decode(Int32.self, member.value, key: "maxReplicas")
+                case "minReplicas": self.minReplicas = try JSONField.decodeOptional(Int32.self, member.value, key: "minReplicas")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 14:
+                switch member.key {
+                case "scaleTargetRef": self.scaleTargetRef = try JSONField.decode(CrossVersionObjectReference.self, member.value, key: "scaleTargetRef")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 30:
+                switch member.key {
+                case "targetCPUUtilizationPercentage": self.targetCPUUtilizationPercentage = try JSONField.decodeOptional(Int32.self, member.value, key: "targetCPUUtilizationPercentage")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -256,19 +288,29 @@ extension HorizontalPodAutoscalerStatus: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "currentReplicas":
-                self.currentReplicas = try JSONField.decode(Int32.self, member.value, key: "currentReplicas")
-            case "desiredReplicas":
-                self.desiredReplicas = try JSONField.decode(Int32.self, member.value, key: "desiredReplicas")
-            case "currentCPUUtilizationPercentage":
-                self.currentCPUUtilizationPercentage = try JSONField.decodeOptional(Int32.self, member.value, key: "currentCPUUtilizationPercentage")
-            case "lastScaleTime":
-                self.lastScaleTime = try JSONField.decodeOptional(Time.self, member.value, key: "lastScaleTime")
-            case "observedGeneration":
-                self.observedGeneration = try JSONField.decodeOptional(Int64.self, member.value, key: "observedGeneration")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 13:
+                switch member.key {
+                case "lastScaleTime": self.lastScaleTime = try JSONField.decodeOptional(Time.self, member.value, key: "lastScaleTime")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 15:
+                switch member.key {
+                case "currentReplicas": self.currentReplicas = try JSONField.decode(Int32.self, member.value, key: "currentReplicas")
+                case "desiredReplicas": self.desiredReplicas = try JSONField.decode(Int32.self, member.value, key: "desiredReplicas")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 18:
+                switch member.key {
+                case "observedGeneration": self.observedGeneration = try JSONField.decodeOptional(Int64.self, member.value, key: "observedGeneration")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 31:
+                switch member.key {
+                case "currentCPUUtilizationPercentage": self.currentCPUUtilizationPercentage = try JSONField.decodeOptional(Int32.self, member.value, key: "currentCPUUtilizationPercentage")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -316,19 +358,29 @@ extension Scale: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "apiVersion":
-                try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
-            case "kind":
-                try JSONField.expect(member.value, Self.kind, key: "kind")
-            case "metadata":
-                self.metadata = try JSONField.decode(ObjectMeta.self, member.value, key: "metadata")
-            case "spec":
-                self.spec = try JSONField.decode(ScaleSpec.self, member.value, key: "spec")
-            case "status":
-                self.status = try JSONField.decode(ScaleStatus.self, member.value, key: "status")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "kind": try JSONField.expect(member.value, Self.kind, key: "kind")
+                case "spec": self.spec = try JSONField.decode(ScaleSpec.self, member.value, key: "spec")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 6:
+                switch member.key {
+                case "status": self.status = try JSONField.decode(ScaleStatus.self, member.value, key: "status")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "metadata": self.metadata = try JSONField.decode(ObjectMeta.self, member.value, key: "metadata")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "apiVersion": try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -367,11 +419,13 @@ extension ScaleSpec: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "replicas":
-                self.replicas = try JSONField.decodeOptional(Int32.self, member.value, key: "replicas")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 8:
+                switch member.key {
+                case "replicas": self.replicas = try JSONField.decodeOptional(Int32.self, member.value, key: "replicas")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -409,13 +463,14 @@ extension ScaleStatus: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "replicas":
-                self.replicas = try JSONField.decode(Int32.self, member.value, key: "replicas")
-            case "selector":
-                self.selector = try JSONField.decodeOptional(String.self, member.value, key: "selector")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 8:
+                switch member.key {
+                case "replicas": self.replicas = try JSONField.decode(Int32.self, member.value, key: "replicas")
+                case "selector": self.selector = try JSONField.decodeOptional(String.self, member.value, key: "selector")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }

@@ -31,19 +31,29 @@ extension CronJob: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "apiVersion":
-                try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
-            case "kind":
-                try JSONField.expect(member.value, Self.kind, key: "kind")
-            case "metadata":
-                self.metadata = try JSONField.decode(ObjectMeta.self, member.value, key: "metadata")
-            case "spec":
-                self.spec = try JSONField.decode(CronJobSpec.self, member.value, key: "spec")
-            case "status":
-                self.status = try JSONField.decode(CronJobStatus.self, member.value, key: "status")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "kind": try JSONField.expect(member.value, Self.kind, key: "kind")
+                case "spec": self.spec = try JSONField.decode(CronJobSpec.self, member.value, key: "spec")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 6:
+                switch member.key {
+                case "status": self.status = try JSONField.decode(CronJobStatus.self, member.value, key: "status")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "metadata": self.metadata = try JSONField.decode(ObjectMeta.self, member.value, key: "metadata")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "apiVersion": try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -88,17 +98,28 @@ extension CronJobList: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "apiVersion":
-                try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
-            case "kind":
-                try JSONField.expect(member.value, Self.kind, key: "kind")
-            case "metadata":
-                self.metadata = try JSONField.decode(ListMeta.self, member.value, key: "metadata")
-            case "items":
-                self.items = try JSONField.decode([CronJob].self, member.value, key: "items")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "kind": try JSONField.expect(member.value, Self.kind, key: "kind")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 5:
+                switch member.key {
+                case "items": self.items = try JSONField.decode([CronJob].self, member.value, key: "items")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "metadata": self.metadata = try JSONField.decode(ListMeta.self, member.value, key: "metadata")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "apiVersion": try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -157,25 +178,44 @@ extension CronJobSpec: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "jobTemplate":
-                self.jobTemplate = try JSONField.decode(JobTemplateSpec.self, member.value, key: "jobTemplate")
-            case "schedule":
-                self.schedule = try JSONField.decode(String.self, member.value, key: "schedule")
-            case "concurrencyPolicy":
-                self.concurrencyPolicy = try JSONField.decodeOptional(String.self, member.value, key: "concurrencyPolicy")
-            case "failedJobsHistoryLimit":
-                self.failedJobsHistoryLimit = try JSONField.decodeOptional(Int32.self, member.value, key: "failedJobsHistoryLimit")
-            case "startingDeadlineSeconds":
-                self.startingDeadlineSeconds = try JSONField.decodeOptional(Int64.self, member.value, key: "startingDeadlineSeconds")
-            case "successfulJobsHistoryLimit":
-                self.successfulJobsHistoryLimit = try JSONField.decodeOptional(Int32.self, member.value, key: "successfulJobsHistoryLimit")
-            case "suspend":
-                self.suspend = try JSONField.decodeOptional(Bool.self, member.value, key: "suspend")
-            case "timeZone":
-                self.timeZone = try JSONField.decodeOptional(String.self, member.value, key: "timeZone")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 7:
+                switch member.key {
+                case "suspend": self.suspend = try JSONField.decodeOptional(Bool.self, member.value, key: "suspend")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "schedule": self.schedule = try JSONField.decode(String.self, member.value, key: "schedule")
+                case "timeZone": self.timeZone = try JSONField.decodeOptional(String.self, member.value, key: "timeZone")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 11:
+                switch member.key {
+                case "jobTemplate": self.jobTemplate = try JSONField.decode(JobTemplateSpec.self, member.value, key: "jobTemplate")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 17:
+                switch member.key {
+                case "concurrencyPolicy": self.concurrencyPolicy = try JSONField.decodeOptional(String.self, member.value, key: "concurrencyPolicy")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 22:
+                switch member.key {
+                case "failedJobsHistoryLimit": self.failedJobsHistoryLimit = try JSONField.decodeOptional(Int32.self, member.value, key: "failedJobsHistoryLimit")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 23:
+                switch member.key {
+                case "startingDeadlineSeconds": self.startingDeadlineSeconds = try JSONField.decodeOptional(Int64.self, member.value, key: "startingDeadlineSeconds")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 26:
+                switch member.key {
+                case "successfulJobsHistoryLimit": self.successfulJobsHistoryLimit = try JSONField.decodeOptional(Int32.self, member.value, key: "successfulJobsHistoryLimit")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -223,15 +263,23 @@ extension CronJobStatus: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "active":
-                self.active = try JSONField.decodeOptional([ObjectReference].self, member.value, key: "active")
-            case "lastScheduleTime":
-                self.lastScheduleTime = try JSONField.decodeOptional(Time.self, member.value, key: "lastScheduleTime")
-            case "lastSuccessfulTime":
-                self.lastSuccessfulTime = try JSONField.decodeOptional(Time.self, member.value, key: "lastSuccessfulTime")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 6:
+                switch member.key {
+                case "active": self.active = try JSONField.decodeOptional([ObjectReference].self, member.value, key: "active")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 16:
+                switch member.key {
+                case "lastScheduleTime": self.lastScheduleTime = try JSONField.decodeOptional(Time.self, member.value, key: "lastScheduleTime")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 18:
+                switch member.key {
+                case "lastSuccessfulTime": self.lastSuccessfulTime = try JSONField.decodeOptional(Time.self, member.value, key: "lastSuccessfulTime")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -277,19 +325,29 @@ extension Job: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "apiVersion":
-                try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
-            case "kind":
-                try JSONField.expect(member.value, Self.kind, key: "kind")
-            case "metadata":
-                self.metadata = try JSONField.decode(ObjectMeta.self, member.value, key: "metadata")
-            case "spec":
-                self.spec = try JSONField.decode(JobSpec.self, member.value, key: "spec")
-            case "status":
-                self.status = try JSONField.decode(JobStatus.self, member.value, key: "status")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "kind": try JSONField.expect(member.value, Self.kind, key: "kind")
+                case "spec": self.spec = try JSONField.decode(JobSpec.self, member.value, key: "spec")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 6:
+                switch member.key {
+                case "status": self.status = try JSONField.decode(JobStatus.self, member.value, key: "status")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "metadata": self.metadata = try JSONField.decode(ObjectMeta.self, member.value, key: "metadata")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "apiVersion": try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -343,21 +401,34 @@ extension JobCondition: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "status":
-                self.status = try JSONField.decode(String.self, member.value, key: "status")
-            case "type":
-                self.type = try JSONField.decode(String.self, member.value, key: "type")
-            case "lastProbeTime":
-                self.lastProbeTime = try JSONField.decodeOptional(Time.self, member.value, key: "lastProbeTime")
-            case "lastTransitionTime":
-                self.lastTransitionTime = try JSONField.decodeOptional(Time.self, member.value, key: "lastTransitionTime")
-            case "message":
-                self.message = try JSONField.decodeOptional(String.self, member.value, key: "message")
-            case "reason":
-                self.reason = try JSONField.decodeOptional(String.self, member.value, key: "reason")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "type": self.type = try JSONField.decode(String.self, member.value, key: "type")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 6:
+                switch member.key {
+                case "status": self.status = try JSONField.decode(String.self, member.value, key: "status")
+                case "reason": self.reason = try JSONField.decodeOptional(String.self, member.value, key: "reason")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 7:
+                switch member.key {
+                case "message": self.message = try JSONField.decodeOptional(String.self, member.value, key: "message")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 13:
+                switch member.key {
+                case "lastProbeTime": self.lastProbeTime = try JSONField.decodeOptional(Time.self, member.value, key: "lastProbeTime")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 18:
+                switch member.key {
+                case "lastTransitionTime": self.lastTransitionTime = try JSONField.decodeOptional(Time.self, member.value, key: "lastTransitionTime")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -403,17 +474,28 @@ extension JobList: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "apiVersion":
-                try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
-            case "kind":
-                try JSONField.expect(member.value, Self.kind, key: "kind")
-            case "metadata":
-                self.metadata = try JSONField.decode(ListMeta.self, member.value, key: "metadata")
-            case "items":
-                self.items = try JSONField.decode([Job].self, member.value, key: "items")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "kind": try JSONField.expect(member.value, Self.kind, key: "kind")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 5:
+                switch member.key {
+                case "items": self.items = try JSONField.decode([Job].self, member.value, key: "items")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "metadata": self.metadata = try JSONField.decode(ListMeta.self, member.value, key: "metadata")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "apiVersion": try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -641,41 +723,68 @@ extension JobSpec: JSONCodable {
         let object = try JSONField.object(json)
         let s = _Storage()
         for member in object.members {
-            switch member.key {
-            case "template":
-                s.template = try JSONField.decode(PodTemplateSpec.self, member.value, key: "template")
-            case "activeDeadlineSeconds":
-                s.activeDeadlineSeconds = try JSONField.decodeOptional(Int64.self, member.value, key: "activeDeadlineSeconds")
-            case "backoffLimit":
-                s.backoffLimit = try JSONField.decodeOptional(Int32.self, member.value, key: "backoffLimit")
-            case "backoffLimitPerIndex":
-                s.backoffLimitPerIndex = try JSONField.decodeOptional(Int32.self, member.value, key: "backoffLimitPerIndex")
-            case "completionMode":
-                s.completionMode = try JSONField.decodeOptional(String.self, member.value, key: "completionMode")
-            case "completions":
-                s.completions = try JSONField.decodeOptional(Int32.self, member.value, key: "completions")
-            case "managedBy":
-                s.managedBy = try JSONField.decodeOptional(String.self, member.value, key: "managedBy")
-            case "manualSelector":
-                s.manualSelector = try JSONField.decodeOptional(Bool.self, member.value, key: "manualSelector")
-            case "maxFailedIndexes":
-                s.maxFailedIndexes = try JSONField.decodeOptional(Int32.self, member.value, key: "maxFailedIndexes")
-            case "parallelism":
-                s.parallelism = try JSONField.decodeOptional(Int32.self, member.value, key: "parallelism")
-            case "podFailurePolicy":
-                s.podFailurePolicy = try JSONField.decodeOptional(PodFailurePolicy.self, member.value, key: "podFailurePolicy")
-            case "podReplacementPolicy":
-                s.podReplacementPolicy = try JSONField.decodeOptional(String.self, member.value, key: "podReplacementPolicy")
-            case "selector":
-                s.selector = try JSONField.decodeOptional(LabelSelector.self, member.value, key: "selector")
-            case "successPolicy":
-                s.successPolicy = try JSONField.decodeOptional(SuccessPolicy.self, member.value, key: "successPolicy")
-            case "suspend":
-                s.suspend = try JSONField.decodeOptional(Bool.self, member.value, key: "suspend")
-            case "ttlSecondsAfterFinished":
-                s.ttlSecondsAfterFinished = try JSONField.decodeOptional(Int32.self, member.value, key: "ttlSecondsAfterFinished")
-            default:
-                s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+            switch member.key.utf8.count {
+            case 7:
+                switch member.key {
+                case "suspend": s.suspend = try JSONField.decodeOptional(Bool.self, member.value, key: "suspend")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "template": s.template = try JSONField.decode(PodTemplateSpec.self, member.value, key: "template")
+                case "selector": s.selector = try JSONField.decodeOptional(LabelSelector.self, member.value, key: "selector")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 9:
+                switch member.key {
+                case "managedBy": s.managedBy = try JSONField.decodeOptional(String.self, member.value, key: "managedBy")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 11:
+                switch member.key {
+                case "completions": s.completions = try JSONField.decodeOptional(Int32.self, member.value, key: "completions")
+                case "parallelism": s.parallelism = try JSONField.decodeOptional(Int32.self, member.value, key: "parallelism")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 12:
+                switch member.key {
+                case "backoffLimit": s.backoffLimit = try JSONField.decodeOptional(Int32.self, member.value, key: "backoffLimit")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 13:
+                switch member.key {
+                case "successPolicy": s.successPolicy = try JSONField.decodeOptional(SuccessPolicy.self, member.value, key: "successPolicy")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 14:
+                switch member.key {
+                case "completionMode": s.completionMode = try JSONField.decodeOptional(String.self, member.value, key: "completionMode")
+                case "manualSelector": s.manualSelector = try JSONField.decodeOptional(Bool.self, member.value, key: "manualSelector")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 16:
+                switch member.key {
+                case "maxFailedIndexes": s.maxFailedIndexes = try JSONField.decodeOptional(Int32.self, member.value, key: "maxFailedIndexes")
+                case "podFailurePolicy": s.podFailurePolicy = try JSONField.decodeOptional(PodFailurePolicy.self, member.value, key: "podFailurePolicy")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 20:
+                switch member.key {
+                case "backoffLimitPerIndex": s.backoffLimitPerIndex = try JSONField.decodeOptional(Int32.self, member.value, key: "backoffLimitPerIndex")
+                case "podReplacementPolicy": s.podReplacementPolicy = try JSONField.decodeOptional(String.self, member.value, key: "podReplacementPolicy")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 21:
+                switch member.key {
+                case "activeDeadlineSeconds": s.activeDeadlineSeconds = try JSONField.decodeOptional(Int64.self, member.value, key: "activeDeadlineSeconds")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 23:
+                switch member.key {
+                case "ttlSecondsAfterFinished": s.ttlSecondsAfterFinished = try JSONField.decodeOptional(Int32.self, member.value, key: "ttlSecondsAfterFinished")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
             }
         }
         self.init(_storage: s)
@@ -871,31 +980,55 @@ extension JobStatus: JSONCodable {
         let object = try JSONField.object(json)
         let s = _Storage()
         for member in object.members {
-            switch member.key {
-            case "active":
-                s.active = try JSONField.decodeOptional(Int32.self, member.value, key: "active")
-            case "completedIndexes":
-                s.completedIndexes = try JSONField.decodeOptional(String.self, member.value, key: "completedIndexes")
-            case "completionTime":
-                s.completionTime = try JSONField.decodeOptional(Time.self, member.value, key: "completionTime")
-            case "conditions":
-                s.conditions = try JSONField.decodeOptional([JobCondition].self, member.value, key: "conditions")
-            case "failed":
-                s.failed = try JSONField.decodeOptional(Int32.self, member.value, key: "failed")
-            case "failedIndexes":
-                s.failedIndexes = try JSONField.decodeOptional(String.self, member.value, key: "failedIndexes")
-            case "ready":
-                s.ready = try JSONField.decodeOptional(Int32.self, member.value, key: "ready")
-            case "startTime":
-                s.startTime = try JSONField.decodeOptional(Time.self, member.value, key: "startTime")
-            case "succeeded":
-                s.succeeded = try JSONField.decodeOptional(Int32.self, member.value, key: "succeeded")
-            case "terminating":
-                s.terminating = try JSONField.decodeOptional(Int32.self, member.value, key: "terminating")
-            case "uncountedTerminatedPods":
-                s.uncountedTerminatedPods = try JSONField.decodeOptional(UncountedTerminatedPods.self, member.value, key: "uncountedTerminatedPods")
-            default:
-                s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+            switch member.key.utf8.count {
+            case 5:
+                switch member.key {
+                case "ready": s.ready = try JSONField.decodeOptional(Int32.self, member.value, key: "ready")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 6:
+                switch member.key {
+                case "active": s.active = try JSONField.decodeOptional(Int32.self, member.value, key: "active")
+                case "failed": s.failed = try JSONField.decodeOptional(Int32.self, member.value, key: "failed")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 9:
+                switch member.key {
+                case "startTime": s.startTime = try JSONField.decodeOptional(Time.self, member.value, key: "startTime")
+                case "succeeded": s.succeeded = try JSONField.decodeOptional(Int32.self, member.value, key: "succeeded")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "conditions": s.conditions = try JSONField.decodeOptional([JobCondition].self, member.value, key: "conditions")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 11:
+                switch member.key {
+                case "terminating": s.terminating = try JSONField.decodeOptional(Int32.self, member.value, key: "terminating")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 13:
+                switch member.key {
+                case "failedIndexes": s.failedIndexes = try JSONField.decodeOptional(String.self, member.value, key: "failedIndexes")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 14:
+                switch member.key {
+                case "completionTime": s.completionTime = try JSONField.decodeOptional(Time.self, member.value, key: "completionTime")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 16:
+                switch member.key {
+                case "completedIndexes": s.completedIndexes = try JSONField.decodeOptional(String.self, member.value, key: "completedIndexes")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 23:
+                switch member.key {
+                case "uncountedTerminatedPods": s.uncountedTerminatedPods = try JSONField.decodeOptional(UncountedTerminatedPods.self, member.value, key: "uncountedTerminatedPods")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
             }
         }
         self.init(_storage: s)
@@ -949,13 +1082,18 @@ extension JobTemplateSpec: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "metadata":
-                self.metadata = try JSONField.decodeOptional(ObjectMeta.self, member.value, key: "metadata")
-            case "spec":
-                self.spec = try JSONField.decodeOptional(JobSpec.self, member.value, key: "spec")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "spec": self.spec = try JSONField.decodeOptional(JobSpec.self, member.value, key: "spec")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "metadata": self.metadata = try JSONField.decodeOptional(ObjectMeta.self, member.value, key: "metadata")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -991,11 +1129,13 @@ extension PodFailurePolicy: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "rules":
-                self.rules = try JSONField.decode([PodFailurePolicyRule].self, member.value, key: "rules")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 5:
+                switch member.key {
+                case "rules": self.rules = try JSONField.decode([PodFailurePolicyRule].self, member.value, key: "rules")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -1036,15 +1176,23 @@ extension PodFailurePolicyOnExitCodesRequirement: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "operator":
-                self.`operator` = try JSONField.decode(String.self, member.value, key: "operator")
-            case "values":
-                self.values = try JSONField.decode([Int32].self, member.value, key: "values")
-            case "containerName":
-                self.containerName = try JSONField.decodeOptional(String.self, member.value, key: "containerName")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 6:
+                switch member.key {
+                case "values": self.values = try JSONField.decode([Int32].self, member.value, key: "values")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "operator": self.`operator` = try JSONField.decode(String.self, member.value, key: "operator")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 13:
+                switch member.key {
+                case "containerName": self.containerName = try JSONField.decodeOptional(String.self, member.value, key: "containerName")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -1084,13 +1232,18 @@ extension PodFailurePolicyOnPodConditionsPattern: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "status":
-                self.status = try JSONField.decode(String.self, member.value, key: "status")
-            case "type":
-                self.type = try JSONField.decode(String.self, member.value, key: "type")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "type": self.type = try JSONField.decode(String.self, member.value, key: "type")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 6:
+                switch member.key {
+                case "status": self.status = try JSONField.decode(String.self, member.value, key: "status")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -1132,15 +1285,23 @@ extension PodFailurePolicyRule: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "action":
-                self.action = try JSONField.decode(String.self, member.value, key: "action")
-            case "onExitCodes":
-                self.onExitCodes = try JSONField.decodeOptional(PodFailurePolicyOnExitCodesRequirement.self, member.value, key: "onExitCodes")
-            case "onPodConditions":
-                self.onPodConditions = try JSONField.decodeOptional([PodFailurePolicyOnPodConditionsPattern].self, member.value, key: "onPodConditions")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 6:
+                switch member.key {
+                case "action": self.action = try JSONField.decode(String.self, member.value, key: "action")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 11:
+                switch member.key {
+                case "onExitCodes": self.onExitCodes = try JSONField.decodeOptional(PodFailurePolicyOnExitCodesRequirement.self, member.value, key: "onExitCodes")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 15:
+                switch member.key {
+                case "onPodConditions": self.onPodConditions = try JSONField.decodeOptional([PodFailurePolicyOnPodConditionsPattern].self, member.value, key: "onPodConditions")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -1177,11 +1338,13 @@ extension SuccessPolicy: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "rules":
-                self.rules = try JSONField.decode([SuccessPolicyRule].self, member.value, key: "rules")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 5:
+                switch member.key {
+                case "rules": self.rules = try JSONField.decode([SuccessPolicyRule].self, member.value, key: "rules")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -1219,13 +1382,18 @@ extension SuccessPolicyRule: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "succeededCount":
-                self.succeededCount = try JSONField.decodeOptional(Int32.self, member.value, key: "succeededCount")
-            case "succeededIndexes":
-                self.succeededIndexes = try JSONField.decodeOptional(String.self, member.value, key: "succeededIndexes")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 14:
+                switch member.key {
+                case "succeededCount": self.succeededCount = try JSONField.decodeOptional(Int32.self, member.value, key: "succeededCount")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 16:
+                switch member.key {
+                case "succeededIndexes": self.succeededIndexes = try JSONField.decodeOptional(String.self, member.value, key: "succeededIndexes")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -1264,13 +1432,18 @@ extension UncountedTerminatedPods: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "failed":
-                self.failed = try JSONField.decodeOptional([String].self, member.value, key: "failed")
-            case "succeeded":
-                self.succeeded = try JSONField.decodeOptional([String].self, member.value, key: "succeeded")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 6:
+                switch member.key {
+                case "failed": self.failed = try JSONField.decodeOptional([String].self, member.value, key: "failed")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 9:
+                switch member.key {
+                case "succeeded": self.succeeded = try JSONField.decodeOptional([String].self, member.value, key: "succeeded")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }

@@ -28,17 +28,24 @@ extension Lease: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "apiVersion":
-                try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
-            case "kind":
-                try JSONField.expect(member.value, Self.kind, key: "kind")
-            case "metadata":
-                self.metadata = try JSONField.decode(ObjectMeta.self, member.value, key: "metadata")
-            case "spec":
-                self.spec = try JSONField.decode(LeaseSpec.self, member.value, key: "spec")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "kind": try JSONField.expect(member.value, Self.kind, key: "kind")
+                case "spec": self.spec = try JSONField.decode(LeaseSpec.self, member.value, key: "spec")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "metadata": self.metadata = try JSONField.decode(ObjectMeta.self, member.value, key: "metadata")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "apiVersion": try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -82,17 +89,28 @@ extension LeaseList: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "apiVersion":
-                try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
-            case "kind":
-                try JSONField.expect(member.value, Self.kind, key: "kind")
-            case "metadata":
-                self.metadata = try JSONField.decode(ListMeta.self, member.value, key: "metadata")
-            case "items":
-                self.items = try JSONField.decode([Lease].self, member.value, key: "items")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "kind": try JSONField.expect(member.value, Self.kind, key: "kind")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 5:
+                switch member.key {
+                case "items": self.items = try JSONField.decode([Lease].self, member.value, key: "items")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "metadata": self.metadata = try JSONField.decode(ListMeta.self, member.value, key: "metadata")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "apiVersion": try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -148,23 +166,43 @@ extension LeaseSpec: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "acquireTime":
-                self.acquireTime = try JSONField.decodeOptional(MicroTime.self, member.value, key: "acquireTime")
-            case "holderIdentity":
-                self.holderIdentity = try JSONField.decodeOptional(String.self, member.value, key: "holderIdentity")
-            case "leaseDurationSeconds":
-                self.leaseDurationSeconds = try JSONField.decodeOptional(Int32.self, member.value, key: "leaseDurationSeconds")
-            case "leaseTransitions":
-                self.leaseTransitions = try JSONField.decodeOptional(Int32.self, member.value, key: "leaseTransitions")
-            case "preferredHolder":
-                self.preferredHolder = try JSONField.decodeOptional(String.self, member.value, key: "preferredHolder")
-            case "renewTime":
-                self.renewTime = try JSONField.decodeOptional(MicroTime.self, member.value, key: "renewTime")
-            case "strategy":
-                self.strategy = try JSONField.decodeOptional(String.self, member.value, key: "strategy")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 8:
+                switch member.key {
+                case "strategy": self.strategy = try JSONField.decodeOptional(String.self, member.value, key: "strategy")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 9:
+                switch member.key {
+                case "renewTime": self.renewTime = try JSONField.decodeOptional(MicroTime.self, member.value, key: "renewTime")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 11:
+                switch member.key {
+                case "acquireTime": self.acquireTime = try JSONField.decodeOptional(MicroTime.self, member.value, key: "acquireTime")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 14:
+                switch member.key {
+                case "holderIdentity": self.holderIdentity = try JSONField.decodeOptional(String.self, member.value, key: "holderIdentity")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 15:
+                switch member.key {
+                case "preferredHolder": self.preferredHolder = try JSONField.decodeOptional(String.self, member.value, key: "preferredHolder")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 16:
+                switch member.key {
+                case "leaseTransitions": self.leaseTransitions = try JSONField.decodeOptional(Int32.self, member.value, key: "leaseTransitions")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 20:
+                switch member.key {
+                case "leaseDurationSeconds": self.leaseDurationSeconds = try JSONField.decodeOptional(Int32.self, member.value, key: "leaseDurationSeconds")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }

@@ -31,17 +31,24 @@ extension AWSElasticBlockStoreVolumeSource: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "volumeID":
-                self.volumeID = try JSONField.decode(String.self, member.value, key: "volumeID")
-            case "fsType":
-                self.fsType = try JSONField.decodeOptional(String.self, member.value, key: "fsType")
-            case "partition":
-                self.partition = try JSONField.decodeOptional(Int32.self, member.value, key: "partition")
-            case "readOnly":
-                self.readOnly = try JSONField.decodeOptional(Bool.self, member.value, key: "readOnly")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 6:
+                switch member.key {
+                case "fsType": self.fsType = try JSONField.decodeOptional(String.self, member.value, key: "fsType")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "volumeID": self.volumeID = try JSONField.decode(String.self, member.value, key: "volumeID")
+                case "readOnly": self.readOnly = try JSONField.decodeOptional(Bool.self, member.value, key: "readOnly")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 9:
+                switch member.key {
+                case "partition": self.partition = try JSONField.decodeOptional(Int32.self, member.value, key: "partition")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -85,15 +92,23 @@ extension Affinity: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "nodeAffinity":
-                self.nodeAffinity = try JSONField.decodeOptional(NodeAffinity.self, member.value, key: "nodeAffinity")
-            case "podAffinity":
-                self.podAffinity = try JSONField.decodeOptional(PodAffinity.self, member.value, key: "podAffinity")
-            case "podAntiAffinity":
-                self.podAntiAffinity = try JSONField.decodeOptional(PodAntiAffinity.self, member.value, key: "podAntiAffinity")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 11:
+                switch member.key {
+                case "podAffinity": self.podAffinity = try JSONField.decodeOptional(PodAffinity.self, member.value, key: "podAffinity")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 12:
+                switch member.key {
+                case "nodeAffinity": self.nodeAffinity = try JSONField.decodeOptional(NodeAffinity.self, member.value, key: "nodeAffinity")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 15:
+                switch member.key {
+                case "podAntiAffinity": self.podAntiAffinity = try JSONField.decodeOptional(PodAntiAffinity.self, member.value, key: "podAntiAffinity")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -133,13 +148,18 @@ extension AppArmorProfile: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "type":
-                self.type = try JSONField.decode(String.self, member.value, key: "type")
-            case "localhostProfile":
-                self.localhostProfile = try JSONField.decodeOptional(String.self, member.value, key: "localhostProfile")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "type": self.type = try JSONField.decode(String.self, member.value, key: "type")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 16:
+                switch member.key {
+                case "localhostProfile": self.localhostProfile = try JSONField.decodeOptional(String.self, member.value, key: "localhostProfile")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -178,13 +198,18 @@ extension AttachedVolume: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "devicePath":
-                self.devicePath = try JSONField.decode(String.self, member.value, key: "devicePath")
-            case "name":
-                self.name = try JSONField.decode(String.self, member.value, key: "name")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "name": self.name = try JSONField.decode(String.self, member.value, key: "name")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "devicePath": self.devicePath = try JSONField.decode(String.self, member.value, key: "devicePath")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -235,21 +260,34 @@ extension AzureDiskVolumeSource: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "diskName":
-                self.diskName = try JSONField.decode(String.self, member.value, key: "diskName")
-            case "diskURI":
-                self.diskURI = try JSONField.decode(String.self, member.value, key: "diskURI")
-            case "cachingMode":
-                self.cachingMode = try JSONField.decodeOptional(String.self, member.value, key: "cachingMode")
-            case "fsType":
-                self.fsType = try JSONField.decodeOptional(String.self, member.value, key: "fsType")
-            case "kind":
-                self.kind = try JSONField.decodeOptional(String.self, member.value, key: "kind")
-            case "readOnly":
-                self.readOnly = try JSONField.decodeOptional(Bool.self, member.value, key: "readOnly")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "kind": self.kind = try JSONField.decodeOptional(String.self, member.value, key: "kind")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 6:
+                switch member.key {
+                case "fsType": self.fsType = try JSONField.decodeOptional(String.self, member.value, key: "fsType")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 7:
+                switch member.key {
+                case "diskURI": self.diskURI = try JSONField.decode(String.self, member.value, key: "diskURI")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "diskName": self.diskName = try JSONField.decode(String.self, member.value, key: "diskName")
+                case "readOnly": self.readOnly = try JSONField.decodeOptional(Bool.self, member.value, key: "readOnly")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 11:
+                switch member.key {
+                case "cachingMode": self.cachingMode = try JSONField.decodeOptional(String.self, member.value, key: "cachingMode")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -298,17 +336,28 @@ extension AzureFilePersistentVolumeSource: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "secretName":
-                self.secretName = try JSONField.decode(String.self, member.value, key: "secretName")
-            case "shareName":
-                self.shareName = try JSONField.decode(String.self, member.value, key: "shareName")
-            case "readOnly":
-                self.readOnly = try JSONField.decodeOptional(Bool.self, member.value, key: "readOnly")
-            case "secretNamespace":
-                self.secretNamespace = try JSONField.decodeOptional(String.self, member.value, key: "secretNamespace")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 8:
+                switch member.key {
+                case "readOnly": self.readOnly = try JSONField.decodeOptional(Bool.self, member.value, key: "readOnly")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 9:
+                switch member.key {
+                case "shareName": self.shareName = try JSONField.decode(String.self, member.value, key: "shareName")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "secretName": self.secretName = try JSONField.decode(String.self, member.value, key: "secretName")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 15:
+                switch member.key {
+                case "secretNamespace": self.secretNamespace = try JSONField.decodeOptional(String.self, member.value, key: "secretNamespace")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -352,15 +401,23 @@ extension AzureFileVolumeSource: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "secretName":
-                self.secretName = try JSONField.decode(String.self, member.value, key: "secretName")
-            case "shareName":
-                self.shareName = try JSONField.decode(String.self, member.value, key: "shareName")
-            case "readOnly":
-                self.readOnly = try JSONField.decodeOptional(Bool.self, member.value, key: "readOnly")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 8:
+                switch member.key {
+                case "readOnly": self.readOnly = try JSONField.decodeOptional(Bool.self, member.value, key: "readOnly")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 9:
+                switch member.key {
+                case "shareName": self.shareName = try JSONField.decode(String.self, member.value, key: "shareName")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "secretName": self.secretName = try JSONField.decode(String.self, member.value, key: "secretName")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -403,17 +460,28 @@ extension Binding: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "apiVersion":
-                try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
-            case "kind":
-                try JSONField.expect(member.value, Self.kind, key: "kind")
-            case "metadata":
-                self.metadata = try JSONField.decode(ObjectMeta.self, member.value, key: "metadata")
-            case "target":
-                self.target = try JSONField.decode(ObjectReference.self, member.value, key: "target")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "kind": try JSONField.expect(member.value, Self.kind, key: "kind")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 6:
+                switch member.key {
+                case "target": self.target = try JSONField.decode(ObjectReference.self, member.value, key: "target")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "metadata": self.metadata = try JSONField.decode(ObjectMeta.self, member.value, key: "metadata")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "apiVersion": try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -581,29 +649,54 @@ extension CSIPersistentVolumeSource: JSONCodable {
         let object = try JSONField.object(json)
         let s = _Storage()
         for member in object.members {
-            switch member.key {
-            case "driver":
-                s.driver = try JSONField.decode(String.self, member.value, key: "driver")
-            case "volumeHandle":
-                s.volumeHandle = try JSONField.decode(String.self, member.value, key: "volumeHandle")
-            case "controllerExpandSecretRef":
-                s.controllerExpandSecretRef = try JSONField.decodeOptional(SecretReference.self, member.value, key: "controllerExpandSecretRef")
-            case "controllerPublishSecretRef":
-                s.controllerPublishSecretRef = try JSONField.decodeOptional(SecretReference.self, member.value, key: "controllerPublishSecretRef")
-            case "fsType":
-                s.fsType = try JSONField.decodeOptional(String.self, member.value, key: "fsType")
-            case "nodeExpandSecretRef":
-                s.nodeExpandSecretRef = try JSONField.decodeOptional(SecretReference.self, member.value, key: "nodeExpandSecretRef")
-            case "nodePublishSecretRef":
-                s.nodePublishSecretRef = try JSONField.decodeOptional(SecretReference.self, member.value, key: "nodePublishSecretRef")
-            case "nodeStageSecretRef":
-                s.nodeStageSecretRef = try JSONField.decodeOptional(SecretReference.self, member.value, key: "nodeStageSecretRef")
-            case "readOnly":
-                s.readOnly = try JSONField.decodeOptional(Bool.self, member.value, key: "readOnly")
-            case "volumeAttributes":
-                s.volumeAttributes = try JSONField.decodeOptional([String: String].self, member.value, key: "volumeAttributes")
-            default:
-                s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+            switch member.key.utf8.count {
+            case 6:
+                switch member.key {
+                case "driver": s.driver = try JSONField.decode(String.self, member.value, key: "driver")
+                case "fsType": s.fsType = try JSONField.decodeOptional(String.self, member.value, key: "fsType")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "readOnly": s.readOnly = try JSONField.decodeOptional(Bool.self, member.value, key: "readOnly")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 12:
+                switch member.key {
+                case "volumeHandle": s.volumeHandle = try JSONField.decode(String.self, member.value, key: "volumeHandle")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 16:
+                switch member.key {
+                case "volumeAttributes": s.volumeAttributes = try JSONField.decodeOptional([String: String].self, member.value, key: "volumeAttributes")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 18:
+                switch member.key {
+                case "nodeStageSecretRef": s.nodeStageSecretRef = try JSONField.decodeOptional(SecretReference.self, member.value, key: "nodeStageSecretRef")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 19:
+                switch member.key {
+                case "nodeExpandSecretRef": s.nodeExpandSecretRef = try JSONField.decodeOptional(SecretReference.self, member.value, key: "nodeExpandSecretRef")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 20:
+                switch member.key {
+                case "nodePublishSecretRef": s.nodePublishSecretRef = try JSONField.decodeOptional(SecretReference.self, member.value, key: "nodePublishSecretRef")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 25:
+                switch member.key {
+                case "controllerExpandSecretRef": s.controllerExpandSecretRef = try JSONField.decodeOptional(SecretReference.self, member.value, key: "controllerExpandSecretRef")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 26:
+                switch member.key {
+                case "controllerPublishSecretRef": s.controllerPublishSecretRef = try JSONField.decodeOptional(SecretReference.self, member.value, key: "controllerPublishSecretRef")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
             }
         }
         self.init(_storage: s)
@@ -665,19 +758,29 @@ extension CSIVolumeSource: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "driver":
-                self.driver = try JSONField.decode(String.self, member.value, key: "driver")
-            case "fsType":
-                self.fsType = try JSONField.decodeOptional(String.self, member.value, key: "fsType")
-            case "nodePublishSecretRef":
-                self.nodePublishSecretRef = try JSONField.decodeOptional(LocalObjectReference.self, member.value, key: "nodePublishSecretRef")
-            case "readOnly":
-                self.readOnly = try JSONField.decodeOptional(Bool.self, member.value, key: "readOnly")
-            case "volumeAttributes":
-                self.volumeAttributes = try JSONField.decodeOptional([String: String].self, member.value, key: "volumeAttributes")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 6:
+                switch member.key {
+                case "driver": self.driver = try JSONField.decode(String.self, member.value, key: "driver")
+                case "fsType": self.fsType = try JSONField.decodeOptional(String.self, member.value, key: "fsType")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "readOnly": self.readOnly = try JSONField.decodeOptional(Bool.self, member.value, key: "readOnly")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 16:
+                switch member.key {
+                case "volumeAttributes": self.volumeAttributes = try JSONField.decodeOptional([String: String].self, member.value, key: "volumeAttributes")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 20:
+                switch member.key {
+                case "nodePublishSecretRef": self.nodePublishSecretRef = try JSONField.decodeOptional(LocalObjectReference.self, member.value, key: "nodePublishSecretRef")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -719,13 +822,18 @@ extension Capabilities: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "add":
-                self.add = try JSONField.decodeOptional([String].self, member.value, key: "add")
-            case "drop":
-                self.drop = try JSONField.decodeOptional([String].self, member.value, key: "drop")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 3:
+                switch member.key {
+                case "add": self.add = try JSONField.decodeOptional([String].self, member.value, key: "add")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 4:
+                switch member.key {
+                case "drop": self.drop = try JSONField.decodeOptional([String].self, member.value, key: "drop")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -776,21 +884,30 @@ extension CephFSPersistentVolumeSource: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "monitors":
-                self.monitors = try JSONField.decode([String].self, member.value, key: "monitors")
-            case "path":
-                self.path = try JSONField.decodeOptional(String.self, member.value, key: "path")
-            case "readOnly":
-                self.readOnly = try JSONField.decodeOptional(Bool.self, member.value, key: "readOnly")
-            case "secretFile":
-                self.secretFile = try JSONField.decodeOptional(String.self, member.value, key: "secretFile")
-            case "secretRef":
-                self.secretRef = try JSONField.decodeOptional(SecretReference.self, member.value, key: "secretRef")
-            case "user":
-                self.user = try JSONField.decodeOptional(String.self, member.value, key: "user")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "path": self.path = try JSONField.decodeOptional(String.self, member.value, key: "path")
+                case "user": self.user = try JSONField.decodeOptional(String.self, member.value, key: "user")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "monitors": self.monitors = try JSONField.decode([String].self, member.value, key: "monitors")
+                case "readOnly": self.readOnly = try JSONField.decodeOptional(Bool.self, member.value, key: "readOnly")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 9:
+                switch member.key {
+                case "secretRef": self.secretRef = try JSONField.decodeOptional(SecretReference.self, member.value, key: "secretRef")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "secretFile": self.secretFile = try JSONField.decodeOptional(String.self, member.value, key: "secretFile")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -845,21 +962,30 @@ extension CephFSVolumeSource: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "monitors":
-                self.monitors = try JSONField.decode([String].self, member.value, key: "monitors")
-            case "path":
-                self.path = try JSONField.decodeOptional(String.self, member.value, key: "path")
-            case "readOnly":
-                self.readOnly = try JSONField.decodeOptional(Bool.self, member.value, key: "readOnly")
-            case "secretFile":
-                self.secretFile = try JSONField.decodeOptional(String.self, member.value, key: "secretFile")
-            case "secretRef":
-                self.secretRef = try JSONField.decodeOptional(LocalObjectReference.self, member.value, key: "secretRef")
-            case "user":
-                self.user = try JSONField.decodeOptional(String.self, member.value, key: "user")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "path": self.path = try JSONField.decodeOptional(String.self, member.value, key: "path")
+                case "user": self.user = try JSONField.decodeOptional(String.self, member.value, key: "user")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "monitors": self.monitors = try JSONField.decode([String].self, member.value, key: "monitors")
+                case "readOnly": self.readOnly = try JSONField.decodeOptional(Bool.self, member.value, key: "readOnly")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 9:
+                switch member.key {
+                case "secretRef": self.secretRef = try JSONField.decodeOptional(LocalObjectReference.self, member.value, key: "secretRef")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "secretFile": self.secretFile = try JSONField.decodeOptional(String.self, member.value, key: "secretFile")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -908,17 +1034,24 @@ extension CinderPersistentVolumeSource: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "volumeID":
-                self.volumeID = try JSONField.decode(String.self, member.value, key: "volumeID")
-            case "fsType":
-                self.fsType = try JSONField.decodeOptional(String.self, member.value, key: "fsType")
-            case "readOnly":
-                self.readOnly = try JSONField.decodeOptional(Bool.self, member.value, key: "readOnly")
-            case "secretRef":
-                self.secretRef = try JSONField.decodeOptional(SecretReference.self, member.value, key: "secretRef")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 6:
+                switch member.key {
+                case "fsType": self.fsType = try JSONField.decodeOptional(String.self, member.value, key: "fsType")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "volumeID": self.volumeID = try JSONField.decode(String.self, member.value, key: "volumeID")
+                case "readOnly": self.readOnly = try JSONField.decodeOptional(Bool.self, member.value, key: "readOnly")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 9:
+                switch member.key {
+                case "secretRef": self.secretRef = try JSONField.decodeOptional(SecretReference.self, member.value, key: "secretRef")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -965,17 +1098,24 @@ extension CinderVolumeSource: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "volumeID":
-                self.volumeID = try JSONField.decode(String.self, member.value, key: "volumeID")
-            case "fsType":
-                self.fsType = try JSONField.decodeOptional(String.self, member.value, key: "fsType")
-            case "readOnly":
-                self.readOnly = try JSONField.decodeOptional(Bool.self, member.value, key: "readOnly")
-            case "secretRef":
-                self.secretRef = try JSONField.decodeOptional(LocalObjectReference.self, member.value, key: "secretRef")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 6:
+                switch member.key {
+                case "fsType": self.fsType = try JSONField.decodeOptional(String.self, member.value, key: "fsType")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "volumeID": self.volumeID = try JSONField.decode(String.self, member.value, key: "volumeID")
+                case "readOnly": self.readOnly = try JSONField.decodeOptional(Bool.self, member.value, key: "readOnly")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 9:
+                switch member.key {
+                case "secretRef": self.secretRef = try JSONField.decodeOptional(LocalObjectReference.self, member.value, key: "secretRef")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -1013,11 +1153,13 @@ extension ClientIPConfig: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "timeoutSeconds":
-                self.timeoutSeconds = try JSONField.decodeOptional(Int32.self, member.value, key: "timeoutSeconds")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 14:
+                switch member.key {
+                case "timeoutSeconds": self.timeoutSeconds = try JSONField.decodeOptional(Int32.self, member.value, key: "timeoutSeconds")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -1064,19 +1206,29 @@ extension ClusterTrustBundleProjection: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "path":
-                self.path = try JSONField.decode(String.self, member.value, key: "path")
-            case "labelSelector":
-                self.labelSelector = try JSONField.decodeOptional(LabelSelector.self, member.value, key: "labelSelector")
-            case "name":
-                self.name = try JSONField.decodeOptional(String.self, member.value, key: "name")
-            case "optional":
-                self.optional = try JSONField.decodeOptional(Bool.self, member.value, key: "optional")
-            case "signerName":
-                self.signerName = try JSONField.decodeOptional(String.self, member.value, key: "signerName")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "path": self.path = try JSONField.decode(String.self, member.value, key: "path")
+                case "name": self.name = try JSONField.decodeOptional(String.self, member.value, key: "name")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "optional": self.optional = try JSONField.decodeOptional(Bool.self, member.value, key: "optional")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "signerName": self.signerName = try JSONField.decodeOptional(String.self, member.value, key: "signerName")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 13:
+                switch member.key {
+                case "labelSelector": self.labelSelector = try JSONField.decodeOptional(LabelSelector.self, member.value, key: "labelSelector")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -1124,17 +1276,28 @@ extension ComponentCondition: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "status":
-                self.status = try JSONField.decode(String.self, member.value, key: "status")
-            case "type":
-                self.type = try JSONField.decode(String.self, member.value, key: "type")
-            case "error":
-                self.error = try JSONField.decodeOptional(String.self, member.value, key: "error")
-            case "message":
-                self.message = try JSONField.decodeOptional(String.self, member.value, key: "message")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "type": self.type = try JSONField.decode(String.self, member.value, key: "type")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 5:
+                switch member.key {
+                case "error": self.error = try JSONField.decodeOptional(String.self, member.value, key: "error")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 6:
+                switch member.key {
+                case "status": self.status = try JSONField.decode(String.self, member.value, key: "status")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 7:
+                switch member.key {
+                case "message": self.message = try JSONField.decodeOptional(String.self, member.value, key: "message")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -1178,17 +1341,24 @@ extension ComponentStatus: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "apiVersion":
-                try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
-            case "kind":
-                try JSONField.expect(member.value, Self.kind, key: "kind")
-            case "metadata":
-                self.metadata = try JSONField.decode(ObjectMeta.self, member.value, key: "metadata")
-            case "conditions":
-                self.conditions = try JSONField.decodeOptional([ComponentCondition].self, member.value, key: "conditions")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "kind": try JSONField.expect(member.value, Self.kind, key: "kind")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "metadata": self.metadata = try JSONField.decode(ObjectMeta.self, member.value, key: "metadata")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "apiVersion": try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
+                case "conditions": self.conditions = try JSONField.decodeOptional([ComponentCondition].self, member.value, key: "conditions")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -1232,17 +1402,28 @@ extension ComponentStatusList: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "apiVersion":
-                try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
-            case "kind":
-                try JSONField.expect(member.value, Self.kind, key: "kind")
-            case "metadata":
-                self.metadata = try JSONField.decode(ListMeta.self, member.value, key: "metadata")
-            case "items":
-                self.items = try JSONField.decode([ComponentStatus].self, member.value, key: "items")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "kind": try JSONField.expect(member.value, Self.kind, key: "kind")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 5:
+                switch member.key {
+                case "items": self.items = try JSONField.decode([ComponentStatus].self, member.value, key: "items")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "metadata": self.metadata = try JSONField.decode(ListMeta.self, member.value, key: "metadata")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "apiVersion": try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -1292,21 +1473,30 @@ extension ConfigMap: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "apiVersion":
-                try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
-            case "kind":
-                try JSONField.expect(member.value, Self.kind, key: "kind")
-            case "metadata":
-                self.metadata = try JSONField.decode(ObjectMeta.self, member.value, key: "metadata")
-            case "binaryData":
-                self.binaryData = try JSONField.decodeOptional([String: String].self, member.value, key: "binaryData")
-            case "data":
-                self.data = try JSONField.decodeOptional([String: String].self, member.value, key: "data")
-            case "immutable":
-                self.immutable = try JSONField.decodeOptional(Bool.self, member.value, key: "immutable")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "kind": try JSONField.expect(member.value, Self.kind, key: "kind")
+                case "data": self.data = try JSONField.decodeOptional([String: String].self, member.value, key: "data")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "metadata": self.metadata = try JSONField.decode(ObjectMeta.self, member.value, key: "metadata")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 9:
+                switch member.key {
+                case "immutable": self.immutable = try JSONField.decodeOptional(Bool.self, member.value, key: "immutable")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "apiVersion": try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
+                case "binaryData": self.binaryData = try JSONField.decodeOptional([String: String].self, member.value, key: "binaryData")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -1349,13 +1539,18 @@ extension ConfigMapEnvSource: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "name":
-                self.name = try JSONField.decodeOptional(String.self, member.value, key: "name")
-            case "optional":
-                self.optional = try JSONField.decodeOptional(Bool.self, member.value, key: "optional")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "name": self.name = try JSONField.decodeOptional(String.self, member.value, key: "name")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "optional": self.optional = try JSONField.decodeOptional(Bool.self, member.value, key: "optional")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -1397,15 +1592,23 @@ extension ConfigMapKeySelector: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "key":
-                self.key = try JSONField.decode(String.self, member.value, key: "key")
-            case "name":
-                self.name = try JSONField.decodeOptional(String.self, member.value, key: "name")
-            case "optional":
-                self.optional = try JSONField.decodeOptional(Bool.self, member.value, key: "optional")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 3:
+                switch member.key {
+                case "key": self.key = try JSONField.decode(String.self, member.value, key: "key")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 4:
+                switch member.key {
+                case "name": self.name = try JSONField.decodeOptional(String.self, member.value, key: "name")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "optional": self.optional = try JSONField.decodeOptional(Bool.self, member.value, key: "optional")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -1448,17 +1651,28 @@ extension ConfigMapList: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "apiVersion":
-                try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
-            case "kind":
-                try JSONField.expect(member.value, Self.kind, key: "kind")
-            case "metadata":
-                self.metadata = try JSONField.decode(ListMeta.self, member.value, key: "metadata")
-            case "items":
-                self.items = try JSONField.decode([ConfigMap].self, member.value, key: "items")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "kind": try JSONField.expect(member.value, Self.kind, key: "kind")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 5:
+                switch member.key {
+                case "items": self.items = try JSONField.decode([ConfigMap].self, member.value, key: "items")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "metadata": self.metadata = try JSONField.decode(ListMeta.self, member.value, key: "metadata")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "apiVersion": try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -1508,19 +1722,33 @@ extension ConfigMapNodeConfigSource: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "kubeletConfigKey":
-                self.kubeletConfigKey = try JSONField.decode(String.self, member.value, key: "kubeletConfigKey")
-            case "name":
-                self.name = try JSONField.decode(String.self, member.value, key: "name")
-            case "namespace":
-                self.namespace = try JSONField.decode(String.self, member.value, key: "namespace")
-            case "resourceVersion":
-                self.resourceVersion = try JSONField.decodeOptional(String.self, member.value, key: "resourceVersion")
-            case "uid":
-                self.uid = try JSONField.decodeOptional(String.self, member.value, key: "uid")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 3:
+                switch member.key {
+                case "uid": self.uid = try JSONField.decodeOptional(String.self, member.value, key: "uid")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 4:
+                switch member.key {
+                case "name": self.name = try JSONField.decode(String.self, member.value, key: "name")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 9:
+                switch member.key {
+                case "namespace": self.namespace = try JSONField.decode(String.self, member.value, key: "namespace")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 15:
+                switch member.key {
+                case "resourceVersion": self.resourceVersion = try JSONField.decodeOptional(String.self, member.value, key: "resourceVersion")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 16:
+                switch member.key {
+                case "kubeletConfigKey": self.kubeletConfigKey = try JSONField.decode(String.self, member.value, key: "kubeletConfigKey")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -1565,15 +1793,23 @@ extension ConfigMapProjection: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "items":
-                self.items = try JSONField.decodeOptional([KeyToPath].self, member.value, key: "items")
-            case "name":
-                self.name = try JSONField.decodeOptional(String.self, member.value, key: "name")
-            case "optional":
-                self.optional = try JSONField.decodeOptional(Bool.self, member.value, key: "optional")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "name": self.name = try JSONField.decodeOptional(String.self, member.value, key: "name")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 5:
+                switch member.key {
+                case "items": self.items = try JSONField.decodeOptional([KeyToPath].self, member.value, key: "items")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "optional": self.optional = try JSONField.decodeOptional(Bool.self, member.value, key: "optional")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -1619,17 +1855,28 @@ extension ConfigMapVolumeSource: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "defaultMode":
-                self.defaultMode = try JSONField.decodeOptional(Int32.self, member.value, key: "defaultMode")
-            case "items":
-                self.items = try JSONField.decodeOptional([KeyToPath].self, member.value, key: "items")
-            case "name":
-                self.name = try JSONField.decodeOptional(String.self, member.value, key: "name")
-            case "optional":
-                self.optional = try JSONField.decodeOptional(Bool.self, member.value, key: "optional")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "name": self.name = try JSONField.decodeOptional(String.self, member.value, key: "name")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 5:
+                switch member.key {
+                case "items": self.items = try JSONField.decodeOptional([KeyToPath].self, member.value, key: "items")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "optional": self.optional = try JSONField.decodeOptional(Bool.self, member.value, key: "optional")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 11:
+                switch member.key {
+                case "defaultMode": self.defaultMode = try JSONField.decodeOptional(Int32.self, member.value, key: "defaultMode")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -1937,57 +2184,80 @@ extension Container: JSONCodable {
         let object = try JSONField.object(json)
         let s = _Storage()
         for member in object.members {
-            switch member.key {
-            case "name":
-                s.name = try JSONField.decode(String.self, member.value, key: "name")
-            case "args":
-                s.args = try JSONField.decodeOptional([String].self, member.value, key: "args")
-            case "command":
-                s.command = try JSONField.decodeOptional([String].self, member.value, key: "command")
-            case "env":
-                s.env = try JSONField.decodeOptional([EnvVar].self, member.value, key: "env")
-            case "envFrom":
-                s.envFrom = try JSONField.decodeOptional([EnvFromSource].self, member.value, key: "envFrom")
-            case "image":
-                s.image = try JSONField.decodeOptional(String.self, member.value, key: "image")
-            case "imagePullPolicy":
-                s.imagePullPolicy = try JSONField.decodeOptional(String.self, member.value, key: "imagePullPolicy")
-            case "lifecycle":
-                s.lifecycle = try JSONField.decodeOptional(Lifecycle.self, member.value, key: "lifecycle")
-            case "livenessProbe":
-                s.livenessProbe = try JSONField.decodeOptional(Probe.self, member.value, key: "livenessProbe")
-            case "ports":
-                s.ports = try JSONField.decodeOptional([ContainerPort].self, member.value, key: "ports")
-            case "readinessProbe":
-                s.readinessProbe = try JSONField.decodeOptional(Probe.self, member.value, key: "readinessProbe")
-            case "resizePolicy":
-                s.resizePolicy = try JSONField.decodeOptional([ContainerResizePolicy].self, member.value, key: "resizePolicy")
-            case "resources":
-                s.resources = try JSONField.decodeOptional(ResourceRequirements.self, member.value, key: "resources")
-            case "restartPolicy":
-                s.restartPolicy = try JSONField.decodeOptional(String.self, member.value, key: "restartPolicy")
-            case "securityContext":
-                s.securityContext = try JSONField.decodeOptional(SecurityContext.self, member.value, key: "securityContext")
-            case "startupProbe":
-                s.startupProbe = try JSONField.decodeOptional(Probe.self, member.value, key: "startupProbe")
-            case "stdin":
-                s.stdin = try JSONField.decodeOptional(Bool.self, member.value, key: "stdin")
-            case "stdinOnce":
-                s.stdinOnce = try JSONField.decodeOptional(Bool.self, member.value, key: "stdinOnce")
-            case "terminationMessagePath":
-                s.terminationMessagePath = try JSONField.decodeOptional(String.self, member.value, key: "terminationMessagePath")
-            case "terminationMessagePolicy":
-                s.terminationMessagePolicy = try JSONField.decodeOptional(String.self, member.value, key: "terminationMessagePolicy")
-            case "tty":
-                s.tty = try JSONField.decodeOptional(Bool.self, member.value, key: "tty")
-            case "volumeDevices":
-                s.volumeDevices = try JSONField.decodeOptional([VolumeDevice].self, member.value, key: "volumeDevices")
-            case "volumeMounts":
-                s.volumeMounts = try JSONField.decodeOptional([VolumeMount].self, member.value, key: "volumeMounts")
-            case "workingDir":
-                s.workingDir = try JSONField.decodeOptional(String.self, member.value, key: "workingDir")
-            default:
-                s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+            switch member.key.utf8.count {
+            case 3:
+                switch member.key {
+                case "env": s.env = try JSONField.decodeOptional([EnvVar].self, member.value, key: "env")
+                case "tty": s.tty = try JSONField.decodeOptional(Bool.self, member.value, key: "tty")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 4:
+                switch member.key {
+                case "name": s.name = try JSONField.decode(String.self, member.value, key: "name")
+                case "args": s.args = try JSONField.decodeOptional([String].self, member.value, key: "args")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 5:
+                switch member.key {
+                case "image": s.image = try JSONField.decodeOptional(String.self, member.value, key: "image")
+                case "ports": s.ports = try JSONField.decodeOptional([ContainerPort].self, member.value, key: "ports")
+                case "stdin": s.stdin = try JSONField.decodeOptional(Bool.self, member.value, key: "stdin")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 7:
+                switch member.key {
+                case "command": s.command = try JSONField.decodeOptional([String].self, member.value, key: "command")
+                case "envFrom": s.envFrom = try JSONField.decodeOptional([EnvFromSource].self, member.value, key: "envFrom")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 9:
+                switch member.key {
+                case "lifecycle": s.lifecycle = try JSONField.decodeOptional(Lifecycle.self, member.value, key: "lifecycle")
+                case "resources": s.resources = try JSONField.decodeOptional(ResourceRequirements.self, member.value, key: "resources")
+                case "stdinOnce": s.stdinOnce = try JSONField.decodeOptional(Bool.self, member.value, key: "stdinOnce")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "workingDir": s.workingDir = try JSONField.decodeOptional(String.self, member.value, key: "workingDir")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 12:
+                switch member.key {
+                case "resizePolicy": s.resizePolicy = try JSONField.decodeOptional([ContainerResizePolicy].self, member.value, key: "resizePolicy")
+                case "startupProbe": s.startupProbe = try JSONField.decodeOptional(Probe.self, member.value, key: "startupProbe")
+                case "volumeMounts": s.volumeMounts = try JSONField.decodeOptional([VolumeMount].self, member.value, key: "volumeMounts")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 13:
+                switch member.key {
+                case "livenessProbe": s.livenessProbe = try JSONField.decodeOptional(Probe.self, member.value, key: "livenessProbe")
+                case "restartPolicy": s.restartPolicy = try JSONField.decodeOptional(String.self, member.value, key: "restartPolicy")
+                case "volumeDevices": s.volumeDevices = try JSONField.decodeOptional([VolumeDevice].self, member.value, key: "volumeDevices")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 14:
+                switch member.key {
+                case "readinessProbe": s.readinessProbe = try JSONField.decodeOptional(Probe.self, member.value, key: "readinessProbe")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 15:
+                switch member.key {
+                case "imagePullPolicy": s.imagePullPolicy = try JSONField.decodeOptional(String.self, member.value, key: "imagePullPolicy")
+                case "securityContext": s.securityContext = try JSONField.decodeOptional(SecurityContext.self, member.value, key: "securityContext")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 22:
+                switch member.key {
+                case "terminationMessagePath": s.terminationMessagePath = try JSONField.decodeOptional(String.self, member.value, key: "terminationMessagePath")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 24:
+                switch member.key {
+                case "terminationMessagePolicy": s.terminationMessagePolicy = try JSONField.decodeOptional(String.self, member.value, key: "terminationMessagePolicy")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
             }
         }
         self.init(_storage: s)
@@ -2054,13 +2324,18 @@ extension ContainerImage: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "names":
-                self.names = try JSONField.decodeOptional([String].self, member.value, key: "names")
-            case "sizeBytes":
-                self.sizeBytes = try JSONField.decodeOptional(Int64.self, member.value, key: "sizeBytes")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 5:
+                switch member.key {
+                case "names": self.names = try JSONField.decodeOptional([String].self, member.value, key: "names")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 9:
+                switch member.key {
+                case "sizeBytes": self.sizeBytes = try JSONField.decodeOptional(Int64.self, member.value, key: "sizeBytes")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -2108,19 +2383,29 @@ extension ContainerPort: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "containerPort":
-                self.containerPort = try JSONField.decode(Int32.self, member.value, key: "containerPort")
-            case "hostIP":
-                self.hostIP = try JSONField.decodeOptional(String.self, member.value, key: "hostIP")
-            case "hostPort":
-                self.hostPort = try JSONField.decodeOptional(Int32.self, member.value, key: "hostPort")
-            case "name":
-                self.name = try JSONField.decodeOptional(String.self, member.value, key: "name")
-            case "protocol":
-                self.`protocol` = try JSONField.decodeOptional(String.self, member.value, key: "protocol")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "name": self.name = try JSONField.decodeOptional(String.self, member.value, key: "name")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 6:
+                switch member.key {
+                case "hostIP": self.hostIP = try JSONField.decodeOptional(String.self, member.value, key: "hostIP")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "hostPort": self.hostPort = try JSONField.decodeOptional(Int32.self, member.value, key: "hostPort")
+                case "protocol": self.`protocol` = try JSONField.decodeOptional(String.self, member.value, key: "protocol")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 13:
+                switch member.key {
+                case "containerPort": self.containerPort = try JSONField.decode(Int32.self, member.value, key: "containerPort")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -2162,13 +2447,18 @@ extension ContainerResizePolicy: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "resourceName":
-                self.resourceName = try JSONField.decode(String.self, member.value, key: "resourceName")
-            case "restartPolicy":
-                self.restartPolicy = try JSONField.decode(String.self, member.value, key: "restartPolicy")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 12:
+                switch member.key {
+                case "resourceName": self.resourceName = try JSONField.decode(String.self, member.value, key: "resourceName")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 13:
+                switch member.key {
+                case "restartPolicy": self.restartPolicy = try JSONField.decode(String.self, member.value, key: "restartPolicy")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -2210,15 +2500,19 @@ extension ContainerState: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "running":
-                self.running = try JSONField.decodeOptional(ContainerStateRunning.self, member.value, key: "running")
-            case "terminated":
-                self.terminated = try JSONField.decodeOptional(ContainerStateTerminated.self, member.value, key: "terminated")
-            case "waiting":
-                self.waiting = try JSONField.decodeOptional(ContainerStateWaiting.self, member.value, key: "waiting")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 7:
+                switch member.key {
+                case "running": self.running = try JSONField.decodeOptional(ContainerStateRunning.self, member.value, key: "running")
+                case "waiting": self.waiting = try JSONField.decodeOptional(ContainerStateWaiting.self, member.value, key: "waiting")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "terminated": self.terminated = try JSONField.decodeOptional(ContainerStateTerminated.self, member.value, key: "terminated")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -2255,11 +2549,13 @@ extension ContainerStateRunning: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "startedAt":
-                self.startedAt = try JSONField.decodeOptional(Time.self, member.value, key: "startedAt")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 9:
+                switch member.key {
+                case "startedAt": self.startedAt = try JSONField.decodeOptional(Time.self, member.value, key: "startedAt")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -2312,23 +2608,39 @@ extension ContainerStateTerminated: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "exitCode":
-                self.exitCode = try JSONField.decode(Int32.self, member.value, key: "exitCode")
-            case "containerID":
-                self.containerID = try JSONField.decodeOptional(String.self, member.value, key: "containerID")
-            case "finishedAt":
-                self.finishedAt = try JSONField.decodeOptional(Time.self, member.value, key: "finishedAt")
-            case "message":
-                self.message = try JSONField.decodeOptional(String.self, member.value, key: "message")
-            case "reason":
-                self.reason = try JSONField.decodeOptional(String.self, member.value, key: "reason")
-            case "signal":
-                self.signal = try JSONField.decodeOptional(Int32.self, member.value, key: "signal")
-            case "startedAt":
-                self.startedAt = try JSONField.decodeOptional(Time.self, member.value, key: "startedAt")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 6:
+                switch member.key {
+                case "reason": self.reason = try JSONField.decodeOptional(String.self, member.value, key: "reason")
+                case "signal": self.signal = try JSONField.decodeOptional(Int32.self, member.value, key: "signal")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 7:
+                switch member.key {
+                case "message": self.message = try JSONField.decodeOptional(String.self, member.value, key: "message")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "exitCode": self.exitCode = try JSONField.decode(Int32.self, member.value, key: "exitCode")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 9:
+                switch member.key {
+                case "startedAt": self.startedAt = try JSONField.decodeOptional(Time.self, member.value, key: "startedAt")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "finishedAt": self.finishedAt = try JSONField.decodeOptional(Time.self, member.value, key: "finishedAt")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 11:
+                switch member.key {
+                case "containerID": self.containerID = try JSONField.decodeOptional(String.self, member.value, key: "containerID")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -2372,13 +2684,18 @@ extension ContainerStateWaiting: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "message":
-                self.message = try JSONField.decodeOptional(String.self, member.value, key: "message")
-            case "reason":
-                self.reason = try JSONField.decodeOptional(String.self, member.value, key: "reason")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 6:
+                switch member.key {
+                case "reason": self.reason = try JSONField.decodeOptional(String.self, member.value, key: "reason")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 7:
+                switch member.key {
+                case "message": self.message = try JSONField.decodeOptional(String.self, member.value, key: "message")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -2584,37 +2901,54 @@ extension ContainerStatus: JSONCodable {
         let object = try JSONField.object(json)
         let s = _Storage()
         for member in object.members {
-            switch member.key {
-            case "image":
-                s.image = try JSONField.decode(String.self, member.value, key: "image")
-            case "imageID":
-                s.imageID = try JSONField.decode(String.self, member.value, key: "imageID")
-            case "name":
-                s.name = try JSONField.decode(String.self, member.value, key: "name")
-            case "ready":
-                s.ready = try JSONField.decode(Bool.self, member.value, key: "ready")
-            case "restartCount":
-                s.restartCount = try JSONField.decode(Int32.self, member.value, key: "restartCount")
-            case "allocatedResources":
-                s.allocatedResources = try JSONField.decodeOptional([String: Quantity].self, member.value, key: "allocatedResources")
-            case "allocatedResourcesStatus":
-                s.allocatedResourcesStatus = try JSONField.decodeOptional([ResourceStatus].self, member.value, key: "allocatedResourcesStatus")
-            case "containerID":
-                s.containerID = try JSONField.decodeOptional(String.self, member.value, key: "containerID")
-            case "lastState":
-                s.lastState = try JSONField.decodeOptional(ContainerState.self, member.value, key: "lastState")
-            case "resources":
-                s.resources = try JSONField.decodeOptional(ResourceRequirements.self, member.value, key: "resources")
-            case "started":
-                s.started = try JSONField.decodeOptional(Bool.self, member.value, key: "started")
-            case "state":
-                s.state = try JSONField.decodeOptional(ContainerState.self, member.value, key: "state")
-            case "user":
-                s.user = try JSONField.decodeOptional(ContainerUser.self, member.value, key: "user")
-            case "volumeMounts":
-                s.volumeMounts = try JSONField.decodeOptional([VolumeMountStatus].self, member.value, key: "volumeMounts")
-            default:
-                s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "name": s.name = try JSONField.decode(String.self, member.value, key: "name")
+                case "user": s.user = try JSONField.decodeOptional(ContainerUser.self, member.value, key: "user")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 5:
+                switch member.key {
+                case "image": s.image = try JSONField.decode(String.self, member.value, key: "image")
+                case "ready": s.ready = try JSONField.decode(Bool.self, member.value, key: "ready")
+                case "state": s.state = try JSONField.decodeOptional(ContainerState.self, member.value, key: "state")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 7:
+                switch member.key {
+                case "imageID": s.imageID = try JSONField.decode(String.self, member.value, key: "imageID")
+                case "started": s.started = try JSONField.decodeOptional(Bool.self, member.value, key: "started")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 9:
+                switch member.key {
+                case "lastState": s.lastState = try JSONField.decodeOptional(ContainerState.self, member.value, key: "lastState")
+                case "resources": s.resources = try JSONField.decodeOptional(ResourceRequirements.self, member.value, key: "resources")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 11:
+                switch member.key {
+                case "containerID": s.containerID = try JSONField.decodeOptional(String.self, member.value, key: "containerID")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 12:
+                switch member.key {
+                case "restartCount": s.restartCount = try JSONField.decode(Int32.self, member.value, key: "restartCount")
+                case "volumeMounts": s.volumeMounts = try JSONField.decodeOptional([VolumeMountStatus].self, member.value, key: "volumeMounts")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 18:
+                switch member.key {
+                case "allocatedResources": s.allocatedResources = try JSONField.decodeOptional([String: Quantity].self, member.value, key: "allocatedResources")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 24:
+                switch member.key {
+                case "allocatedResourcesStatus": s.allocatedResourcesStatus = try JSONField.decodeOptional([ResourceStatus].self, member.value, key: "allocatedResourcesStatus")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
             }
         }
         self.init(_storage: s)
@@ -2668,11 +3002,13 @@ extension ContainerUser: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "linux":
-                self.linux = try JSONField.decodeOptional(LinuxContainerUser.self, member.value, key: "linux")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 5:
+                switch member.key {
+                case "linux": self.linux = try JSONField.decodeOptional(LinuxContainerUser.self, member.value, key: "linux")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -2707,11 +3043,13 @@ extension DaemonEndpoint: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "Port":
-                self.Port = try JSONField.decode(Int32.self, member.value, key: "Port")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "Port": self.Port = try JSONField.decode(Int32.self, member.value, key: "Port")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -2746,11 +3084,13 @@ extension DownwardAPIProjection: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "items":
-                self.items = try JSONField.decodeOptional([DownwardAPIVolumeFile].self, member.value, key: "items")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 5:
+                switch member.key {
+                case "items": self.items = try JSONField.decodeOptional([DownwardAPIVolumeFile].self, member.value, key: "items")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -2794,17 +3134,24 @@ extension DownwardAPIVolumeFile: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "path":
-                self.path = try JSONField.decode(String.self, member.value, key: "path")
-            case "fieldRef":
-                self.fieldRef = try JSONField.decodeOptional(ObjectFieldSelector.self, member.value, key: "fieldRef")
-            case "mode":
-                self.mode = try JSONField.decodeOptional(Int32.self, member.value, key: "mode")
-            case "resourceFieldRef":
-                self.resourceFieldRef = try JSONField.decodeOptional(ResourceFieldSelector.self, member.value, key: "resourceFieldRef")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "path": self.path = try JSONField.decode(String.self, member.value, key: "path")
+                case "mode": self.mode = try JSONField.decodeOptional(Int32.self, member.value, key: "mode")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "fieldRef": self.fieldRef = try JSONField.decodeOptional(ObjectFieldSelector.self, member.value, key: "fieldRef")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 16:
+                switch member.key {
+                case "resourceFieldRef": self.resourceFieldRef = try JSONField.decodeOptional(ResourceFieldSelector.self, member.value, key: "resourceFieldRef")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -2845,13 +3192,18 @@ extension DownwardAPIVolumeSource: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "defaultMode":
-                self.defaultMode = try JSONField.decodeOptional(Int32.self, member.value, key: "defaultMode")
-            case "items":
-                self.items = try JSONField.decodeOptional([DownwardAPIVolumeFile].self, member.value, key: "items")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 5:
+                switch member.key {
+                case "items": self.items = try JSONField.decodeOptional([DownwardAPIVolumeFile].self, member.value, key: "items")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 11:
+                switch member.key {
+                case "defaultMode": self.defaultMode = try JSONField.decodeOptional(Int32.self, member.value, key: "defaultMode")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -2890,13 +3242,18 @@ extension EmptyDirVolumeSource: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "medium":
-                self.medium = try JSONField.decodeOptional(String.self, member.value, key: "medium")
-            case "sizeLimit":
-                self.sizeLimit = try JSONField.decodeOptional(Quantity.self, member.value, key: "sizeLimit")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 6:
+                switch member.key {
+                case "medium": self.medium = try JSONField.decodeOptional(String.self, member.value, key: "medium")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 9:
+                switch member.key {
+                case "sizeLimit": self.sizeLimit = try JSONField.decodeOptional(Quantity.self, member.value, key: "sizeLimit")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -2941,17 +3298,24 @@ extension EndpointAddress: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "ip":
-                self.ip = try JSONField.decode(String.self, member.value, key: "ip")
-            case "hostname":
-                self.hostname = try JSONField.decodeOptional(String.self, member.value, key: "hostname")
-            case "nodeName":
-                self.nodeName = try JSONField.decodeOptional(String.self, member.value, key: "nodeName")
-            case "targetRef":
-                self.targetRef = try JSONField.decodeOptional(ObjectReference.self, member.value, key: "targetRef")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 2:
+                switch member.key {
+                case "ip": self.ip = try JSONField.decode(String.self, member.value, key: "ip")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "hostname": self.hostname = try JSONField.decodeOptional(String.self, member.value, key: "hostname")
+                case "nodeName": self.nodeName = try JSONField.decodeOptional(String.self, member.value, key: "nodeName")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 9:
+                switch member.key {
+                case "targetRef": self.targetRef = try JSONField.decodeOptional(ObjectReference.self, member.value, key: "targetRef")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -2998,17 +3362,24 @@ extension EndpointPort: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "port":
-                self.port = try JSONField.decode(Int32.self, member.value, key: "port")
-            case "appProtocol":
-                self.appProtocol = try JSONField.decodeOptional(String.self, member.value, key: "appProtocol")
-            case "name":
-                self.name = try JSONField.decodeOptional(String.self, member.value, key: "name")
-            case "protocol":
-                self.`protocol` = try JSONField.decodeOptional(String.self, member.value, key: "protocol")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "port": self.port = try JSONField.decode(Int32.self, member.value, key: "port")
+                case "name": self.name = try JSONField.decodeOptional(String.self, member.value, key: "name")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "protocol": self.`protocol` = try JSONField.decodeOptional(String.self, member.value, key: "protocol")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 11:
+                switch member.key {
+                case "appProtocol": self.appProtocol = try JSONField.decodeOptional(String.self, member.value, key: "appProtocol")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -3052,15 +3423,23 @@ extension EndpointSubset: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "addresses":
-                self.addresses = try JSONField.decodeOptional([EndpointAddress].self, member.value, key: "addresses")
-            case "notReadyAddresses":
-                self.notReadyAddresses = try JSONField.decodeOptional([EndpointAddress].self, member.value, key: "notReadyAddresses")
-            case "ports":
-                self.ports = try JSONField.decodeOptional([EndpointPort].self, member.value, key: "ports")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 5:
+                switch member.key {
+                case "ports": self.ports = try JSONField.decodeOptional([EndpointPort].self, member.value, key: "ports")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 9:
+                switch member.key {
+                case "addresses": self.addresses = try JSONField.decodeOptional([EndpointAddress].self, member.value, key: "addresses")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 17:
+                switch member.key {
+                case "notReadyAddresses": self.notReadyAddresses = try JSONField.decodeOptional([EndpointAddress].self, member.value, key: "notReadyAddresses")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -3103,17 +3482,28 @@ extension Endpoints: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "apiVersion":
-                try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
-            case "kind":
-                try JSONField.expect(member.value, Self.kind, key: "kind")
-            case "metadata":
-                self.metadata = try JSONField.decode(ObjectMeta.self, member.value, key: "metadata")
-            case "subsets":
-                self.subsets = try JSONField.decodeOptional([EndpointSubset].self, member.value, key: "subsets")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "kind": try JSONField.expect(member.value, Self.kind, key: "kind")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 7:
+                switch member.key {
+                case "subsets": self.subsets = try JSONField.decodeOptional([EndpointSubset].self, member.value, key: "subsets")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "metadata": self.metadata = try JSONField.decode(ObjectMeta.self, member.value, key: "metadata")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "apiVersion": try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -3157,17 +3547,28 @@ extension EndpointsList: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "apiVersion":
-                try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
-            case "kind":
-                try JSONField.expect(member.value, Self.kind, key: "kind")
-            case "metadata":
-                self.metadata = try JSONField.decode(ListMeta.self, member.value, key: "metadata")
-            case "items":
-                self.items = try JSONField.decode([Endpoints].self, member.value, key: "items")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "kind": try JSONField.expect(member.value, Self.kind, key: "kind")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 5:
+                switch member.key {
+                case "items": self.items = try JSONField.decode([Endpoints].self, member.value, key: "items")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "metadata": self.metadata = try JSONField.decode(ListMeta.self, member.value, key: "metadata")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "apiVersion": try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -3211,15 +3612,23 @@ extension EnvFromSource: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "configMapRef":
-                self.configMapRef = try JSONField.decodeOptional(ConfigMapEnvSource.self, member.value, key: "configMapRef")
-            case "prefix":
-                self.prefix = try JSONField.decodeOptional(String.self, member.value, key: "prefix")
-            case "secretRef":
-                self.secretRef = try JSONField.decodeOptional(SecretEnvSource.self, member.value, key: "secretRef")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 6:
+                switch member.key {
+                case "prefix": self.prefix = try JSONField.decodeOptional(String.self, member.value, key: "prefix")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 9:
+                switch member.key {
+                case "secretRef": self.secretRef = try JSONField.decodeOptional(SecretEnvSource.self, member.value, key: "secretRef")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 12:
+                switch member.key {
+                case "configMapRef": self.configMapRef = try JSONField.decodeOptional(ConfigMapEnvSource.self, member.value, key: "configMapRef")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -3262,15 +3671,23 @@ extension EnvVar: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "name":
-                self.name = try JSONField.decode(String.self, member.value, key: "name")
-            case "value":
-                self.value = try JSONField.decodeOptional(String.self, member.value, key: "value")
-            case "valueFrom":
-                self.valueFrom = try JSONField.decodeOptional(EnvVarSource.self, member.value, key: "valueFrom")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "name": self.name = try JSONField.decode(String.self, member.value, key: "name")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 5:
+                switch member.key {
+                case "value": self.value = try JSONField.decodeOptional(String.self, member.value, key: "value")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 9:
+                switch member.key {
+                case "valueFrom": self.valueFrom = try JSONField.decodeOptional(EnvVarSource.self, member.value, key: "valueFrom")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -3316,17 +3733,28 @@ extension EnvVarSource: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "configMapKeyRef":
-                self.configMapKeyRef = try JSONField.decodeOptional(ConfigMapKeySelector.self, member.value, key: "configMapKeyRef")
-            case "fieldRef":
-                self.fieldRef = try JSONField.decodeOptional(ObjectFieldSelector.self, member.value, key: "fieldRef")
-            case "resourceFieldRef":
-                self.resourceFieldRef = try JSONField.decodeOptional(ResourceFieldSelector.self, member.value, key: "resourceFieldRef")
-            case "secretKeyRef":
-                self.secretKeyRef = try JSONField.decodeOptional(SecretKeySelector.self, member.value, key: "secretKeyRef")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 8:
+                switch member.key {
+                case "fieldRef": self.fieldRef = try JSONField.decodeOptional(ObjectFieldSelector.self, member.value, key: "fieldRef")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 12:
+                switch member.key {
+                case "secretKeyRef": self.secretKeyRef = try JSONField.decodeOptional(SecretKeySelector.self, member.value, key: "secretKeyRef")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 15:
+                switch member.key {
+                case "configMapKeyRef": self.configMapKeyRef = try JSONField.decodeOptional(ConfigMapKeySelector.self, member.value, key: "configMapKeyRef")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 16:
+                switch member.key {
+                case "resourceFieldRef": self.resourceFieldRef = try JSONField.decodeOptional(ResourceFieldSelector.self, member.value, key: "resourceFieldRef")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -3644,59 +4072,85 @@ extension EphemeralContainer: JSONCodable {
         let object = try JSONField.object(json)
         let s = _Storage()
         for member in object.members {
-            switch member.key {
-            case "name":
-                s.name = try JSONField.decode(String.self, member.value, key: "name")
-            case "args":
-                s.args = try JSONField.decodeOptional([String].self, member.value, key: "args")
-            case "command":
-                s.command = try JSONField.decodeOptional([String].self, member.value, key: "command")
-            case "env":
-                s.env = try JSONField.decodeOptional([EnvVar].self, member.value, key: "env")
-            case "envFrom":
-                s.envFrom = try JSONField.decodeOptional([EnvFromSource].self, member.value, key: "envFrom")
-            case "image":
-                s.image = try JSONField.decodeOptional(String.self, member.value, key: "image")
-            case "imagePullPolicy":
-                s.imagePullPolicy = try JSONField.decodeOptional(String.self, member.value, key: "imagePullPolicy")
-            case "lifecycle":
-                s.lifecycle = try JSONField.decodeOptional(Lifecycle.self, member.value, key: "lifecycle")
-            case "livenessProbe":
-                s.livenessProbe = try JSONField.decodeOptional(Probe.self, member.value, key: "livenessProbe")
-            case "ports":
-                s.ports = try JSONField.decodeOptional([ContainerPort].self, member.value, key: "ports")
-            case "readinessProbe":
-                s.readinessProbe = try JSONField.decodeOptional(Probe.self, member.value, key: "readinessProbe")
-            case "resizePolicy":
-                s.resizePolicy = try JSONField.decodeOptional([ContainerResizePolicy].self, member.value, key: "resizePolicy")
-            case "resources":
-                s.resources = try JSONField.decodeOptional(ResourceRequirements.self, member.value, key: "resources")
-            case "restartPolicy":
-                s.restartPolicy = try JSONField.decodeOptional(String.self, member.value, key: "restartPolicy")
-            case "securityContext":
-                s.securityContext = try JSONField.decodeOptional(SecurityContext.self, member.value, key: "securityContext")
-            case "startupProbe":
-                s.startupProbe = try JSONField.decodeOptional(Probe.self, member.value, key: "startupProbe")
-            case "stdin":
-                s.stdin = try JSONField.decodeOptional(Bool.self, member.value, key: "stdin")
-            case "stdinOnce":
-                s.stdinOnce = try JSONField.decodeOptional(Bool.self, member.value, key: "stdinOnce")
-            case "targetContainerName":
-                s.targetContainerName = try JSONField.decodeOptional(String.self, member.value, key: "targetContainerName")
-            case "terminationMessagePath":
-                s.terminationMessagePath = try JSONField.decodeOptional(String.self, member.value, key: "terminationMessagePath")
-            case "terminationMessagePolicy":
-                s.terminationMessagePolicy = try JSONField.decodeOptional(String.self, member.value, key: "terminationMessagePolicy")
-            case "tty":
-                s.tty = try JSONField.decodeOptional(Bool.self, member.value, key: "tty")
-            case "volumeDevices":
-                s.volumeDevices = try JSONField.decodeOptional([VolumeDevice].self, member.value, key: "volumeDevices")
-            case "volumeMounts":
-                s.volumeMounts = try JSONField.decodeOptional([VolumeMount].self, member.value, key: "volumeMounts")
-            case "workingDir":
-                s.workingDir = try JSONField.decodeOptional(String.self, member.value, key: "workingDir")
-            default:
-                s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+            switch member.key.utf8.count {
+            case 3:
+                switch member.key {
+                case "env": s.env = try JSONField.decodeOptional([EnvVar].self, member.value, key: "env")
+                case "tty": s.tty = try JSONField.decodeOptional(Bool.self, member.value, key: "tty")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 4:
+                switch member.key {
+                case "name": s.name = try JSONField.decode(String.self, member.value, key: "name")
+                case "args": s.args = try JSONField.decodeOptional([String].self, member.value, key: "args")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 5:
+                switch member.key {
+                case "image": s.image = try JSONField.decodeOptional(String.self, member.value, key: "image")
+                case "ports": s.ports = try JSONField.decodeOptional([ContainerPort].self, member.value, key: "ports")
+                case "stdin": s.stdin = try JSONField.decodeOptional(Bool.self, member.value, key: "stdin")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 7:
+                switch member.key {
+                case "command": s.command = try JSONField.decodeOptional([String].self, member.value, key: "command")
+                case "envFrom": s.envFrom = try JSONField.decodeOptional([EnvFromSource].self, member.value, key: "envFrom")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 9:
+                switch member.key {
+                case "lifecycle": s.lifecycle = try JSONField.decodeOptional(Lifecycle.self, member.value, key: "lifecycle")
+                case "resources": s.resources = try JSONField.decodeOptional(ResourceRequirements.self, member.value, key: "resources")
+                case "stdinOnce": s.stdinOnce = try JSONField.decodeOptional(Bool.self, member.value, key: "stdinOnce")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "workingDir": s.workingDir = try JSONField.decodeOptional(String.self, member.value, key: "workingDir")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 12:
+                switch member.key {
+                case "resizePolicy": s.resizePolicy = try JSONField.decodeOptional([ContainerResizePolicy].self, member.value, key: "resizePolicy")
+                case "startupProbe": s.startupProbe = try JSONField.decodeOptional(Probe.self, member.value, key: "startupProbe")
+                case "volumeMounts": s.volumeMounts = try JSONField.decodeOptional([VolumeMount].self, member.value, key: "volumeMounts")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 13:
+                switch member.key {
+                case "livenessProbe": s.livenessProbe = try JSONField.decodeOptional(Probe.self, member.value, key: "livenessProbe")
+                case "restartPolicy": s.restartPolicy = try JSONField.decodeOptional(String.self, member.value, key: "restartPolicy")
+                case "volumeDevices": s.volumeDevices = try JSONField.decodeOptional([VolumeDevice].self, member.value, key: "volumeDevices")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 14:
+                switch member.key {
+                case "readinessProbe": s.readinessProbe = try JSONField.decodeOptional(Probe.self, member.value, key: "readinessProbe")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 15:
+                switch member.key {
+                case "imagePullPolicy": s.imagePullPolicy = try JSONField.decodeOptional(String.self, member.value, key: "imagePullPolicy")
+                case "securityContext": s.securityContext = try JSONField.decodeOptional(SecurityContext.self, member.value, key: "securityContext")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 19:
+                switch member.key {
+                case "targetContainerName": s.targetContainerName = try JSONField.decodeOptional(String.self, member.value, key: "targetContainerName")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 22:
+                switch member.key {
+                case "terminationMessagePath": s.terminationMessagePath = try JSONField.decodeOptional(String.self, member.value, key: "terminationMessagePath")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 24:
+                switch member.key {
+                case "terminationMessagePolicy": s.terminationMessagePolicy = try JSONField.decodeOptional(String.self, member.value, key: "terminationMessagePolicy")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
             }
         }
         self.init(_storage: s)
@@ -3761,11 +4215,13 @@ extension EphemeralVolumeSource: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "volumeClaimTemplate":
-                self.volumeClaimTemplate = try JSONField.decodeOptional(PersistentVolumeClaimTemplate.self, member.value, key: "volumeClaimTemplate")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 19:
+                switch member.key {
+                case "volumeClaimTemplate": self.volumeClaimTemplate = try JSONField.decodeOptional(PersistentVolumeClaimTemplate.self, member.value, key: "volumeClaimTemplate")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -3983,43 +4439,69 @@ extension Event: JSONCodable {
         let object = try JSONField.object(json)
         let s = _Storage()
         for member in object.members {
-            switch member.key {
-            case "apiVersion":
-                try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
-            case "kind":
-                try JSONField.expect(member.value, Self.kind, key: "kind")
-            case "metadata":
-                s.metadata = try JSONField.decode(ObjectMeta.self, member.value, key: "metadata")
-            case "involvedObject":
-                s.involvedObject = try JSONField.decode(ObjectReference.self, member.value, key: "involvedObject")
-            case "action":
-                s.action = try JSONField.decodeOptional(String.self, member.value, key: "action")
-            case "count":
-                s.count = try JSONField.decodeOptional(Int32.self, member.value, key: "count")
-            case "eventTime":
-                s.eventTime = try JSONField.decodeOptional(MicroTime.self, member.value, key: "eventTime")
-            case "firstTimestamp":
-                s.firstTimestamp = try JSONField.decodeOptional(Time.self, member.value, key: "firstTimestamp")
-            case "lastTimestamp":
-                s.lastTimestamp = try JSONField.decodeOptional(Time.self, member.value, key: "lastTimestamp")
-            case "message":
-                s.message = try JSONField.decodeOptional(String.self, member.value, key: "message")
-            case "reason":
-                s.reason = try JSONField.decodeOptional(String.self, member.value, key: "reason")
-            case "related":
-                s.related = try JSONField.decodeOptional(ObjectReference.self, member.value, key: "related")
-            case "reportingComponent":
-                s.reportingComponent = try JSONField.decodeOptional(String.self, member.value, key: "reportingComponent")
-            case "reportingInstance":
-                s.reportingInstance = try JSONField.decodeOptional(String.self, member.value, key: "reportingInstance")
-            case "series":
-                s.series = try JSONField.decodeOptional(EventSeries.self, member.value, key: "series")
-            case "source":
-                s.source = try JSONField.decodeOptional(EventSource.self, member.value, key: "source")
-            case "type":
-                s.type = try JSONField.decodeOptional(String.self, member.value, key: "type")
-            default:
-                s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "kind": try JSONField.expect(member.value, Self.kind, key: "kind")
+                case "type": s.type = try JSONField.decodeOptional(String.self, member.value, key: "type")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 5:
+                switch member.key {
+                case "count": s.count = try JSONField.decodeOptional(Int32.self, member.value, key: "count")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 6:
+                switch member.key {
+                case "action": s.action = try JSONField.decodeOptional(String.self, member.value, key: "action")
+                case "reason": s.reason = try JSONField.decodeOptional(String.self, member.value, key: "reason")
+                case "series": s.series = try JSONField.decodeOptional(EventSeries.self, member.value, key: "series")
+                case "source": s.source = try JSONField.decodeOptional(EventSource.self, member.value, key: "source")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 7:
+                switch member.key {
+                case "message": s.message = try JSONField.decodeOptional(String.self, member.value, key: "message")
+                case "related": s.related = try JSONField.decodeOptional(ObjectReference.self, member.value, key: "related")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "metadata": s.metadata = try JSONField.decode(ObjectMeta.self, member.value, key: "metadata")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 9:
+                switch member.key {
+                case "eventTime": s.eventTime = try JSONField.decodeOptional(MicroTime.self, member.value, key: "eventTime")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "apiVersion": try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 13:
+                switch member.key {
+                case "lastTimestamp": s.lastTimestamp = try JSONField.decodeOptional(Time.self, member.value, key: "lastTimestamp")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 14:
+                switch member.key {
+                case "involvedObject": s.involvedObject = try JSONField.decode(ObjectReference.self, member.value, key: "involvedObject")
+                case "firstTimestamp": s.firstTimestamp = try JSONField.decodeOptional(Time.self, member.value, key: "firstTimestamp")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 17:
+                switch member.key {
+                case "reportingInstance": s.reportingInstance = try JSONField.decodeOptional(String.self, member.value, key: "reportingInstance")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 18:
+                switch member.key {
+                case "reportingComponent": s.reportingComponent = try JSONField.decodeOptional(String.self, member.value, key: "reportingComponent")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
             }
         }
         self.init(_storage: s)
@@ -4082,17 +4564,28 @@ extension EventList: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "apiVersion":
-                try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
-            case "kind":
-                try JSONField.expect(member.value, Self.kind, key: "kind")
-            case "metadata":
-                self.metadata = try JSONField.decode(ListMeta.self, member.value, key: "metadata")
-            case "items":
-                self.items = try JSONField.decode([Event].self, member.value, key: "items")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "kind": try JSONField.expect(member.value, Self.kind, key: "kind")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 5:
+                switch member.key {
+                case "items": self.items = try JSONField.decode([Event].self, member.value, key: "items")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "metadata": self.metadata = try JSONField.decode(ListMeta.self, member.value, key: "metadata")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "apiVersion": try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -4133,13 +4626,18 @@ extension EventSeries: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "count":
-                self.count = try JSONField.decodeOptional(Int32.self, member.value, key: "count")
-            case "lastObservedTime":
-                self.lastObservedTime = try JSONField.decodeOptional(MicroTime.self, member.value, key: "lastObservedTime")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 5:
+                switch member.key {
+                case "count": self.count = try JSONField.decodeOptional(Int32.self, member.value, key: "count")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 16:
+                switch member.key {
+                case "lastObservedTime": self.lastObservedTime = try JSONField.decodeOptional(MicroTime.self, member.value, key: "lastObservedTime")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -4178,13 +4676,18 @@ extension EventSource: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "component":
-                self.component = try JSONField.decodeOptional(String.self, member.value, key: "component")
-            case "host":
-                self.host = try JSONField.decodeOptional(String.self, member.value, key: "host")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "host": self.host = try JSONField.decodeOptional(String.self, member.value, key: "host")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 9:
+                switch member.key {
+                case "component": self.component = try JSONField.decodeOptional(String.self, member.value, key: "component")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -4220,11 +4723,13 @@ extension ExecAction: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "command":
-                self.command = try JSONField.decodeOptional([String].self, member.value, key: "command")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 7:
+                switch member.key {
+                case "command": self.command = try JSONField.decodeOptional([String].self, member.value, key: "command")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -4271,19 +4776,33 @@ extension FCVolumeSource: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "fsType":
-                self.fsType = try JSONField.decodeOptional(String.self, member.value, key: "fsType")
-            case "lun":
-                self.lun = try JSONField.decodeOptional(Int32.self, member.value, key: "lun")
-            case "readOnly":
-                self.readOnly = try JSONField.decodeOptional(Bool.self, member.value, key: "readOnly")
-            case "targetWWNs":
-                self.targetWWNs = try JSONField.decodeOptional([String].self, member.value, key: "targetWWNs")
-            case "wwids":
-                self.wwids = try JSONField.decodeOptional([String].self, member.value, key: "wwids")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 3:
+                switch member.key {
+                case "lun": self.lun = try JSONField.decodeOptional(Int32.self, member.value, key: "lun")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 5:
+                switch member.key {
+                case "wwids": self.wwids = try JSONField.decodeOptional([String].self, member.value, key: "wwids")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 6:
+                switch member.key {
+                case "fsType": self.fsType = try JSONField.decodeOptional(String.self, member.value, key: "fsType")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "readOnly": self.readOnly = try JSONField.decodeOptional(Bool.self, member.value, key: "readOnly")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "targetWWNs": self.targetWWNs = try JSONField.decodeOptional([String].self, member.value, key: "targetWWNs")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -4334,19 +4853,29 @@ extension FlexPersistentVolumeSource: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "driver":
-                self.driver = try JSONField.decode(String.self, member.value, key: "driver")
-            case "fsType":
-                self.fsType = try JSONField.decodeOptional(String.self, member.value, key: "fsType")
-            case "options":
-                self.options = try JSONField.decodeOptional([String: String].self, member.value, key: "options")
-            case "readOnly":
-                self.readOnly = try JSONField.decodeOptional(Bool.self, member.value, key: "readOnly")
-            case "secretRef":
-                self.secretRef = try JSONField.decodeOptional(SecretReference.self, member.value, key: "secretRef")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 6:
+                switch member.key {
+                case "driver": self.driver = try JSONField.decode(String.self, member.value, key: "driver")
+                case "fsType": self.fsType = try JSONField.decodeOptional(String.self, member.value, key: "fsType")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 7:
+                switch member.key {
+                case "options": self.options = try JSONField.decodeOptional([String: String].self, member.value, key: "options")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "readOnly": self.readOnly = try JSONField.decodeOptional(Bool.self, member.value, key: "readOnly")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 9:
+                switch member.key {
+                case "secretRef": self.secretRef = try JSONField.decodeOptional(SecretReference.self, member.value, key: "secretRef")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -4397,19 +4926,29 @@ extension FlexVolumeSource: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "driver":
-                self.driver = try JSONField.decode(String.self, member.value, key: "driver")
-            case "fsType":
-                self.fsType = try JSONField.decodeOptional(String.self, member.value, key: "fsType")
-            case "options":
-                self.options = try JSONField.decodeOptional([String: String].self, member.value, key: "options")
-            case "readOnly":
-                self.readOnly = try JSONField.decodeOptional(Bool.self, member.value, key: "readOnly")
-            case "secretRef":
-                self.secretRef = try JSONField.decodeOptional(LocalObjectReference.self, member.value, key: "secretRef")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 6:
+                switch member.key {
+                case "driver": self.driver = try JSONField.decode(String.self, member.value, key: "driver")
+                case "fsType": self.fsType = try JSONField.decodeOptional(String.self, member.value, key: "fsType")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 7:
+                switch member.key {
+                case "options": self.options = try JSONField.decodeOptional([String: String].self, member.value, key: "options")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "readOnly": self.readOnly = try JSONField.decodeOptional(Bool.self, member.value, key: "readOnly")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 9:
+                switch member.key {
+                case "secretRef": self.secretRef = try JSONField.decodeOptional(LocalObjectReference.self, member.value, key: "secretRef")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -4451,13 +4990,14 @@ extension FlockerVolumeSource: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "datasetName":
-                self.datasetName = try JSONField.decodeOptional(String.self, member.value, key: "datasetName")
-            case "datasetUUID":
-                self.datasetUUID = try JSONField.decodeOptional(String.self, member.value, key: "datasetUUID")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 11:
+                switch member.key {
+                case "datasetName": self.datasetName = try JSONField.decodeOptional(String.self, member.value, key: "datasetName")
+                case "datasetUUID": self.datasetUUID = try JSONField.decodeOptional(String.self, member.value, key: "datasetUUID")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -4502,17 +5042,24 @@ extension GCEPersistentDiskVolumeSource: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "pdName":
-                self.pdName = try JSONField.decode(String.self, member.value, key: "pdName")
-            case "fsType":
-                self.fsType = try JSONField.decodeOptional(String.self, member.value, key: "fsType")
-            case "partition":
-                self.partition = try JSONField.decodeOptional(Int32.self, member.value, key: "partition")
-            case "readOnly":
-                self.readOnly = try JSONField.decodeOptional(Bool.self, member.value, key: "readOnly")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 6:
+                switch member.key {
+                case "pdName": self.pdName = try JSONField.decode(String.self, member.value, key: "pdName")
+                case "fsType": self.fsType = try JSONField.decodeOptional(String.self, member.value, key: "fsType")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "readOnly": self.readOnly = try JSONField.decodeOptional(Bool.self, member.value, key: "readOnly")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 9:
+                switch member.key {
+                case "partition": self.partition = try JSONField.decodeOptional(Int32.self, member.value, key: "partition")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -4553,13 +5100,18 @@ extension GRPCAction: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "port":
-                self.port = try JSONField.decode(Int32.self, member.value, key: "port")
-            case "service":
-                self.service = try JSONField.decodeOptional(String.self, member.value, key: "service")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "port": self.port = try JSONField.decode(Int32.self, member.value, key: "port")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 7:
+                switch member.key {
+                case "service": self.service = try JSONField.decodeOptional(String.self, member.value, key: "service")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -4601,15 +5153,23 @@ extension GitRepoVolumeSource: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "repository":
-                self.repository = try JSONField.decode(String.self, member.value, key: "repository")
-            case "directory":
-                self.directory = try JSONField.decodeOptional(String.self, member.value, key: "directory")
-            case "revision":
-                self.revision = try JSONField.decodeOptional(String.self, member.value, key: "revision")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 8:
+                switch member.key {
+                case "revision": self.revision = try JSONField.decodeOptional(String.self, member.value, key: "revision")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 9:
+                switch member.key {
+                case "directory": self.directory = try JSONField.decodeOptional(String.self, member.value, key: "directory")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "repository": self.repository = try JSONField.decode(String.self, member.value, key: "repository")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -4655,17 +5215,28 @@ extension GlusterfsPersistentVolumeSource: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "endpoints":
-                self.endpoints = try JSONField.decode(String.self, member.value, key: "endpoints")
-            case "path":
-                self.path = try JSONField.decode(String.self, member.value, key: "path")
-            case "endpointsNamespace":
-                self.endpointsNamespace = try JSONField.decodeOptional(String.self, member.value, key: "endpointsNamespace")
-            case "readOnly":
-                self.readOnly = try JSONField.decodeOptional(Bool.self, member.value, key: "readOnly")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "path": self.path = try JSONField.decode(String.self, member.value, key: "path")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "readOnly": self.readOnly = try JSONField.decodeOptional(Bool.self, member.value, key: "readOnly")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 9:
+                switch member.key {
+                case "endpoints": self.endpoints = try JSONField.decode(String.self, member.value, key: "endpoints")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 18:
+                switch member.key {
+                case "endpointsNamespace": self.endpointsNamespace = try JSONField.decodeOptional(String.self, member.value, key: "endpointsNamespace")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -4709,15 +5280,23 @@ extension GlusterfsVolumeSource: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "endpoints":
-                self.endpoints = try JSONField.decode(String.self, member.value, key: "endpoints")
-            case "path":
-                self.path = try JSONField.decode(String.self, member.value, key: "path")
-            case "readOnly":
-                self.readOnly = try JSONField.decodeOptional(Bool.self, member.value, key: "readOnly")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "path": self.path = try JSONField.decode(String.self, member.value, key: "path")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "readOnly": self.readOnly = try JSONField.decodeOptional(Bool.self, member.value, key: "readOnly")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 9:
+                switch member.key {
+                case "endpoints": self.endpoints = try JSONField.decode(String.self, member.value, key: "endpoints")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -4766,19 +5345,25 @@ extension HTTPGetAction: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "port":
-                self.port = try JSONField.decode(IntOrString.self, member.value, key: "port")
-            case "host":
-                self.host = try JSONField.decodeOptional(String.self, member.value, key: "host")
-            case "httpHeaders":
-                self.httpHeaders = try JSONField.decodeOptional([HTTPHeader].self, member.value, key: "httpHeaders")
-            case "path":
-                self.path = try JSONField.decodeOptional(String.self, member.value, key: "path")
-            case "scheme":
-                self.scheme = try JSONField.decodeOptional(String.self, member.value, key: "scheme")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "port": self.port = try JSONField.decode(IntOrString.self, member.value, key: "port")
+                case "host": self.host = try JSONField.decodeOptional(String.self, member.value, key: "host")
+                case "path": self.path = try JSONField.decodeOptional(String.self, member.value, key: "path")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 6:
+                switch member.key {
+                case "scheme": self.scheme = try JSONField.decodeOptional(String.self, member.value, key: "scheme")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 11:
+                switch member.key {
+                case "httpHeaders": self.httpHeaders = try JSONField.decodeOptional([HTTPHeader].self, member.value, key: "httpHeaders")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -4820,13 +5405,18 @@ extension HTTPHeader: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "name":
-                self.name = try JSONField.decode(String.self, member.value, key: "name")
-            case "value":
-                self.value = try JSONField.decode(String.self, member.value, key: "value")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "name": self.name = try JSONField.decode(String.self, member.value, key: "name")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 5:
+                switch member.key {
+                case "value": self.value = try JSONField.decode(String.self, member.value, key: "value")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -4865,13 +5455,18 @@ extension HostAlias: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "ip":
-                self.ip = try JSONField.decode(String.self, member.value, key: "ip")
-            case "hostnames":
-                self.hostnames = try JSONField.decodeOptional([String].self, member.value, key: "hostnames")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 2:
+                switch member.key {
+                case "ip": self.ip = try JSONField.decode(String.self, member.value, key: "ip")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 9:
+                switch member.key {
+                case "hostnames": self.hostnames = try JSONField.decodeOptional([String].self, member.value, key: "hostnames")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -4907,11 +5502,13 @@ extension HostIP: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "ip":
-                self.ip = try JSONField.decode(String.self, member.value, key: "ip")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 2:
+                switch member.key {
+                case "ip": self.ip = try JSONField.decode(String.self, member.value, key: "ip")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -4949,13 +5546,14 @@ extension HostPathVolumeSource: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "path":
-                self.path = try JSONField.decode(String.self, member.value, key: "path")
-            case "type":
-                self.type = try JSONField.decodeOptional(String.self, member.value, key: "type")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "path": self.path = try JSONField.decode(String.self, member.value, key: "path")
+                case "type": self.type = try JSONField.decodeOptional(String.self, member.value, key: "type")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -5131,31 +5729,59 @@ extension ISCSIPersistentVolumeSource: JSONCodable {
         let object = try JSONField.object(json)
         let s = _Storage()
         for member in object.members {
-            switch member.key {
-            case "iqn":
-                s.iqn = try JSONField.decode(String.self, member.value, key: "iqn")
-            case "lun":
-                s.lun = try JSONField.decode(Int32.self, member.value, key: "lun")
-            case "targetPortal":
-                s.targetPortal = try JSONField.decode(String.self, member.value, key: "targetPortal")
-            case "chapAuthDiscovery":
-                s.chapAuthDiscovery = try JSONField.decodeOptional(Bool.self, member.value, key: "chapAuthDiscovery")
-            case "chapAuthSession":
-                s.chapAuthSession = try JSONField.decodeOptional(Bool.self, member.value, key: "chapAuthSession")
-            case "fsType":
-                s.fsType = try JSONField.decodeOptional(String.self, member.value, key: "fsType")
-            case "initiatorName":
-                s.initiatorName = try JSONField.decodeOptional(String.self, member.value, key: "initiatorName")
-            case "iscsiInterface":
-                s.iscsiInterface = try JSONField.decodeOptional(String.self, member.value, key: "iscsiInterface")
-            case "portals":
-                s.portals = try JSONField.decodeOptional([String].self, member.value, key: "portals")
-            case "readOnly":
-                s.readOnly = try JSONField.decodeOptional(Bool.self, member.value, key: "readOnly")
-            case "secretRef":
-                s.secretRef = try JSONField.decodeOptional(SecretReference.self, member.value, key: "secretRef")
-            default:
-                s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+            switch member.key.utf8.count {
+            case 3:
+                switch member.key {
+                case "iqn": s.iqn = try JSONField.decode(String.self, member.value, key: "iqn")
+                case "lun": s.lun = try JSONField.decode(Int32.self, member.value, key: "lun")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 6:
+                switch member.key {
+                case "fsType": s.fsType = try JSONField.decodeOptional(String.self, member.value, key: "fsType")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 7:
+                switch member.key {
+                case "portals": s.portals = try JSONField.decodeOptional([String].self, member.value, key: "portals")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "readOnly": s.readOnly = try JSONField.decodeOptional(Bool.self, member.value, key: "readOnly")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 9:
+                switch member.key {
+                case "secretRef": s.secretRef = try JSONField.decodeOptional(SecretReference.self, member.value, key: "secretRef")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 12:
+                switch member.key {
+                case "targetPortal": s.targetPortal = try JSONField.decode(String.self, member.value, key: "targetPortal")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 13:
+                switch member.key {
+                case "initiatorName": s.initiatorName = try JSONField.decodeOptional(String.self, member.value, key: "initiatorName")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 14:
+                switch member.key {
+                case "iscsiInterface": s.iscsiInterface = try JSONField.decodeOptional(String.self, member.value, key: "iscsiInterface")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 15:
+                switch member.key {
+                case "chapAuthSession": s.chapAuthSession = try JSONField.decodeOptional(Bool.self, member.value, key: "chapAuthSession")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 17:
+                switch member.key {
+                case "chapAuthDiscovery": s.chapAuthDiscovery = try JSONField.decodeOptional(Bool.self, member.value, key: "chapAuthDiscovery")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
             }
         }
         self.init(_storage: s)
@@ -5346,31 +5972,59 @@ extension ISCSIVolumeSource: JSONCodable {
         let object = try JSONField.object(json)
         let s = _Storage()
         for member in object.members {
-            switch member.key {
-            case "iqn":
-                s.iqn = try JSONField.decode(String.self, member.value, key: "iqn")
-            case "lun":
-                s.lun = try JSONField.decode(Int32.self, member.value, key: "lun")
-            case "targetPortal":
-                s.targetPortal = try JSONField.decode(String.self, member.value, key: "targetPortal")
-            case "chapAuthDiscovery":
-                s.chapAuthDiscovery = try JSONField.decodeOptional(Bool.self, member.value, key: "chapAuthDiscovery")
-            case "chapAuthSession":
-                s.chapAuthSession = try JSONField.decodeOptional(Bool.self, member.value, key: "chapAuthSession")
-            case "fsType":
-                s.fsType = try JSONField.decodeOptional(String.self, member.value, key: "fsType")
-            case "initiatorName":
-                s.initiatorName = try JSONField.decodeOptional(String.self, member.value, key: "initiatorName")
-            case "iscsiInterface":
-                s.iscsiInterface = try JSONField.decodeOptional(String.self, member.value, key: "iscsiInterface")
-            case "portals":
-                s.portals = try JSONField.decodeOptional([String].self, member.value, key: "portals")
-            case "readOnly":
-                s.readOnly = try JSONField.decodeOptional(Bool.self, member.value, key: "readOnly")
-            case "secretRef":
-                s.secretRef = try JSONField.decodeOptional(LocalObjectReference.self, member.value, key: "secretRef")
-            default:
-                s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+            switch member.key.utf8.count {
+            case 3:
+                switch member.key {
+                case "iqn": s.iqn = try JSONField.decode(String.self, member.value, key: "iqn")
+                case "lun": s.lun = try JSONField.decode(Int32.self, member.value, key: "lun")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 6:
+                switch member.key {
+                case "fsType": s.fsType = try JSONField.decodeOptional(String.self, member.value, key: "fsType")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 7:
+                switch member.key {
+                case "portals": s.portals = try JSONField.decodeOptional([String].self, member.value, key: "portals")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "readOnly": s.readOnly = try JSONField.decodeOptional(Bool.self, member.value, key: "readOnly")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 9:
+                switch member.key {
+                case "secretRef": s.secretRef = try JSONField.decodeOptional(LocalObjectReference.self, member.value, key: "secretRef")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 12:
+                switch member.key {
+                case "targetPortal": s.targetPortal = try JSONField.decode(String.self, member.value, key: "targetPortal")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 13:
+                switch member.key {
+                case "initiatorName": s.initiatorName = try JSONField.decodeOptional(String.self, member.value, key: "initiatorName")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 14:
+                switch member.key {
+                case "iscsiInterface": s.iscsiInterface = try JSONField.decodeOptional(String.self, member.value, key: "iscsiInterface")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 15:
+                switch member.key {
+                case "chapAuthSession": s.chapAuthSession = try JSONField.decodeOptional(Bool.self, member.value, key: "chapAuthSession")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 17:
+                switch member.key {
+                case "chapAuthDiscovery": s.chapAuthDiscovery = try JSONField.decodeOptional(Bool.self, member.value, key: "chapAuthDiscovery")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
             }
         }
         self.init(_storage: s)
@@ -5424,13 +6078,18 @@ extension ImageVolumeSource: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "pullPolicy":
-                self.pullPolicy = try JSONField.decodeOptional(String.self, member.value, key: "pullPolicy")
-            case "reference":
-                self.reference = try JSONField.decodeOptional(String.self, member.value, key: "reference")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 9:
+                switch member.key {
+                case "reference": self.reference = try JSONField.decodeOptional(String.self, member.value, key: "reference")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "pullPolicy": self.pullPolicy = try JSONField.decodeOptional(String.self, member.value, key: "pullPolicy")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -5472,15 +6131,19 @@ extension KeyToPath: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "key":
-                self.key = try JSONField.decode(String.self, member.value, key: "key")
-            case "path":
-                self.path = try JSONField.decode(String.self, member.value, key: "path")
-            case "mode":
-                self.mode = try JSONField.decodeOptional(Int32.self, member.value, key: "mode")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 3:
+                switch member.key {
+                case "key": self.key = try JSONField.decode(String.self, member.value, key: "key")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 4:
+                switch member.key {
+                case "path": self.path = try JSONField.decode(String.self, member.value, key: "path")
+                case "mode": self.mode = try JSONField.decodeOptional(Int32.self, member.value, key: "mode")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -5520,13 +6183,18 @@ extension Lifecycle: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "postStart":
-                self.postStart = try JSONField.decodeOptional(LifecycleHandler.self, member.value, key: "postStart")
-            case "preStop":
-                self.preStop = try JSONField.decodeOptional(LifecycleHandler.self, member.value, key: "preStop")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 7:
+                switch member.key {
+                case "preStop": self.preStop = try JSONField.decodeOptional(LifecycleHandler.self, member.value, key: "preStop")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 9:
+                switch member.key {
+                case "postStart": self.postStart = try JSONField.decodeOptional(LifecycleHandler.self, member.value, key: "postStart")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -5571,17 +6239,28 @@ extension LifecycleHandler: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "exec":
-                self.exec = try JSONField.decodeOptional(ExecAction.self, member.value, key: "exec")
-            case "httpGet":
-                self.httpGet = try JSONField.decodeOptional(HTTPGetAction.self, member.value, key: "httpGet")
-            case "sleep":
-                self.sleep = try JSONField.decodeOptional(SleepAction.self, member.value, key: "sleep")
-            case "tcpSocket":
-                self.tcpSocket = try JSONField.decodeOptional(TCPSocketAction.self, member.value, key: "tcpSocket")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "exec": self.exec = try JSONField.decodeOptional(ExecAction.self, member.value, key: "exec")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 5:
+                switch member.key {
+                case "sleep": self.sleep = try JSONField.decodeOptional(SleepAction.self, member.value, key: "sleep")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 7:
+                switch member.key {
+                case "httpGet": self.httpGet = try JSONField.decodeOptional(HTTPGetAction.self, member.value, key: "httpGet")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 9:
+                switch member.key {
+                case "tcpSocket": self.tcpSocket = try JSONField.decodeOptional(TCPSocketAction.self, member.value, key: "tcpSocket")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -5625,17 +6304,24 @@ extension LimitRange: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "apiVersion":
-                try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
-            case "kind":
-                try JSONField.expect(member.value, Self.kind, key: "kind")
-            case "metadata":
-                self.metadata = try JSONField.decode(ObjectMeta.self, member.value, key: "metadata")
-            case "spec":
-                self.spec = try JSONField.decode(LimitRangeSpec.self, member.value, key: "spec")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "kind": try JSONField.expect(member.value, Self.kind, key: "kind")
+                case "spec": self.spec = try JSONField.decode(LimitRangeSpec.self, member.value, key: "spec")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "metadata": self.metadata = try JSONField.decode(ObjectMeta.self, member.value, key: "metadata")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "apiVersion": try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -5688,21 +6374,34 @@ extension LimitRangeItem: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "type":
-                self.type = try JSONField.decode(String.self, member.value, key: "type")
-            case "default":
-                self.`default` = try JSONField.decodeOptional([String: Quantity].self, member.value, key: "default")
-            case "defaultRequest":
-                self.defaultRequest = try JSONField.decodeOptional([String: Quantity].self, member.value, key: "defaultRequest")
-            case "max":
-                self.max = try JSONField.decodeOptional([String: Quantity].self, member.value, key: "max")
-            case "maxLimitRequestRatio":
-                self.maxLimitRequestRatio = try JSONField.decodeOptional([String: Quantity].self, member.value, key: "maxLimitRequestRatio")
-            case "min":
-                self.min = try JSONField.decodeOptional([String: Quantity].self, member.value, key: "min")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 3:
+                switch member.key {
+                case "max": self.max = try JSONField.decodeOptional([String: Quantity].self, member.value, key: "max")
+                case "min": self.min = try JSONField.decodeOptional([String: Quantity].self, member.value, key: "min")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 4:
+                switch member.key {
+                case "type": self.type = try JSONField.decode(String.self, member.value, key: "type")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 7:
+                switch member.key {
+                case "default": self.`default` = try JSONField.decodeOptional([String: Quantity].self, member.value, key: "default")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 14:
+                switch member.key {
+                case "defaultRequest": self.defaultRequest = try JSONField.decodeOptional([String: Quantity].self, member.value, key: "defaultRequest")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 20:
+                switch member.key {
+                case "maxLimitRequestRatio": self.maxLimitRequestRatio = try JSONField.decodeOptional([String: Quantity].self, member.value, key: "maxLimitRequestRatio")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -5748,17 +6447,28 @@ extension LimitRangeList: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "apiVersion":
-                try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
-            case "kind":
-                try JSONField.expect(member.value, Self.kind, key: "kind")
-            case "metadata":
-                self.metadata = try JSONField.decode(ListMeta.self, member.value, key: "metadata")
-            case "items":
-                self.items = try JSONField.decode([LimitRange].self, member.value, key: "items")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "kind": try JSONField.expect(member.value, Self.kind, key: "kind")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 5:
+                switch member.key {
+                case "items": self.items = try JSONField.decode([LimitRange].self, member.value, key: "items")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "metadata": self.metadata = try JSONField.decode(ListMeta.self, member.value, key: "metadata")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "apiVersion": try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -5796,11 +6506,13 @@ extension LimitRangeSpec: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "limits":
-                self.limits = try JSONField.decode([LimitRangeItem].self, member.value, key: "limits")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 6:
+                switch member.key {
+                case "limits": self.limits = try JSONField.decode([LimitRangeItem].self, member.value, key: "limits")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -5841,15 +6553,19 @@ extension LinuxContainerUser: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "gid":
-                self.gid = try JSONField.decode(Int64.self, member.value, key: "gid")
-            case "uid":
-                self.uid = try JSONField.decode(Int64.self, member.value, key: "uid")
-            case "supplementalGroups":
-                self.supplementalGroups = try JSONField.decodeOptional([Int64].self, member.value, key: "supplementalGroups")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 3:
+                switch member.key {
+                case "gid": self.gid = try JSONField.decode(Int64.self, member.value, key: "gid")
+                case "uid": self.uid = try JSONField.decode(Int64.self, member.value, key: "uid")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 18:
+                switch member.key {
+                case "supplementalGroups": self.supplementalGroups = try JSONField.decodeOptional([Int64].self, member.value, key: "supplementalGroups")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -5895,17 +6611,28 @@ extension LoadBalancerIngress: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "hostname":
-                self.hostname = try JSONField.decodeOptional(String.self, member.value, key: "hostname")
-            case "ip":
-                self.ip = try JSONField.decodeOptional(String.self, member.value, key: "ip")
-            case "ipMode":
-                self.ipMode = try JSONField.decodeOptional(String.self, member.value, key: "ipMode")
-            case "ports":
-                self.ports = try JSONField.decodeOptional([PortStatus].self, member.value, key: "ports")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 2:
+                switch member.key {
+                case "ip": self.ip = try JSONField.decodeOptional(String.self, member.value, key: "ip")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 5:
+                switch member.key {
+                case "ports": self.ports = try JSONField.decodeOptional([PortStatus].self, member.value, key: "ports")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 6:
+                switch member.key {
+                case "ipMode": self.ipMode = try JSONField.decodeOptional(String.self, member.value, key: "ipMode")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "hostname": self.hostname = try JSONField.decodeOptional(String.self, member.value, key: "hostname")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -5943,11 +6670,13 @@ extension LoadBalancerStatus: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "ingress":
-                self.ingress = try JSONField.decodeOptional([LoadBalancerIngress].self, member.value, key: "ingress")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 7:
+                switch member.key {
+                case "ingress": self.ingress = try JSONField.decodeOptional([LoadBalancerIngress].self, member.value, key: "ingress")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -5982,11 +6711,13 @@ extension LocalObjectReference: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "name":
-                self.name = try JSONField.decodeOptional(String.self, member.value, key: "name")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "name": self.name = try JSONField.decodeOptional(String.self, member.value, key: "name")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -6024,13 +6755,18 @@ extension LocalVolumeSource: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "path":
-                self.path = try JSONField.decode(String.self, member.value, key: "path")
-            case "fsType":
-                self.fsType = try JSONField.decodeOptional(String.self, member.value, key: "fsType")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "path": self.path = try JSONField.decode(String.self, member.value, key: "path")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 6:
+                switch member.key {
+                case "fsType": self.fsType = try JSONField.decodeOptional(String.self, member.value, key: "fsType")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -6069,13 +6805,18 @@ extension ModifyVolumeStatus: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "status":
-                self.status = try JSONField.decode(String.self, member.value, key: "status")
-            case "targetVolumeAttributesClassName":
-                self.targetVolumeAttributesClassName = try JSONField.decodeOptional(String.self, member.value, key: "targetVolumeAttributesClassName")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 6:
+                switch member.key {
+                case "status": self.status = try JSONField.decode(String.self, member.value, key: "status")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 31:
+                switch member.key {
+                case "targetVolumeAttributesClassName": self.targetVolumeAttributesClassName = try JSONField.decodeOptional(String.self, member.value, key: "targetVolumeAttributesClassName")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -6117,15 +6858,23 @@ extension NFSVolumeSource: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "path":
-                self.path = try JSONField.decode(String.self, member.value, key: "path")
-            case "server":
-                self.server = try JSONField.decode(String.self, member.value, key: "server")
-            case "readOnly":
-                self.readOnly = try JSONField.decodeOptional(Bool.self, member.value, key: "readOnly")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "path": self.path = try JSONField.decode(String.self, member.value, key: "path")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 6:
+                switch member.key {
+                case "server": self.server = try JSONField.decode(String.self, member.value, key: "server")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "readOnly": self.readOnly = try JSONField.decodeOptional(Bool.self, member.value, key: "readOnly")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -6171,19 +6920,29 @@ extension Namespace: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "apiVersion":
-                try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
-            case "kind":
-                try JSONField.expect(member.value, Self.kind, key: "kind")
-            case "metadata":
-                self.metadata = try JSONField.decode(ObjectMeta.self, member.value, key: "metadata")
-            case "spec":
-                self.spec = try JSONField.decode(NamespaceSpec.self, member.value, key: "spec")
-            case "status":
-                self.status = try JSONField.decode(NamespaceStatus.self, member.value, key: "status")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "kind": try JSONField.expect(member.value, Self.kind, key: "kind")
+                case "spec": self.spec = try JSONField.decode(NamespaceSpec.self, member.value, key: "spec")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 6:
+                switch member.key {
+                case "status": self.status = try JSONField.decode(NamespaceStatus.self, member.value, key: "status")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "metadata": self.metadata = try JSONField.decode(ObjectMeta.self, member.value, key: "metadata")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "apiVersion": try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -6234,19 +6993,29 @@ extension NamespaceCondition: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "status":
-                self.status = try JSONField.decode(String.self, member.value, key: "status")
-            case "type":
-                self.type = try JSONField.decode(String.self, member.value, key: "type")
-            case "lastTransitionTime":
-                self.lastTransitionTime = try JSONField.decodeOptional(Time.self, member.value, key: "lastTransitionTime")
-            case "message":
-                self.message = try JSONField.decodeOptional(String.self, member.value, key: "message")
-            case "reason":
-                self.reason = try JSONField.decodeOptional(String.self, member.value, key: "reason")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "type": self.type = try JSONField.decode(String.self, member.value, key: "type")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 6:
+                switch member.key {
+                case "status": self.status = try JSONField.decode(String.self, member.value, key: "status")
+                case "reason": self.reason = try JSONField.decodeOptional(String.self, member.value, key: "reason")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 7:
+                switch member.key {
+                case "message": self.message = try JSONField.decodeOptional(String.self, member.value, key: "message")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 18:
+                switch member.key {
+                case "lastTransitionTime": self.lastTransitionTime = try JSONField.decodeOptional(Time.self, member.value, key: "lastTransitionTime")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -6291,17 +7060,28 @@ extension NamespaceList: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "apiVersion":
-                try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
-            case "kind":
-                try JSONField.expect(member.value, Self.kind, key: "kind")
-            case "metadata":
-                self.metadata = try JSONField.decode(ListMeta.self, member.value, key: "metadata")
-            case "items":
-                self.items = try JSONField.decode([Namespace].self, member.value, key: "items")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "kind": try JSONField.expect(member.value, Self.kind, key: "kind")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 5:
+                switch member.key {
+                case "items": self.items = try JSONField.decode([Namespace].self, member.value, key: "items")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "metadata": self.metadata = try JSONField.decode(ListMeta.self, member.value, key: "metadata")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "apiVersion": try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -6339,11 +7119,13 @@ extension NamespaceSpec: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "finalizers":
-                self.finalizers = try JSONField.decodeOptional([String].self, member.value, key: "finalizers")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 10:
+                switch member.key {
+                case "finalizers": self.finalizers = try JSONField.decodeOptional([String].self, member.value, key: "finalizers")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -6381,13 +7163,18 @@ extension NamespaceStatus: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "conditions":
-                self.conditions = try JSONField.decodeOptional([NamespaceCondition].self, member.value, key: "conditions")
-            case "phase":
-                self.phase = try JSONField.decodeOptional(String.self, member.value, key: "phase")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 5:
+                switch member.key {
+                case "phase": self.phase = try JSONField.decodeOptional(String.self, member.value, key: "phase")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "conditions": self.conditions = try JSONField.decodeOptional([NamespaceCondition].self, member.value, key: "conditions")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -6432,19 +7219,29 @@ extension Node: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "apiVersion":
-                try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
-            case "kind":
-                try JSONField.expect(member.value, Self.kind, key: "kind")
-            case "metadata":
-                self.metadata = try JSONField.decode(ObjectMeta.self, member.value, key: "metadata")
-            case "spec":
-                self.spec = try JSONField.decode(NodeSpec.self, member.value, key: "spec")
-            case "status":
-                self.status = try JSONField.decode(NodeStatus.self, member.value, key: "status")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "kind": try JSONField.expect(member.value, Self.kind, key: "kind")
+                case "spec": self.spec = try JSONField.decode(NodeSpec.self, member.value, key: "spec")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 6:
+                switch member.key {
+                case "status": self.status = try JSONField.decode(NodeStatus.self, member.value, key: "status")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "metadata": self.metadata = try JSONField.decode(ObjectMeta.self, member.value, key: "metadata")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "apiVersion": try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -6486,13 +7283,18 @@ extension NodeAddress: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "address":
-                self.address = try JSONField.decode(String.self, member.value, key: "address")
-            case "type":
-                self.type = try JSONField.decode(String.self, member.value, key: "type")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "type": self.type = try JSONField.decode(String.self, member.value, key: "type")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 7:
+                switch member.key {
+                case "address": self.address = try JSONField.decode(String.self, member.value, key: "address")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -6531,13 +7333,18 @@ extension NodeAffinity: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "preferredDuringSchedulingIgnoredDuringExecution":
-                self.preferredDuringSchedulingIgnoredDuringExecution = try JSONField.decodeOptional([PreferredSchedulingTerm].self, member.value, key: "preferredDuringSchedulingIgnoredDuringExecution")
-            case "requiredDuringSchedulingIgnoredDuringExecution":
-                self.requiredDuringSchedulingIgnoredDuringExecution = try JSONField.decodeOptional(NodeSelector.self, member.value, key: "requiredDuringSchedulingIgnoredDuringExecution")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 46:
+                switch member.key {
+                case "requiredDuringSchedulingIgnoredDuringExecution": self.requiredDuringSchedulingIgnoredDuringExecution = try JSONField.decodeOptional(NodeSelector.self, member.value, key: "requiredDuringSchedulingIgnoredDuringExecution")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 47:
+                switch member.key {
+                case "preferredDuringSchedulingIgnoredDuringExecution": self.preferredDuringSchedulingIgnoredDuringExecution = try JSONField.decodeOptional([PreferredSchedulingTerm].self, member.value, key: "preferredDuringSchedulingIgnoredDuringExecution")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -6588,21 +7395,34 @@ extension NodeCondition: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "status":
-                self.status = try JSONField.decode(String.self, member.value, key: "status")
-            case "type":
-                self.type = try JSONField.decode(String.self, member.value, key: "type")
-            case "lastHeartbeatTime":
-                self.lastHeartbeatTime = try JSONField.decodeOptional(Time.self, member.value, key: "lastHeartbeatTime")
-            case "lastTransitionTime":
-                self.lastTransitionTime = try JSONField.decodeOptional(Time.self, member.value, key: "lastTransitionTime")
-            case "message":
-                self.message = try JSONField.decodeOptional(String.self, member.value, key: "message")
-            case "reason":
-                self.reason = try JSONField.decodeOptional(String.self, member.value, key: "reason")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "type": self.type = try JSONField.decode(String.self, member.value, key: "type")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 6:
+                switch member.key {
+                case "status": self.status = try JSONField.decode(String.self, member.value, key: "status")
+                case "reason": self.reason = try JSONField.decodeOptional(String.self, member.value, key: "reason")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 7:
+                switch member.key {
+                case "message": self.message = try JSONField.decodeOptional(String.self, member.value, key: "message")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 17:
+                switch member.key {
+                case "lastHeartbeatTime": self.lastHeartbeatTime = try JSONField.decodeOptional(Time.self, member.value, key: "lastHeartbeatTime")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 18:
+                switch member.key {
+                case "lastTransitionTime": self.lastTransitionTime = try JSONField.decodeOptional(Time.self, member.value, key: "lastTransitionTime")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -6642,11 +7462,13 @@ extension NodeConfigSource: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "configMap":
-                self.configMap = try JSONField.decodeOptional(ConfigMapNodeConfigSource.self, member.value, key: "configMap")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 9:
+                switch member.key {
+                case "configMap": self.configMap = try JSONField.decodeOptional(ConfigMapNodeConfigSource.self, member.value, key: "configMap")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -6690,17 +7512,28 @@ extension NodeConfigStatus: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "active":
-                self.active = try JSONField.decodeOptional(NodeConfigSource.self, member.value, key: "active")
-            case "assigned":
-                self.assigned = try JSONField.decodeOptional(NodeConfigSource.self, member.value, key: "assigned")
-            case "error":
-                self.error = try JSONField.decodeOptional(String.self, member.value, key: "error")
-            case "lastKnownGood":
-                self.lastKnownGood = try JSONField.decodeOptional(NodeConfigSource.self, member.value, key: "lastKnownGood")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 5:
+                switch member.key {
+                case "error": self.error = try JSONField.decodeOptional(String.self, member.value, key: "error")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 6:
+                switch member.key {
+                case "active": self.active = try JSONField.decodeOptional(NodeConfigSource.self, member.value, key: "active")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "assigned": self.assigned = try JSONField.decodeOptional(NodeConfigSource.self, member.value, key: "assigned")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 13:
+                switch member.key {
+                case "lastKnownGood": self.lastKnownGood = try JSONField.decodeOptional(NodeConfigSource.self, member.value, key: "lastKnownGood")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -6738,11 +7571,13 @@ extension NodeDaemonEndpoints: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "kubeletEndpoint":
-                self.kubeletEndpoint = try JSONField.decodeOptional(DaemonEndpoint.self, member.value, key: "kubeletEndpoint")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 15:
+                switch member.key {
+                case "kubeletEndpoint": self.kubeletEndpoint = try JSONField.decodeOptional(DaemonEndpoint.self, member.value, key: "kubeletEndpoint")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -6777,11 +7612,13 @@ extension NodeFeatures: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "supplementalGroupsPolicy":
-                self.supplementalGroupsPolicy = try JSONField.decodeOptional(Bool.self, member.value, key: "supplementalGroupsPolicy")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 24:
+                switch member.key {
+                case "supplementalGroupsPolicy": self.supplementalGroupsPolicy = try JSONField.decodeOptional(Bool.self, member.value, key: "supplementalGroupsPolicy")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -6822,17 +7659,28 @@ extension NodeList: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "apiVersion":
-                try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
-            case "kind":
-                try JSONField.expect(member.value, Self.kind, key: "kind")
-            case "metadata":
-                self.metadata = try JSONField.decode(ListMeta.self, member.value, key: "metadata")
-            case "items":
-                self.items = try JSONField.decode([Node].self, member.value, key: "items")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "kind": try JSONField.expect(member.value, Self.kind, key: "kind")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 5:
+                switch member.key {
+                case "items": self.items = try JSONField.decode([Node].self, member.value, key: "items")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "metadata": self.metadata = try JSONField.decode(ListMeta.self, member.value, key: "metadata")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "apiVersion": try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -6873,13 +7721,18 @@ extension NodeRuntimeHandler: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "features":
-                self.features = try JSONField.decodeOptional(NodeRuntimeHandlerFeatures.self, member.value, key: "features")
-            case "name":
-                self.name = try JSONField.decodeOptional(String.self, member.value, key: "name")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "name": self.name = try JSONField.decodeOptional(String.self, member.value, key: "name")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "features": self.features = try JSONField.decodeOptional(NodeRuntimeHandlerFeatures.self, member.value, key: "features")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -6918,13 +7771,18 @@ extension NodeRuntimeHandlerFeatures: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "recursiveReadOnlyMounts":
-                self.recursiveReadOnlyMounts = try JSONField.decodeOptional(Bool.self, member.value, key: "recursiveReadOnlyMounts")
-            case "userNamespaces":
-                self.userNamespaces = try JSONField.decodeOptional(Bool.self, member.value, key: "userNamespaces")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 14:
+                switch member.key {
+                case "userNamespaces": self.userNamespaces = try JSONField.decodeOptional(Bool.self, member.value, key: "userNamespaces")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 23:
+                switch member.key {
+                case "recursiveReadOnlyMounts": self.recursiveReadOnlyMounts = try JSONField.decodeOptional(Bool.self, member.value, key: "recursiveReadOnlyMounts")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -6960,11 +7818,13 @@ extension NodeSelector: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "nodeSelectorTerms":
-                self.nodeSelectorTerms = try JSONField.decode([NodeSelectorTerm].self, member.value, key: "nodeSelectorTerms")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 17:
+                switch member.key {
+                case "nodeSelectorTerms": self.nodeSelectorTerms = try JSONField.decode([NodeSelectorTerm].self, member.value, key: "nodeSelectorTerms")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -7005,15 +7865,23 @@ extension NodeSelectorRequirement: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "key":
-                self.key = try JSONField.decode(String.self, member.value, key: "key")
-            case "operator":
-                self.`operator` = try JSONField.decode(String.self, member.value, key: "operator")
-            case "values":
-                self.values = try JSONField.decodeOptional([String].self, member.value, key: "values")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 3:
+                switch member.key {
+                case "key": self.key = try JSONField.decode(String.self, member.value, key: "key")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 6:
+                switch member.key {
+                case "values": self.values = try JSONField.decodeOptional([String].self, member.value, key: "values")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "operator": self.`operator` = try JSONField.decode(String.self, member.value, key: "operator")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -7053,13 +7921,18 @@ extension NodeSelectorTerm: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "matchExpressions":
-                self.matchExpressions = try JSONField.decodeOptional([NodeSelectorRequirement].self, member.value, key: "matchExpressions")
-            case "matchFields":
-                self.matchFields = try JSONField.decodeOptional([NodeSelectorRequirement].self, member.value, key: "matchFields")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 11:
+                switch member.key {
+                case "matchFields": self.matchFields = try JSONField.decodeOptional([NodeSelectorRequirement].self, member.value, key: "matchFields")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 16:
+                switch member.key {
+                case "matchExpressions": self.matchExpressions = try JSONField.decodeOptional([NodeSelectorRequirement].self, member.value, key: "matchExpressions")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -7113,23 +7986,39 @@ extension NodeSpec: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "configSource":
-                self.configSource = try JSONField.decodeOptional(NodeConfigSource.self, member.value, key: "configSource")
-            case "externalID":
-                self.externalID = try JSONField.decodeOptional(String.self, member.value, key: "externalID")
-            case "podCIDR":
-                self.podCIDR = try JSONField.decodeOptional(String.self, member.value, key: "podCIDR")
-            case "podCIDRs":
-                self.podCIDRs = try JSONField.decodeOptional([String].self, member.value, key: "podCIDRs")
-            case "providerID":
-                self.providerID = try JSONField.decodeOptional(String.self, member.value, key: "providerID")
-            case "taints":
-                self.taints = try JSONField.decodeOptional([Taint].self, member.value, key: "taints")
-            case "unschedulable":
-                self.unschedulable = try JSONField.decodeOptional(Bool.self, member.value, key: "unschedulable")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 6:
+                switch member.key {
+                case "taints": self.taints = try JSONField.decodeOptional([Taint].self, member.value, key: "taints")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 7:
+                switch member.key {
+                case "podCIDR": self.podCIDR = try JSONField.decodeOptional(String.self, member.value, key: "podCIDR")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "podCIDRs": self.podCIDRs = try JSONField.decodeOptional([String].self, member.value, key: "podCIDRs")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "externalID": self.externalID = try JSONField.decodeOptional(String.self, member.value, key: "externalID")
+                case "providerID": self.providerID = try JSONField.decodeOptional(String.self, member.value, key: "providerID")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 12:
+                switch member.key {
+                case "configSource": self.configSource = try JSONField.decodeOptional(NodeConfigSource.self, member.value, key: "configSource")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 13:
+                switch member.key {
+                case "unschedulable": self.unschedulable = try JSONField.decodeOptional(Bool.self, member.value, key: "unschedulable")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -7330,35 +8219,53 @@ extension NodeStatus: JSONCodable {
         let object = try JSONField.object(json)
         let s = _Storage()
         for member in object.members {
-            switch member.key {
-            case "addresses":
-                s.addresses = try JSONField.decodeOptional([NodeAddress].self, member.value, key: "addresses")
-            case "allocatable":
-                s.allocatable = try JSONField.decodeOptional([String: Quantity].self, member.value, key: "allocatable")
-            case "capacity":
-                s.capacity = try JSONField.decodeOptional([String: Quantity].self, member.value, key: "capacity")
-            case "conditions":
-                s.conditions = try JSONField.decodeOptional([NodeCondition].self, member.value, key: "conditions")
-            case "config":
-                s.config = try JSONField.decodeOptional(NodeConfigStatus.self, member.value, key: "config")
-            case "daemonEndpoints":
-                s.daemonEndpoints = try JSONField.decodeOptional(NodeDaemonEndpoints.self, member.value, key: "daemonEndpoints")
-            case "features":
-                s.features = try JSONField.decodeOptional(NodeFeatures.self, member.value, key: "features")
-            case "images":
-                s.images = try JSONField.decodeOptional([ContainerImage].self, member.value, key: "images")
-            case "nodeInfo":
-                s.nodeInfo = try JSONField.decodeOptional(NodeSystemInfo.self, member.value, key: "nodeInfo")
-            case "phase":
-                s.phase = try JSONField.decodeOptional(String.self, member.value, key: "phase")
-            case "runtimeHandlers":
-                s.runtimeHandlers = try JSONField.decodeOptional([NodeRuntimeHandler].self, member.value, key: "runtimeHandlers")
-            case "volumesAttached":
-                s.volumesAttached = try JSONField.decodeOptional([AttachedVolume].self, member.value, key: "volumesAttached")
-            case "volumesInUse":
-                s.volumesInUse = try JSONField.decodeOptional([String].self, member.value, key: "volumesInUse")
-            default:
-                s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+            switch member.key.utf8.count {
+            case 5:
+                switch member.key {
+                case "phase": s.phase = try JSONField.decodeOptional(String.self, member.value, key: "phase")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 6:
+                switch member.key {
+                case "config": s.config = try JSONField.decodeOptional(NodeConfigStatus.self, member.value, key: "config")
+                case "images": s.images = try JSONField.decodeOptional([ContainerImage].self, member.value, key: "images")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "capacity": s.capacity = try JSONField.decodeOptional([String: Quantity].self, member.value, key: "capacity")
+                case "features": s.features = try JSONField.decodeOptional(NodeFeatures.self, member.value, key: "features")
+                case "nodeInfo": s.nodeInfo = try JSONField.decodeOptional(NodeSystemInfo.self, member.value, key: "nodeInfo")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 9:
+                switch member.key {
+                case "addresses": s.addresses = try JSONField.decodeOptional([NodeAddress].self, member.value, key: "addresses")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "conditions": s.conditions = try JSONField.decodeOptional([NodeCondition].self, member.value, key: "conditions")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 11:
+                switch member.key {
+                case "allocatable": s.allocatable = try JSONField.decodeOptional([String: Quantity].self, member.value, key: "allocatable")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 12:
+                switch member.key {
+                case "volumesInUse": s.volumesInUse = try JSONField.decodeOptional([String].self, member.value, key: "volumesInUse")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 15:
+                switch member.key {
+                case "daemonEndpoints": s.daemonEndpoints = try JSONField.decodeOptional(NodeDaemonEndpoints.self, member.value, key: "daemonEndpoints")
+                case "runtimeHandlers": s.runtimeHandlers = try JSONField.decodeOptional([NodeRuntimeHandler].self, member.value, key: "runtimeHandlers")
+                case "volumesAttached": s.volumesAttached = try JSONField.decodeOptional([AttachedVolume].self, member.value, key: "volumesAttached")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
             }
         }
         self.init(_storage: s)
@@ -7541,29 +8448,58 @@ extension NodeSystemInfo: JSONCodable {
         let object = try JSONField.object(json)
         let s = _Storage()
         for member in object.members {
-            switch member.key {
-            case "architecture":
-                s.architecture = try JSONField.decode(String.self, member.value, key: "architecture")
-            case "bootID":
-                s.bootID = try JSONField.decode(String.self, member.value, key: "bootID")
-            case "containerRuntimeVersion":
-                s.containerRuntimeVersion = try JSONField.decode(String.self, member.value, key: "containerRuntimeVersion")
-            case "kernelVersion":
-                s.kernelVersion = try JSONField.decode(String.self, member.value, key: "kernelVersion")
-            case "kubeProxyVersion":
-                s.kubeProxyVersion = try JSONField.decode(String.self, member.value, key: "kubeProxyVersion")
-            case "kubeletVersion":
-                s.kubeletVersion = try JSONField.decode(String.self, member.value, key: "kubeletVersion")
-            case "machineID":
-                s.machineID = try JSONField.decode(String.self, member.value, key: "machineID")
-            case "operatingSystem":
-                s.operatingSystem = try JSONField.decode(String.self, member.value, key: "operatingSystem")
-            case "osImage":
-                s.osImage = try JSONField.decode(String.self, member.value, key: "osImage")
-            case "systemUUID":
-                s.systemUUID = try JSONField.decode(String.self, member.value, key: "systemUUID")
-            default:
-                s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+            switch member.key.utf8.count {
+            case 6:
+                switch member.key {
+                case "bootID": s.bootID = try JSONField.decode(String.self, member.value, key: "bootID")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 7:
+                switch member.key {
+                case "osImage": s.osImage = try JSONField.decode(String.self, member.value, key: "osImage")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 9:
+                switch member.key {
+                case "machineID": s.machineID = try JSONField.decode(String.self, member.value, key: "machineID")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "systemUUID": s.systemUUID = try JSONField.decode(String.self, member.value, key: "systemUUID")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 12:
+                switch member.key {
+                case "architecture": s.architecture = try JSONField.decode(String.self, member.value, key: "architecture")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 13:
+                switch member.key {
+                case "kernelVersion": s.kernelVersion = try JSONField.decode(String.self, member.value, key: "kernelVersion")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 14:
+                switch member.key {
+                case "kubeletVersion": s.kubeletVersion = try JSONField.decode(String.self, member.value, key: "kubeletVersion")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 15:
+                switch member.key {
+                case "operatingSystem": s.operatingSystem = try JSONField.decode(String.self, member.value, key: "operatingSystem")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 16:
+                switch member.key {
+                case "kubeProxyVersion": s.kubeProxyVersion = try JSONField.decode(String.self, member.value, key: "kubeProxyVersion")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 23:
+                switch member.key {
+                case "containerRuntimeVersion": s.containerRuntimeVersion = try JSONField.decode(String.self, member.value, key: "containerRuntimeVersion")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
             }
         }
         self.init(_storage: s)
@@ -7616,13 +8552,18 @@ extension ObjectFieldSelector: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "fieldPath":
-                self.fieldPath = try JSONField.decode(String.self, member.value, key: "fieldPath")
-            case "apiVersion":
-                self.apiVersion = try JSONField.decodeOptional(String.self, member.value, key: "apiVersion")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 9:
+                switch member.key {
+                case "fieldPath": self.fieldPath = try JSONField.decode(String.self, member.value, key: "fieldPath")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "apiVersion": self.apiVersion = try JSONField.decodeOptional(String.self, member.value, key: "apiVersion")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -7676,23 +8617,35 @@ extension ObjectReference: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "apiVersion":
-                self.apiVersion = try JSONField.decodeOptional(String.self, member.value, key: "apiVersion")
-            case "fieldPath":
-                self.fieldPath = try JSONField.decodeOptional(String.self, member.value, key: "fieldPath")
-            case "kind":
-                self.kind = try JSONField.decodeOptional(String.self, member.value, key: "kind")
-            case "name":
-                self.name = try JSONField.decodeOptional(String.self, member.value, key: "name")
-            case "namespace":
-                self.namespace = try JSONField.decodeOptional(String.self, member.value, key: "namespace")
-            case "resourceVersion":
-                self.resourceVersion = try JSONField.decodeOptional(String.self, member.value, key: "resourceVersion")
-            case "uid":
-                self.uid = try JSONField.decodeOptional(String.self, member.value, key: "uid")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 3:
+                switch member.key {
+                case "uid": self.uid = try JSONField.decodeOptional(String.self, member.value, key: "uid")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 4:
+                switch member.key {
+                case "kind": self.kind = try JSONField.decodeOptional(String.self, member.value, key: "kind")
+                case "name": self.name = try JSONField.decodeOptional(String.self, member.value, key: "name")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 9:
+                switch member.key {
+                case "fieldPath": self.fieldPath = try JSONField.decodeOptional(String.self, member.value, key: "fieldPath")
+                case "namespace": self.namespace = try JSONField.decodeOptional(String.self, member.value, key: "namespace")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "apiVersion": self.apiVersion = try JSONField.decodeOptional(String.self, member.value, key: "apiVersion")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 15:
+                switch member.key {
+                case "resourceVersion": self.resourceVersion = try JSONField.decodeOptional(String.self, member.value, key: "resourceVersion")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -7742,19 +8695,29 @@ extension PersistentVolume: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "apiVersion":
-                try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
-            case "kind":
-                try JSONField.expect(member.value, Self.kind, key: "kind")
-            case "metadata":
-                self.metadata = try JSONField.decode(ObjectMeta.self, member.value, key: "metadata")
-            case "spec":
-                self.spec = try JSONField.decode(PersistentVolumeSpec.self, member.value, key: "spec")
-            case "status":
-                self.status = try JSONField.decode(PersistentVolumeStatus.self, member.value, key: "status")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "kind": try JSONField.expect(member.value, Self.kind, key: "kind")
+                case "spec": self.spec = try JSONField.decode(PersistentVolumeSpec.self, member.value, key: "spec")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 6:
+                switch member.key {
+                case "status": self.status = try JSONField.decode(PersistentVolumeStatus.self, member.value, key: "status")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "metadata": self.metadata = try JSONField.decode(ObjectMeta.self, member.value, key: "metadata")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "apiVersion": try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -7802,19 +8765,29 @@ extension PersistentVolumeClaim: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "apiVersion":
-                try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
-            case "kind":
-                try JSONField.expect(member.value, Self.kind, key: "kind")
-            case "metadata":
-                self.metadata = try JSONField.decode(ObjectMeta.self, member.value, key: "metadata")
-            case "spec":
-                self.spec = try JSONField.decode(PersistentVolumeClaimSpec.self, member.value, key: "spec")
-            case "status":
-                self.status = try JSONField.decode(PersistentVolumeClaimStatus.self, member.value, key: "status")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "kind": try JSONField.expect(member.value, Self.kind, key: "kind")
+                case "spec": self.spec = try JSONField.decode(PersistentVolumeClaimSpec.self, member.value, key: "spec")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 6:
+                switch member.key {
+                case "status": self.status = try JSONField.decode(PersistentVolumeClaimStatus.self, member.value, key: "status")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "metadata": self.metadata = try JSONField.decode(ObjectMeta.self, member.value, key: "metadata")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "apiVersion": try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -7868,21 +8841,34 @@ extension PersistentVolumeClaimCondition: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "status":
-                self.status = try JSONField.decode(String.self, member.value, key: "status")
-            case "type":
-                self.type = try JSONField.decode(String.self, member.value, key: "type")
-            case "lastProbeTime":
-                self.lastProbeTime = try JSONField.decodeOptional(Time.self, member.value, key: "lastProbeTime")
-            case "lastTransitionTime":
-                self.lastTransitionTime = try JSONField.decodeOptional(Time.self, member.value, key: "lastTransitionTime")
-            case "message":
-                self.message = try JSONField.decodeOptional(String.self, member.value, key: "message")
-            case "reason":
-                self.reason = try JSONField.decodeOptional(String.self, member.value, key: "reason")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "type": self.type = try JSONField.decode(String.self, member.value, key: "type")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 6:
+                switch member.key {
+                case "status": self.status = try JSONField.decode(String.self, member.value, key: "status")
+                case "reason": self.reason = try JSONField.decodeOptional(String.self, member.value, key: "reason")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 7:
+                switch member.key {
+                case "message": self.message = try JSONField.decodeOptional(String.self, member.value, key: "message")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 13:
+                switch member.key {
+                case "lastProbeTime": self.lastProbeTime = try JSONField.decodeOptional(Time.self, member.value, key: "lastProbeTime")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 18:
+                switch member.key {
+                case "lastTransitionTime": self.lastTransitionTime = try JSONField.decodeOptional(Time.self, member.value, key: "lastTransitionTime")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -7928,17 +8914,28 @@ extension PersistentVolumeClaimList: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "apiVersion":
-                try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
-            case "kind":
-                try JSONField.expect(member.value, Self.kind, key: "kind")
-            case "metadata":
-                self.metadata = try JSONField.decode(ListMeta.self, member.value, key: "metadata")
-            case "items":
-                self.items = try JSONField.decode([PersistentVolumeClaim].self, member.value, key: "items")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "kind": try JSONField.expect(member.value, Self.kind, key: "kind")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 5:
+                switch member.key {
+                case "items": self.items = try JSONField.decode([PersistentVolumeClaim].self, member.value, key: "items")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "metadata": self.metadata = try JSONField.decode(ListMeta.self, member.value, key: "metadata")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "apiVersion": try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -8096,27 +9093,45 @@ extension PersistentVolumeClaimSpec: JSONCodable {
         let object = try JSONField.object(json)
         let s = _Storage()
         for member in object.members {
-            switch member.key {
-            case "accessModes":
-                s.accessModes = try JSONField.decodeOptional([String].self, member.value, key: "accessModes")
-            case "dataSource":
-                s.dataSource = try JSONField.decodeOptional(TypedLocalObjectReference.self, member.value, key: "dataSource")
-            case "dataSourceRef":
-                s.dataSourceRef = try JSONField.decodeOptional(TypedObjectReference.self, member.value, key: "dataSourceRef")
-            case "resources":
-                s.resources = try JSONField.decodeOptional(VolumeResourceRequirements.self, member.value, key: "resources")
-            case "selector":
-                s.selector = try JSONField.decodeOptional(LabelSelector.self, member.value, key: "selector")
-            case "storageClassName":
-                s.storageClassName = try JSONField.decodeOptional(String.self, member.value, key: "storageClassName")
-            case "volumeAttributesClassName":
-                s.volumeAttributesClassName = try JSONField.decodeOptional(String.self, member.value, key: "volumeAttributesClassName")
-            case "volumeMode":
-                s.volumeMode = try JSONField.decodeOptional(String.self, member.value, key: "volumeMode")
-            case "volumeName":
-                s.volumeName = try JSONField.decodeOptional(String.self, member.value, key: "volumeName")
-            default:
-                s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+            switch member.key.utf8.count {
+            case 8:
+                switch member.key {
+                case "selector": s.selector = try JSONField.decodeOptional(LabelSelector.self, member.value, key: "selector")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 9:
+                switch member.key {
+                case "resources": s.resources = try JSONField.decodeOptional(VolumeResourceRequirements.self, member.value, key: "resources")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "dataSource": s.dataSource = try JSONField.decodeOptional(TypedLocalObjectReference.self, member.value, key: "dataSource")
+                case "volumeMode": s.volumeMode = try JSONField.decodeOptional(String.self, member.value, key: "volumeMode")
+                case "volumeName": s.volumeName = try JSONField.decodeOptional(String.self, member.value, key: "volumeName")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 11:
+                switch member.key {
+                case "accessModes": s.accessModes = try JSONField.decodeOptional([String].self, member.value, key: "accessModes")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 13:
+                switch member.key {
+                case "dataSourceRef": s.dataSourceRef = try JSONField.decodeOptional(TypedObjectReference.self, member.value, key: "dataSourceRef")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 16:
+                switch member.key {
+                case "storageClassName": s.storageClassName = try JSONField.decodeOptional(String.self, member.value, key: "storageClassName")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 25:
+                switch member.key {
+                case "volumeAttributesClassName": s.volumeAttributesClassName = try JSONField.decodeOptional(String.self, member.value, key: "volumeAttributesClassName")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
             }
         }
         self.init(_storage: s)
@@ -8186,25 +9201,44 @@ extension PersistentVolumeClaimStatus: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "accessModes":
-                self.accessModes = try JSONField.decodeOptional([String].self, member.value, key: "accessModes")
-            case "allocatedResourceStatuses":
-                self.allocatedResourceStatuses = try JSONField.decodeOptional([String: String].self, member.value, key: "allocatedResourceStatuses")
-            case "allocatedResources":
-                self.allocatedResources = try JSONField.decodeOptional([String: Quantity].self, member.value, key: "allocatedResources")
-            case "capacity":
-                self.capacity = try JSONField.decodeOptional([String: Quantity].self, member.value, key: "capacity")
-            case "conditions":
-                self.conditions = try JSONField.decodeOptional([PersistentVolumeClaimCondition].self, member.value, key: "conditions")
-            case "currentVolumeAttributesClassName":
-                self.currentVolumeAttributesClassName = try JSONField.decodeOptional(String.self, member.value, key: "currentVolumeAttributesClassName")
-            case "modifyVolumeStatus":
-                self.modifyVolumeStatus = try JSONField.decodeOptional(ModifyVolumeStatus.self, member.value, key: "modifyVolumeStatus")
-            case "phase":
-                self.phase = try JSONField.decodeOptional(String.self, member.value, key: "phase")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 5:
+                switch member.key {
+                case "phase": self.phase = try JSONField.decodeOptional(String.self, member.value, key: "phase")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "capacity": self.capacity = try JSONField.decodeOptional([String: Quantity].self, member.value, key: "capacity")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "conditions": self.conditions = try JSONField.decodeOptional([PersistentVolumeClaimCondition].self, member.value, key: "conditions")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 11:
+                switch member.key {
+                case "accessModes": self.accessModes = try JSONField.decodeOptional([String].self, member.value, key: "accessModes")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 18:
+                switch member.key {
+                case "allocatedResources": self.allocatedResources = try JSONField.decodeOptional([String: Quantity].self, member.value, key: "allocatedResources")
+                case "modifyVolumeStatus": self.modifyVolumeStatus = try JSONField.decodeOptional(ModifyVolumeStatus.self, member.value, key: "modifyVolumeStatus")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 25:
+                switch member.key {
+                case "allocatedResourceStatuses": self.allocatedResourceStatuses = try JSONField.decodeOptional([String: String].self, member.value, key: "allocatedResourceStatuses")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 32:
+                switch member.key {
+                case "currentVolumeAttributesClassName": self.currentVolumeAttributesClassName = try JSONField.decodeOptional(String.self, member.value, key: "currentVolumeAttributesClassName")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -8249,13 +9283,18 @@ extension PersistentVolumeClaimTemplate: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "spec":
-                self.spec = try JSONField.decode(PersistentVolumeClaimSpec.self, member.value, key: "spec")
-            case "metadata":
-                self.metadata = try JSONField.decodeOptional(ObjectMeta.self, member.value, key: "metadata")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "spec": self.spec = try JSONField.decode(PersistentVolumeClaimSpec.self, member.value, key: "spec")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "metadata": self.metadata = try JSONField.decodeOptional(ObjectMeta.self, member.value, key: "metadata")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -8294,13 +9333,18 @@ extension PersistentVolumeClaimVolumeSource: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "claimName":
-                self.claimName = try JSONField.decode(String.self, member.value, key: "claimName")
-            case "readOnly":
-                self.readOnly = try JSONField.decodeOptional(Bool.self, member.value, key: "readOnly")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 8:
+                switch member.key {
+                case "readOnly": self.readOnly = try JSONField.decodeOptional(Bool.self, member.value, key: "readOnly")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 9:
+                switch member.key {
+                case "claimName": self.claimName = try JSONField.decode(String.self, member.value, key: "claimName")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -8342,17 +9386,28 @@ extension PersistentVolumeList: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "apiVersion":
-                try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
-            case "kind":
-                try JSONField.expect(member.value, Self.kind, key: "kind")
-            case "metadata":
-                self.metadata = try JSONField.decode(ListMeta.self, member.value, key: "metadata")
-            case "items":
-                self.items = try JSONField.decode([PersistentVolume].self, member.value, key: "items")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "kind": try JSONField.expect(member.value, Self.kind, key: "kind")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 5:
+                switch member.key {
+                case "items": self.items = try JSONField.decode([PersistentVolume].self, member.value, key: "items")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "metadata": self.metadata = try JSONField.decode(ListMeta.self, member.value, key: "metadata")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "apiVersion": try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -8730,71 +9785,107 @@ extension PersistentVolumeSpec: JSONCodable {
         let object = try JSONField.object(json)
         let s = _Storage()
         for member in object.members {
-            switch member.key {
-            case "accessModes":
-                s.accessModes = try JSONField.decodeOptional([String].self, member.value, key: "accessModes")
-            case "awsElasticBlockStore":
-                s.awsElasticBlockStore = try JSONField.decodeOptional(AWSElasticBlockStoreVolumeSource.self, member.value, key: "awsElasticBlockStore")
-            case "azureDisk":
-                s.azureDisk = try JSONField.decodeOptional(AzureDiskVolumeSource.self, member.value, key: "azureDisk")
-            case "azureFile":
-                s.azureFile = try JSONField.decodeOptional(AzureFilePersistentVolumeSource.self, member.value, key: "azureFile")
-            case "capacity":
-                s.capacity = try JSONField.decodeOptional([String: Quantity].self, member.value, key: "capacity")
-            case "cephfs":
-                s.cephfs = try JSONField.decodeOptional(CephFSPersistentVolumeSource.self, member.value, key: "cephfs")
-            case "cinder":
-                s.cinder = try JSONField.decodeOptional(CinderPersistentVolumeSource.self, member.value, key: "cinder")
-            case "claimRef":
-                s.claimRef = try JSONField.decodeOptional(ObjectReference.self, member.value, key: "claimRef")
-            case "csi":
-                s.csi = try JSONField.decodeOptional(CSIPersistentVolumeSource.self, member.value, key: "csi")
-            case "fc":
-                s.fc = try JSONField.decodeOptional(FCVolumeSource.self, member.value, key: "fc")
-            case "flexVolume":
-                s.flexVolume = try JSONField.decodeOptional(FlexPersistentVolumeSource.self, member.value, key: "flexVolume")
-            case "flocker":
-                s.flocker = try JSONField.decodeOptional(FlockerVolumeSource.self, member.value, key: "flocker")
-            case "gcePersistentDisk":
-                s.gcePersistentDisk = try JSONField.decodeOptional(GCEPersistentDiskVolumeSource.self, member.value, key: "gcePersistentDisk")
-            case "glusterfs":
-                s.glusterfs = try JSONField.decodeOptional(GlusterfsPersistentVolumeSource.self, member.value, key: "glusterfs")
-            case "hostPath":
-                s.hostPath = try JSONField.decodeOptional(HostPathVolumeSource.self, member.value, key: "hostPath")
-            case "iscsi":
-                s.iscsi = try JSONField.decodeOptional(ISCSIPersistentVolumeSource.self, member.value, key: "iscsi")
-            case "local":
-                s.local = try JSONField.decodeOptional(LocalVolumeSource.self, member.value, key: "local")
-            case "mountOptions":
-                s.mountOptions = try JSONField.decodeOptional([String].self, member.value, key: "mountOptions")
-            case "nfs":
-                s.nfs = try JSONField.decodeOptional(NFSVolumeSource.self, member.value, key: "nfs")
-            case "nodeAffinity":
-                s.nodeAffinity = try JSONField.decodeOptional(VolumeNodeAffinity.self, member.value, key: "nodeAffinity")
-            case "persistentVolumeReclaimPolicy":
-                s.persistentVolumeReclaimPolicy = try JSONField.decodeOptional(String.self, member.value, key: "persistentVolumeReclaimPolicy")
-            case "photonPersistentDisk":
-                s.photonPersistentDisk = try JSONField.decodeOptional(PhotonPersistentDiskVolumeSource.self, member.value, key: "photonPersistentDisk")
-            case "portworxVolume":
-                s.portworxVolume = try JSONField.decodeOptional(PortworxVolumeSource.self, member.value, key: "portworxVolume")
-            case "quobyte":
-                s.quobyte = try JSONField.decodeOptional(QuobyteVolumeSource.self, member.value, key: "quobyte")
-            case "rbd":
-                s.rbd = try JSONField.decodeOptional(RBDPersistentVolumeSource.self, member.value, key: "rbd")
-            case "scaleIO":
-                s.scaleIO = try JSONField.decodeOptional(ScaleIOPersistentVolumeSource.self, member.value, key: "scaleIO")
-            case "storageClassName":
-                s.storageClassName = try JSONField.decodeOptional(String.self, member.value, key: "storageClassName")
-            case "storageos":
-                s.storageos = try JSONField.decodeOptional(StorageOSPersistentVolumeSource.self, member.value, key: "storageos")
-            case "volumeAttributesClassName":
-                s.volumeAttributesClassName = try JSONField.decodeOptional(String.self, member.value, key: "volumeAttributesClassName")
-            case "volumeMode":
-                s.volumeMode = try JSONField.decodeOptional(String.self, member.value, key: "volumeMode")
-            case "vsphereVolume":
-                s.vsphereVolume = try JSONField.decodeOptional(VsphereVirtualDiskVolumeSource.self, member.value, key: "vsphereVolume")
-            default:
-                s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+            switch member.key.utf8.count {
+            case 2:
+                switch member.key {
+                case "fc": s.fc = try JSONField.decodeOptional(FCVolumeSource.self, member.value, key: "fc")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 3:
+                switch member.key {
+                case "csi": s.csi = try JSONField.decodeOptional(CSIPersistentVolumeSource.self, member.value, key: "csi")
+                case "nfs": s.nfs = try JSONField.decodeOptional(NFSVolumeSource.self, member.value, key: "nfs")
+                case "rbd": s.rbd = try JSONField.decodeOptional(RBDPersistentVolumeSource.self, member.value, key: "rbd")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 5:
+                switch member.key {
+                case "iscsi": s.iscsi = try JSONField.decodeOptional(ISCSIPersistentVolumeSource.self, member.value, key: "iscsi")
+                case "local": s.local = try JSONField.decodeOptional(LocalVolumeSource.self, member.value, key: "local")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 6:
+                switch member.key {
+                case "cephfs": s.cephfs = try JSONField.decodeOptional(CephFSPersistentVolumeSource.self, member.value, key: "cephfs")
+                case "cinder": s.cinder = try JSONField.decodeOptional(CinderPersistentVolumeSource.self, member.value, key: "cinder")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 7:
+                switch member.key {
+                case "flocker": s.flocker = try JSONField.decodeOptional(FlockerVolumeSource.self, member.value, key: "flocker")
+                case "quobyte": s.quobyte = try JSONField.decodeOptional(QuobyteVolumeSource.self, member.value, key: "quobyte")
+                case "scaleIO": s.scaleIO = try JSONField.decodeOptional(ScaleIOPersistentVolumeSource.self, member.value, key: "scaleIO")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "capacity": s.capacity = try JSONField.decodeOptional([String: Quantity].self, member.value, key: "capacity")
+                case "claimRef": s.claimRef = try JSONField.decodeOptional(ObjectReference.self, member.value, key: "claimRef")
+                case "hostPath": s.hostPath = try JSONField.decodeOptional(HostPathVolumeSource.self, member.value, key: "hostPath")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 9:
+                switch member.key {
+                case "azureDisk": s.azureDisk = try JSONField.decodeOptional(AzureDiskVolumeSource.self, member.value, key: "azureDisk")
+                case "azureFile": s.azureFile = try JSONField.decodeOptional(AzureFilePersistentVolumeSource.self, member.value, key: "azureFile")
+                case "glusterfs": s.glusterfs = try JSONField.decodeOptional(GlusterfsPersistentVolumeSource.self, member.value, key: "glusterfs")
+                case "storageos": s.storageos = try JSONField.decodeOptional(StorageOSPersistentVolumeSource.self, member.value, key: "storageos")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "flexVolume": s.flexVolume = try JSONField.decodeOptional(FlexPersistentVolumeSource.self, member.value, key: "flexVolume")
+                case "volumeMode": s.volumeMode = try JSONField.decodeOptional(String.self, member.value, key: "volumeMode")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 11:
+                switch member.key {
+                case "accessModes": s.accessModes = try JSONField.decodeOptional([String].self, member.value, key: "accessModes")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 12:
+                switch member.key {
+                case "mountOptions": s.mountOptions = try JSONField.decodeOptional([String].self, member.value, key: "mountOptions")
+                case "nodeAffinity": s.nodeAffinity = try JSONField.decodeOptional(VolumeNodeAffinity.self, member.value, key: "nodeAffinity")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 13:
+                switch member.key {
+                case "vsphereVolume": s.vsphereVolume = try JSONField.decodeOptional(VsphereVirtualDiskVolumeSource.self, member.value, key: "vsphereVolume")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 14:
+                switch member.key {
+                case "portworxVolume": s.portworxVolume = try JSONField.decodeOptional(PortworxVolumeSource.self, member.value, key: "portworxVolume")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 16:
+                switch member.key {
+                case "storageClassName": s.storageClassName = try JSONField.decodeOptional(String.self, member.value, key: "storageClassName")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 17:
+                switch member.key {
+                case "gcePersistentDisk": s.gcePersistentDisk = try JSONField.decodeOptional(GCEPersistentDiskVolumeSource.self, member.value, key: "gcePersistentDisk")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 20:
+                switch member.key {
+                case "awsElasticBlockStore": s.awsElasticBlockStore = try JSONField.decodeOptional(AWSElasticBlockStoreVolumeSource.self, member.value, key: "awsElasticBlockStore")
+                case "photonPersistentDisk": s.photonPersistentDisk = try JSONField.decodeOptional(PhotonPersistentDiskVolumeSource.self, member.value, key: "photonPersistentDisk")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 25:
+                switch member.key {
+                case "volumeAttributesClassName": s.volumeAttributesClassName = try JSONField.decodeOptional(String.self, member.value, key: "volumeAttributesClassName")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 29:
+                switch member.key {
+                case "persistentVolumeReclaimPolicy": s.persistentVolumeReclaimPolicy = try JSONField.decodeOptional(String.self, member.value, key: "persistentVolumeReclaimPolicy")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
             }
         }
         self.init(_storage: s)
@@ -8874,17 +9965,28 @@ extension PersistentVolumeStatus: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "lastPhaseTransitionTime":
-                self.lastPhaseTransitionTime = try JSONField.decodeOptional(Time.self, member.value, key: "lastPhaseTransitionTime")
-            case "message":
-                self.message = try JSONField.decodeOptional(String.self, member.value, key: "message")
-            case "phase":
-                self.phase = try JSONField.decodeOptional(String.self, member.value, key: "phase")
-            case "reason":
-                self.reason = try JSONField.decodeOptional(String.self, member.value, key: "reason")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 5:
+                switch member.key {
+                case "phase": self.phase = try JSONField.decodeOptional(String.self, member.value, key: "phase")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 6:
+                switch member.key {
+                case "reason": self.reason = try JSONField.decodeOptional(String.self, member.value, key: "reason")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 7:
+                switch member.key {
+                case "message": self.message = try JSONField.decodeOptional(String.self, member.value, key: "message")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 23:
+                switch member.key {
+                case "lastPhaseTransitionTime": self.lastPhaseTransitionTime = try JSONField.decodeOptional(Time.self, member.value, key: "lastPhaseTransitionTime")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -8925,13 +10027,18 @@ extension PhotonPersistentDiskVolumeSource: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "pdID":
-                self.pdID = try JSONField.decode(String.self, member.value, key: "pdID")
-            case "fsType":
-                self.fsType = try JSONField.decodeOptional(String.self, member.value, key: "fsType")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "pdID": self.pdID = try JSONField.decode(String.self, member.value, key: "pdID")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 6:
+                switch member.key {
+                case "fsType": self.fsType = try JSONField.decodeOptional(String.self, member.value, key: "fsType")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -8976,19 +10083,29 @@ extension Pod: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "apiVersion":
-                try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
-            case "kind":
-                try JSONField.expect(member.value, Self.kind, key: "kind")
-            case "metadata":
-                self.metadata = try JSONField.decode(ObjectMeta.self, member.value, key: "metadata")
-            case "spec":
-                self.spec = try JSONField.decode(PodSpec.self, member.value, key: "spec")
-            case "status":
-                self.status = try JSONField.decode(PodStatus.self, member.value, key: "status")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "kind": try JSONField.expect(member.value, Self.kind, key: "kind")
+                case "spec": self.spec = try JSONField.decode(PodSpec.self, member.value, key: "spec")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 6:
+                switch member.key {
+                case "status": self.status = try JSONField.decode(PodStatus.self, member.value, key: "status")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "metadata": self.metadata = try JSONField.decode(ObjectMeta.self, member.value, key: "metadata")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "apiVersion": try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -9030,13 +10147,18 @@ extension PodAffinity: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "preferredDuringSchedulingIgnoredDuringExecution":
-                self.preferredDuringSchedulingIgnoredDuringExecution = try JSONField.decodeOptional([WeightedPodAffinityTerm].self, member.value, key: "preferredDuringSchedulingIgnoredDuringExecution")
-            case "requiredDuringSchedulingIgnoredDuringExecution":
-                self.requiredDuringSchedulingIgnoredDuringExecution = try JSONField.decodeOptional([PodAffinityTerm].self, member.value, key: "requiredDuringSchedulingIgnoredDuringExecution")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 46:
+                switch member.key {
+                case "requiredDuringSchedulingIgnoredDuringExecution": self.requiredDuringSchedulingIgnoredDuringExecution = try JSONField.decodeOptional([PodAffinityTerm].self, member.value, key: "requiredDuringSchedulingIgnoredDuringExecution")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 47:
+                switch member.key {
+                case "preferredDuringSchedulingIgnoredDuringExecution": self.preferredDuringSchedulingIgnoredDuringExecution = try JSONField.decodeOptional([WeightedPodAffinityTerm].self, member.value, key: "preferredDuringSchedulingIgnoredDuringExecution")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -9087,21 +10209,34 @@ extension PodAffinityTerm: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "topologyKey":
-                self.topologyKey = try JSONField.decode(String.self, member.value, key: "topologyKey")
-            case "labelSelector":
-                self.labelSelector = try JSONField.decodeOptional(LabelSelector.self, member.value, key: "labelSelector")
-            case "matchLabelKeys":
-                self.matchLabelKeys = try JSONField.decodeOptional([String].self, member.value, key: "matchLabelKeys")
-            case "mismatchLabelKeys":
-                self.mismatchLabelKeys = try JSONField.decodeOptional([String].self, member.value, key: "mismatchLabelKeys")
-            case "namespaceSelector":
-                self.namespaceSelector = try JSONField.decodeOptional(LabelSelector.self, member.value, key: "namespaceSelector")
-            case "namespaces":
-                self.namespaces = try JSONField.decodeOptional([String].self, member.value, key: "namespaces")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 10:
+                switch member.key {
+                case "namespaces": self.namespaces = try JSONField.decodeOptional([String].self, member.value, key: "namespaces")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 11:
+                switch member.key {
+                case "topologyKey": self.topologyKey = try JSONField.decode(String.self, member.value, key: "topologyKey")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 13:
+                switch member.key {
+                case "labelSelector": self.labelSelector = try JSONField.decodeOptional(LabelSelector.self, member.value, key: "labelSelector")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 14:
+                switch member.key {
+                case "matchLabelKeys": self.matchLabelKeys = try JSONField.decodeOptional([String].self, member.value, key: "matchLabelKeys")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 17:
+                switch member.key {
+                case "mismatchLabelKeys": self.mismatchLabelKeys = try JSONField.decodeOptional([String].self, member.value, key: "mismatchLabelKeys")
+                case "namespaceSelector": self.namespaceSelector = try JSONField.decodeOptional(LabelSelector.self, member.value, key: "namespaceSelector")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -9144,13 +10279,18 @@ extension PodAntiAffinity: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "preferredDuringSchedulingIgnoredDuringExecution":
-                self.preferredDuringSchedulingIgnoredDuringExecution = try JSONField.decodeOptional([WeightedPodAffinityTerm].self, member.value, key: "preferredDuringSchedulingIgnoredDuringExecution")
-            case "requiredDuringSchedulingIgnoredDuringExecution":
-                self.requiredDuringSchedulingIgnoredDuringExecution = try JSONField.decodeOptional([PodAffinityTerm].self, member.value, key: "requiredDuringSchedulingIgnoredDuringExecution")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 46:
+                switch member.key {
+                case "requiredDuringSchedulingIgnoredDuringExecution": self.requiredDuringSchedulingIgnoredDuringExecution = try JSONField.decodeOptional([PodAffinityTerm].self, member.value, key: "requiredDuringSchedulingIgnoredDuringExecution")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 47:
+                switch member.key {
+                case "preferredDuringSchedulingIgnoredDuringExecution": self.preferredDuringSchedulingIgnoredDuringExecution = try JSONField.decodeOptional([WeightedPodAffinityTerm].self, member.value, key: "preferredDuringSchedulingIgnoredDuringExecution")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -9201,21 +10341,34 @@ extension PodCondition: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "status":
-                self.status = try JSONField.decode(String.self, member.value, key: "status")
-            case "type":
-                self.type = try JSONField.decode(String.self, member.value, key: "type")
-            case "lastProbeTime":
-                self.lastProbeTime = try JSONField.decodeOptional(Time.self, member.value, key: "lastProbeTime")
-            case "lastTransitionTime":
-                self.lastTransitionTime = try JSONField.decodeOptional(Time.self, member.value, key: "lastTransitionTime")
-            case "message":
-                self.message = try JSONField.decodeOptional(String.self, member.value, key: "message")
-            case "reason":
-                self.reason = try JSONField.decodeOptional(String.self, member.value, key: "reason")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "type": self.type = try JSONField.decode(String.self, member.value, key: "type")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 6:
+                switch member.key {
+                case "status": self.status = try JSONField.decode(String.self, member.value, key: "status")
+                case "reason": self.reason = try JSONField.decodeOptional(String.self, member.value, key: "reason")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 7:
+                switch member.key {
+                case "message": self.message = try JSONField.decodeOptional(String.self, member.value, key: "message")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 13:
+                switch member.key {
+                case "lastProbeTime": self.lastProbeTime = try JSONField.decodeOptional(Time.self, member.value, key: "lastProbeTime")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 18:
+                switch member.key {
+                case "lastTransitionTime": self.lastTransitionTime = try JSONField.decodeOptional(Time.self, member.value, key: "lastTransitionTime")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -9261,15 +10414,23 @@ extension PodDNSConfig: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "nameservers":
-                self.nameservers = try JSONField.decodeOptional([String].self, member.value, key: "nameservers")
-            case "options":
-                self.options = try JSONField.decodeOptional([PodDNSConfigOption].self, member.value, key: "options")
-            case "searches":
-                self.searches = try JSONField.decodeOptional([String].self, member.value, key: "searches")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 7:
+                switch member.key {
+                case "options": self.options = try JSONField.decodeOptional([PodDNSConfigOption].self, member.value, key: "options")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "searches": self.searches = try JSONField.decodeOptional([String].self, member.value, key: "searches")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 11:
+                switch member.key {
+                case "nameservers": self.nameservers = try JSONField.decodeOptional([String].self, member.value, key: "nameservers")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -9309,13 +10470,18 @@ extension PodDNSConfigOption: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "name":
-                self.name = try JSONField.decodeOptional(String.self, member.value, key: "name")
-            case "value":
-                self.value = try JSONField.decodeOptional(String.self, member.value, key: "value")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "name": self.name = try JSONField.decodeOptional(String.self, member.value, key: "name")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 5:
+                switch member.key {
+                case "value": self.value = try JSONField.decodeOptional(String.self, member.value, key: "value")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -9351,11 +10517,13 @@ extension PodIP: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "ip":
-                self.ip = try JSONField.decode(String.self, member.value, key: "ip")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 2:
+                switch member.key {
+                case "ip": self.ip = try JSONField.decode(String.self, member.value, key: "ip")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -9396,17 +10564,28 @@ extension PodList: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "apiVersion":
-                try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
-            case "kind":
-                try JSONField.expect(member.value, Self.kind, key: "kind")
-            case "metadata":
-                self.metadata = try JSONField.decode(ListMeta.self, member.value, key: "metadata")
-            case "items":
-                self.items = try JSONField.decode([Pod].self, member.value, key: "items")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "kind": try JSONField.expect(member.value, Self.kind, key: "kind")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 5:
+                switch member.key {
+                case "items": self.items = try JSONField.decode([Pod].self, member.value, key: "items")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "metadata": self.metadata = try JSONField.decode(ListMeta.self, member.value, key: "metadata")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "apiVersion": try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -9444,11 +10623,13 @@ extension PodOS: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "name":
-                self.name = try JSONField.decode(String.self, member.value, key: "name")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "name": self.name = try JSONField.decode(String.self, member.value, key: "name")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -9483,11 +10664,13 @@ extension PodReadinessGate: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "conditionType":
-                self.conditionType = try JSONField.decode(String.self, member.value, key: "conditionType")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 13:
+                switch member.key {
+                case "conditionType": self.conditionType = try JSONField.decode(String.self, member.value, key: "conditionType")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -9528,15 +10711,23 @@ extension PodResourceClaim: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "name":
-                self.name = try JSONField.decode(String.self, member.value, key: "name")
-            case "resourceClaimName":
-                self.resourceClaimName = try JSONField.decodeOptional(String.self, member.value, key: "resourceClaimName")
-            case "resourceClaimTemplateName":
-                self.resourceClaimTemplateName = try JSONField.decodeOptional(String.self, member.value, key: "resourceClaimTemplateName")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "name": self.name = try JSONField.decode(String.self, member.value, key: "name")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 17:
+                switch member.key {
+                case "resourceClaimName": self.resourceClaimName = try JSONField.decodeOptional(String.self, member.value, key: "resourceClaimName")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 25:
+                switch member.key {
+                case "resourceClaimTemplateName": self.resourceClaimTemplateName = try JSONField.decodeOptional(String.self, member.value, key: "resourceClaimTemplateName")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -9576,13 +10767,18 @@ extension PodResourceClaimStatus: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "name":
-                self.name = try JSONField.decode(String.self, member.value, key: "name")
-            case "resourceClaimName":
-                self.resourceClaimName = try JSONField.decodeOptional(String.self, member.value, key: "resourceClaimName")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "name": self.name = try JSONField.decode(String.self, member.value, key: "name")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 17:
+                switch member.key {
+                case "resourceClaimName": self.resourceClaimName = try JSONField.decodeOptional(String.self, member.value, key: "resourceClaimName")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -9618,11 +10814,13 @@ extension PodSchedulingGate: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "name":
-                self.name = try JSONField.decode(String.self, member.value, key: "name")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "name": self.name = try JSONField.decode(String.self, member.value, key: "name")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -9817,35 +11015,57 @@ extension PodSecurityContext: JSONCodable {
         let object = try JSONField.object(json)
         let s = _Storage()
         for member in object.members {
-            switch member.key {
-            case "appArmorProfile":
-                s.appArmorProfile = try JSONField.decodeOptional(AppArmorProfile.self, member.value, key: "appArmorProfile")
-            case "fsGroup":
-                s.fsGroup = try JSONField.decodeOptional(Int64.self, member.value, key: "fsGroup")
-            case "fsGroupChangePolicy":
-                s.fsGroupChangePolicy = try JSONField.decodeOptional(String.self, member.value, key: "fsGroupChangePolicy")
-            case "runAsGroup":
-                s.runAsGroup = try JSONField.decodeOptional(Int64.self, member.value, key: "runAsGroup")
-            case "runAsNonRoot":
-                s.runAsNonRoot = try JSONField.decodeOptional(Bool.self, member.value, key: "runAsNonRoot")
-            case "runAsUser":
-                s.runAsUser = try JSONField.decodeOptional(Int64.self, member.value, key: "runAsUser")
-            case "seLinuxChangePolicy":
-                s.seLinuxChangePolicy = try JSONField.decodeOptional(String.self, member.value, key: "seLinuxChangePolicy")
-            case "seLinuxOptions":
-                s.seLinuxOptions = try JSONField.decodeOptional(SELinuxOptions.self, member.value, key: "seLinuxOptions")
-            case "seccompProfile":
-                s.seccompProfile = try JSONField.decodeOptional(SeccompProfile.self, member.value, key: "seccompProfile")
-            case "supplementalGroups":
-                s.supplementalGroups = try JSONField.decodeOptional([Int64].self, member.value, key: "supplementalGroups")
-            case "supplementalGroupsPolicy":
-                s.supplementalGroupsPolicy = try JSONField.decodeOptional(String.self, member.value, key: "supplementalGroupsPolicy")
-            case "sysctls":
-                s.sysctls = try JSONField.decodeOptional([Sysctl].self, member.value, key: "sysctls")
-            case "windowsOptions":
-                s.windowsOptions = try JSONField.decodeOptional(WindowsSecurityContextOptions.self, member.value, key: "windowsOptions")
-            default:
-                s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+            switch member.key.utf8.count {
+            case 7:
+                switch member.key {
+                case "fsGroup": s.fsGroup = try JSONField.decodeOptional(Int64.self, member.value, key: "fsGroup")
+                case "sysctls": s.sysctls = try JSONField.decodeOptional([Sysctl].self, member.value, key: "sysctls")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 9:
+                switch member.key {
+                case "runAsUser": s.runAsUser = try JSONField.decodeOptional(Int64.self, member.value, key: "runAsUser")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "runAsGroup": s.runAsGroup = try JSONField.decodeOptional(Int64.self, member.value, key: "runAsGroup")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 12:
+                switch member.key {
+                case "runAsNonRoot": s.runAsNonRoot = try JSONField.decodeOptional(Bool.self, member.value, key: "runAsNonRoot")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 14:
+                switch member.key {
+                case "seLinuxOptions": s.seLinuxOptions = try JSONField.decodeOptional(SELinuxOptions.self, member.value, key: "seLinuxOptions")
+                case "seccompProfile": s.seccompProfile = try JSONField.decodeOptional(SeccompProfile.self, member.value, key: "seccompProfile")
+                case "windowsOptions": s.windowsOptions = try JSONField.decodeOptional(WindowsSecurityContextOptions.self, member.value, key: "windowsOptions")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 15:
+                switch member.key {
+                case "appArmorProfile": s.appArmorProfile = try JSONField.decodeOptional(AppArmorProfile.self, member.value, key: "appArmorProfile")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 18:
+                switch member.key {
+                case "supplementalGroups": s.supplementalGroups = try JSONField.decodeOptional([Int64].self, member.value, key: "supplementalGroups")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 19:
+                switch member.key {
+                case "fsGroupChangePolicy": s.fsGroupChangePolicy = try JSONField.decodeOptional(String.self, member.value, key: "fsGroupChangePolicy")
+                case "seLinuxChangePolicy": s.seLinuxChangePolicy = try JSONField.decodeOptional(String.self, member.value, key: "seLinuxChangePolicy")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 24:
+                switch member.key {
+                case "supplementalGroupsPolicy": s.supplementalGroupsPolicy = try JSONField.decodeOptional(String.self, member.value, key: "supplementalGroupsPolicy")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
             }
         }
         self.init(_storage: s)
@@ -10328,89 +11548,120 @@ extension PodSpec: JSONCodable {
         let object = try JSONField.object(json)
         let s = _Storage()
         for member in object.members {
-            switch member.key {
-            case "containers":
-                s.containers = try JSONField.decode([Container].self, member.value, key: "containers")
-            case "activeDeadlineSeconds":
-                s.activeDeadlineSeconds = try JSONField.decodeOptional(Int64.self, member.value, key: "activeDeadlineSeconds")
-            case "affinity":
-                s.affinity = try JSONField.decodeOptional(Affinity.self, member.value, key: "affinity")
-            case "automountServiceAccountToken":
-                s.automountServiceAccountToken = try JSONField.decodeOptional(Bool.self, member.value, key: "automountServiceAccountToken")
-            case "dnsConfig":
-                s.dnsConfig = try JSONField.decodeOptional(PodDNSConfig.self, member.value, key: "dnsConfig")
-            case "dnsPolicy":
-                s.dnsPolicy = try JSONField.decodeOptional(String.self, member.value, key: "dnsPolicy")
-            case "enableServiceLinks":
-                s.enableServiceLinks = try JSONField.decodeOptional(Bool.self, member.value, key: "enableServiceLinks")
-            case "ephemeralContainers":
-                s.ephemeralContainers = try JSONField.decodeOptional([EphemeralContainer].self, member.value, key: "ephemeralContainers")
-            case "hostAliases":
-                s.hostAliases = try JSONField.decodeOptional([HostAlias].self, member.value, key: "hostAliases")
-            case "hostIPC":
-                s.hostIPC = try JSONField.decodeOptional(Bool.self, member.value, key: "hostIPC")
-            case "hostNetwork":
-                s.hostNetwork = try JSONField.decodeOptional(Bool.self, member.value, key: "hostNetwork")
-            case "hostPID":
-                s.hostPID = try JSONField.decodeOptional(Bool.self, member.value, key: "hostPID")
-            case "hostUsers":
-                s.hostUsers = try JSONField.decodeOptional(Bool.self, member.value, key: "hostUsers")
-            case "hostname":
-                s.hostname = try JSONField.decodeOptional(String.self, member.value, key: "hostname")
-            case "imagePullSecrets":
-                s.imagePullSecrets = try JSONField.decodeOptional([LocalObjectReference].self, member.value, key: "imagePullSecrets")
-            case "initContainers":
-                s.initContainers = try JSONField.decodeOptional([Container].self, member.value, key: "initContainers")
-            case "nodeName":
-                s.nodeName = try JSONField.decodeOptional(String.self, member.value, key: "nodeName")
-            case "nodeSelector":
-                s.nodeSelector = try JSONField.decodeOptional([String: String].self, member.value, key: "nodeSelector")
-            case "os":
-                s.os = try JSONField.decodeOptional(PodOS.self, member.value, key: "os")
-            case "overhead":
-                s.overhead = try JSONField.decodeOptional([String: Quantity].self, member.value, key: "overhead")
-            case "preemptionPolicy":
-                s.preemptionPolicy = try JSONField.decodeOptional(String.self, member.value, key: "preemptionPolicy")
-            case "priority":
-                s.priority = try JSONField.decodeOptional(Int32.self, member.value, key: "priority")
-            case "priorityClassName":
-                s.priorityClassName = try JSONField.decodeOptional(String.self, member.value, key: "priorityClassName")
-            case "readinessGates":
-                s.readinessGates = try JSONField.decodeOptional([PodReadinessGate].self, member.value, key: "readinessGates")
-            case "resourceClaims":
-                s.resourceClaims = try JSONField.decodeOptional([PodResourceClaim].self, member.value, key: "resourceClaims")
-            case "resources":
-                s.resources = try JSONField.decodeOptional(ResourceRequirements.self, member.value, key: "resources")
-            case "restartPolicy":
-                s.restartPolicy = try JSONField.decodeOptional(String.self, member.value, key: "restartPolicy")
-            case "runtimeClassName":
-                s.runtimeClassName = try JSONField.decodeOptional(String.self, member.value, key: "runtimeClassName")
-            case "schedulerName":
-                s.schedulerName = try JSONField.decodeOptional(String.self, member.value, key: "schedulerName")
-            case "schedulingGates":
-                s.schedulingGates = try JSONField.decodeOptional([PodSchedulingGate].self, member.value, key: "schedulingGates")
-            case "securityContext":
-                s.securityContext = try JSONField.decodeOptional(PodSecurityContext.self, member.value, key: "securityContext")
-            case "serviceAccount":
-                s.serviceAccount = try JSONField.decodeOptional(String.self, member.value, key: "serviceAccount")
-            case "serviceAccountName":
-                s.serviceAccountName = try JSONField.decodeOptional(String.self, member.value, key: "serviceAccountName")
-            case "setHostnameAsFQDN":
-                s.setHostnameAsFQDN = try JSONField.decodeOptional(Bool.self, member.value, key: "setHostnameAsFQDN")
-            case "shareProcessNamespace":
-                s.shareProcessNamespace = try JSONField.decodeOptional(Bool.self, member.value, key: "shareProcessNamespace")
-            case "subdomain":
-                s.subdomain = try JSONField.decodeOptional(String.self, member.value, key: "subdomain")
-            case "terminationGracePeriodSeconds":
-                s.terminationGracePeriodSeconds = try JSONField.decodeOptional(Int64.self, member.value, key: "terminationGracePeriodSeconds")
-            case "tolerations":
-                s.tolerations = try JSONField.decodeOptional([Toleration].self, member.value, key: "tolerations")
-            case "topologySpreadConstraints":
-                s.topologySpreadConstraints = try JSONField.decodeOptional([TopologySpreadConstraint].self, member.value, key: "topologySpreadConstraints")
-            case "volumes":
-                s.volumes = try JSONField.decodeOptional([Volume].self, member.value, key: "volumes")
-            default:
-                s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+            switch member.key.utf8.count {
+            case 2:
+                switch member.key {
+                case "os": s.os = try JSONField.decodeOptional(PodOS.self, member.value, key: "os")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 7:
+                switch member.key {
+                case "hostIPC": s.hostIPC = try JSONField.decodeOptional(Bool.self, member.value, key: "hostIPC")
+                case "hostPID": s.hostPID = try JSONField.decodeOptional(Bool.self, member.value, key: "hostPID")
+                case "volumes": s.volumes = try JSONField.decodeOptional([Volume].self, member.value, key: "volumes")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "affinity": s.affinity = try JSONField.decodeOptional(Affinity.self, member.value, key: "affinity")
+                case "hostname": s.hostname = try JSONField.decodeOptional(String.self, member.value, key: "hostname")
+                case "nodeName": s.nodeName = try JSONField.decodeOptional(String.self, member.value, key: "nodeName")
+                case "overhead": s.overhead = try JSONField.decodeOptional([String: Quantity].self, member.value, key: "overhead")
+                case "priority": s.priority = try JSONField.decodeOptional(Int32.self, member.value, key: "priority")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 9:
+                switch member.key {
+                case "dnsConfig": s.dnsConfig = try JSONField.decodeOptional(PodDNSConfig.self, member.value, key: "dnsConfig")
+                case "dnsPolicy": s.dnsPolicy = try JSONField.decodeOptional(String.self, member.value, key: "dnsPolicy")
+                case "hostUsers": s.hostUsers = try JSONField.decodeOptional(Bool.self, member.value, key: "hostUsers")
+                case "resources": s.resources = try JSONField.decodeOptional(ResourceRequirements.self, member.value, key: "resources")
+                case "subdomain": s.subdomain = try JSONField.decodeOptional(String.self, member.value, key: "subdomain")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "containers": s.containers = try JSONField.decode([Container].self, member.value, key: "containers")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 11:
+                switch member.key {
+                case "hostAliases": s.hostAliases = try JSONField.decodeOptional([HostAlias].self, member.value, key: "hostAliases")
+                case "hostNetwork": s.hostNetwork = try JSONField.decodeOptional(Bool.self, member.value, key: "hostNetwork")
+                case "tolerations": s.tolerations = try JSONField.decodeOptional([Toleration].self, member.value, key: "tolerations")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 12:
+                switch member.key {
+                case "nodeSelector": s.nodeSelector = try JSONField.decodeOptional([String: String].self, member.value, key: "nodeSelector")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 13:
+                switch member.key {
+                case "restartPolicy": s.restartPolicy = try JSONField.decodeOptional(String.self, member.value, key: "restartPolicy")
+                case "schedulerName": s.schedulerName = try JSONField.decodeOptional(String.self, member.value, key: "schedulerName")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 14:
+                switch member.key {
+                case "initContainers": s.initContainers = try JSONField.decodeOptional([Container].self, member.value, key: "initContainers")
+                case "readinessGates": s.readinessGates = try JSONField.decodeOptional([PodReadinessGate].self, member.value, key: "readinessGates")
+                case "resourceClaims": s.resourceClaims = try JSONField.decodeOptional([PodResourceClaim].self, member.value, key: "resourceClaims")
+                case "serviceAccount": s.serviceAccount = try JSONField.decodeOptional(String.self, member.value, key: "serviceAccount")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 15:
+                switch member.key {
+                case "schedulingGates": s.schedulingGates = try JSONField.decodeOptional([PodSchedulingGate].self, member.value, key: "schedulingGates")
+                case "securityContext": s.securityContext = try JSONField.decodeOptional(PodSecurityContext.self, member.value, key: "securityContext")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 16:
+                switch member.key {
+                case "imagePullSecrets": s.imagePullSecrets = try JSONField.decodeOptional([LocalObjectReference].self, member.value, key: "imagePullSecrets")
+                case "preemptionPolicy": s.preemptionPolicy = try JSONField.decodeOptional(String.self, member.value, key: "preemptionPolicy")
+                case "runtimeClassName": s.runtimeClassName = try JSONField.decodeOptional(String.self, member.value, key: "runtimeClassName")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 17:
+                switch member.key {
+                case "priorityClassName": s.priorityClassName = try JSONField.decodeOptional(String.self, member.value, key: "priorityClassName")
+                case "setHostnameAsFQDN": s.setHostnameAsFQDN = try JSONField.decodeOptional(Bool.self, member.value, key: "setHostnameAsFQDN")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 18:
+                switch member.key {
+                case "enableServiceLinks": s.enableServiceLinks = try JSONField.decodeOptional(Bool.self, member.value, key: "enableServiceLinks")
+                case "serviceAccountName": s.serviceAccountName = try JSONField.decodeOptional(String.self, member.value, key: "serviceAccountName")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 19:
+                switch member.key {
+                case "ephemeralContainers": s.ephemeralContainers = try JSONField.decodeOptional([EphemeralContainer].self, member.value, key: "ephemeralContainers")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 21:
+                switch member.key {
+                case "activeDeadlineSeconds": s.activeDeadlineSeconds = try JSONField.decodeOptional(Int64.self, member.value, key: "activeDeadlineSeconds")
+                case "shareProcessNamespace": s.shareProcessNamespace = try JSONField.decodeOptional(Bool.self, member.value, key: "shareProcessNamespace")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 25:
+                switch member.key {
+                case "topologySpreadConstraints": s.topologySpreadConstraints = try JSONField.decodeOptional([TopologySpreadConstraint].self, member.value, key: "topologySpreadConstraints")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 28:
+                switch member.key {
+                case "automountServiceAccountToken": s.automountServiceAccountToken = try JSONField.decodeOptional(Bool.self, member.value, key: "automountServiceAccountToken")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 29:
+                switch member.key {
+                case "terminationGracePeriodSeconds": s.terminationGracePeriodSeconds = try JSONField.decodeOptional(Int64.self, member.value, key: "terminationGracePeriodSeconds")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
             }
         }
         self.init(_storage: s)
@@ -10680,41 +11931,60 @@ extension PodStatus: JSONCodable {
         let object = try JSONField.object(json)
         let s = _Storage()
         for member in object.members {
-            switch member.key {
-            case "conditions":
-                s.conditions = try JSONField.decodeOptional([PodCondition].self, member.value, key: "conditions")
-            case "containerStatuses":
-                s.containerStatuses = try JSONField.decodeOptional([ContainerStatus].self, member.value, key: "containerStatuses")
-            case "ephemeralContainerStatuses":
-                s.ephemeralContainerStatuses = try JSONField.decodeOptional([ContainerStatus].self, member.value, key: "ephemeralContainerStatuses")
-            case "hostIP":
-                s.hostIP = try JSONField.decodeOptional(String.self, member.value, key: "hostIP")
-            case "hostIPs":
-                s.hostIPs = try JSONField.decodeOptional([HostIP].self, member.value, key: "hostIPs")
-            case "initContainerStatuses":
-                s.initContainerStatuses = try JSONField.decodeOptional([ContainerStatus].self, member.value, key: "initContainerStatuses")
-            case "message":
-                s.message = try JSONField.decodeOptional(String.self, member.value, key: "message")
-            case "nominatedNodeName":
-                s.nominatedNodeName = try JSONField.decodeOptional(String.self, member.value, key: "nominatedNodeName")
-            case "phase":
-                s.phase = try JSONField.decodeOptional(String.self, member.value, key: "phase")
-            case "podIP":
-                s.podIP = try JSONField.decodeOptional(String.self, member.value, key: "podIP")
-            case "podIPs":
-                s.podIPs = try JSONField.decodeOptional([PodIP].self, member.value, key: "podIPs")
-            case "qosClass":
-                s.qosClass = try JSONField.decodeOptional(String.self, member.value, key: "qosClass")
-            case "reason":
-                s.reason = try JSONField.decodeOptional(String.self, member.value, key: "reason")
-            case "resize":
-                s.resize = try JSONField.decodeOptional(String.self, member.value, key: "resize")
-            case "resourceClaimStatuses":
-                s.resourceClaimStatuses = try JSONField.decodeOptional([PodResourceClaimStatus].self, member.value, key: "resourceClaimStatuses")
-            case "startTime":
-                s.startTime = try JSONField.decodeOptional(Time.self, member.value, key: "startTime")
-            default:
-                s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+            switch member.key.utf8.count {
+            case 5:
+                switch member.key {
+                case "phase": s.phase = try JSONField.decodeOptional(String.self, member.value, key: "phase")
+                case "podIP": s.podIP = try JSONField.decodeOptional(String.self, member.value, key: "podIP")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 6:
+                switch member.key {
+                case "hostIP": s.hostIP = try JSONField.decodeOptional(String.self, member.value, key: "hostIP")
+                case "podIPs": s.podIPs = try JSONField.decodeOptional([PodIP].self, member.value, key: "podIPs")
+                case "reason": s.reason = try JSONField.decodeOptional(String.self, member.value, key: "reason")
+                case "resize": s.resize = try JSONField.decodeOptional(String.self, member.value, key: "resize")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 7:
+                switch member.key {
+                case "hostIPs": s.hostIPs = try JSONField.decodeOptional([HostIP].self, member.value, key: "hostIPs")
+                case "message": s.message = try JSONField.decodeOptional(String.self, member.value, key: "message")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "qosClass": s.qosClass = try JSONField.decodeOptional(String.self, member.value, key: "qosClass")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 9:
+                switch member.key {
+                case "startTime": s.startTime = try JSONField.decodeOptional(Time.self, member.value, key: "startTime")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "conditions": s.conditions = try JSONField.decodeOptional([PodCondition].self, member.value, key: "conditions")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 17:
+                switch member.key {
+                case "containerStatuses": s.containerStatuses = try JSONField.decodeOptional([ContainerStatus].self, member.value, key: "containerStatuses")
+                case "nominatedNodeName": s.nominatedNodeName = try JSONField.decodeOptional(String.self, member.value, key: "nominatedNodeName")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 21:
+                switch member.key {
+                case "initContainerStatuses": s.initContainerStatuses = try JSONField.decodeOptional([ContainerStatus].self, member.value, key: "initContainerStatuses")
+                case "resourceClaimStatuses": s.resourceClaimStatuses = try JSONField.decodeOptional([PodResourceClaimStatus].self, member.value, key: "resourceClaimStatuses")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 26:
+                switch member.key {
+                case "ephemeralContainerStatuses": s.ephemeralContainerStatuses = try JSONField.decodeOptional([ContainerStatus].self, member.value, key: "ephemeralContainerStatuses")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
             }
         }
         self.init(_storage: s)
@@ -10776,17 +12046,24 @@ extension PodTemplate: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "apiVersion":
-                try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
-            case "kind":
-                try JSONField.expect(member.value, Self.kind, key: "kind")
-            case "metadata":
-                self.metadata = try JSONField.decode(ObjectMeta.self, member.value, key: "metadata")
-            case "template":
-                self.template = try JSONField.decodeOptional(PodTemplateSpec.self, member.value, key: "template")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "kind": try JSONField.expect(member.value, Self.kind, key: "kind")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "metadata": self.metadata = try JSONField.decode(ObjectMeta.self, member.value, key: "metadata")
+                case "template": self.template = try JSONField.decodeOptional(PodTemplateSpec.self, member.value, key: "template")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "apiVersion": try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -10830,17 +12107,28 @@ extension PodTemplateList: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "apiVersion":
-                try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
-            case "kind":
-                try JSONField.expect(member.value, Self.kind, key: "kind")
-            case "metadata":
-                self.metadata = try JSONField.decode(ListMeta.self, member.value, key: "metadata")
-            case "items":
-                self.items = try JSONField.decode([PodTemplate].self, member.value, key: "items")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "kind": try JSONField.expect(member.value, Self.kind, key: "kind")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 5:
+                switch member.key {
+                case "items": self.items = try JSONField.decode([PodTemplate].self, member.value, key: "items")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "metadata": self.metadata = try JSONField.decode(ListMeta.self, member.value, key: "metadata")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "apiVersion": try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -10881,13 +12169,18 @@ extension PodTemplateSpec: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "metadata":
-                self.metadata = try JSONField.decodeOptional(ObjectMeta.self, member.value, key: "metadata")
-            case "spec":
-                self.spec = try JSONField.decodeOptional(PodSpec.self, member.value, key: "spec")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "spec": self.spec = try JSONField.decodeOptional(PodSpec.self, member.value, key: "spec")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "metadata": self.metadata = try JSONField.decodeOptional(ObjectMeta.self, member.value, key: "metadata")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -10929,15 +12222,23 @@ extension PortStatus: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "port":
-                self.port = try JSONField.decode(Int32.self, member.value, key: "port")
-            case "protocol":
-                self.`protocol` = try JSONField.decode(String.self, member.value, key: "protocol")
-            case "error":
-                self.error = try JSONField.decodeOptional(String.self, member.value, key: "error")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "port": self.port = try JSONField.decode(Int32.self, member.value, key: "port")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 5:
+                switch member.key {
+                case "error": self.error = try JSONField.decodeOptional(String.self, member.value, key: "error")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "protocol": self.`protocol` = try JSONField.decode(String.self, member.value, key: "protocol")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -10980,15 +12281,19 @@ extension PortworxVolumeSource: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "volumeID":
-                self.volumeID = try JSONField.decode(String.self, member.value, key: "volumeID")
-            case "fsType":
-                self.fsType = try JSONField.decodeOptional(String.self, member.value, key: "fsType")
-            case "readOnly":
-                self.readOnly = try JSONField.decodeOptional(Bool.self, member.value, key: "readOnly")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 6:
+                switch member.key {
+                case "fsType": self.fsType = try JSONField.decodeOptional(String.self, member.value, key: "fsType")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "volumeID": self.volumeID = try JSONField.decode(String.self, member.value, key: "volumeID")
+                case "readOnly": self.readOnly = try JSONField.decodeOptional(Bool.self, member.value, key: "readOnly")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -11028,13 +12333,18 @@ extension PreferredSchedulingTerm: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "preference":
-                self.preference = try JSONField.decode(NodeSelectorTerm.self, member.value, key: "preference")
-            case "weight":
-                self.weight = try JSONField.decode(Int32.self, member.value, key: "weight")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 6:
+                switch member.key {
+                case "weight": self.weight = try JSONField.decode(Int32.self, member.value, key: "weight")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "preference": self.preference = try JSONField.decode(NodeSelectorTerm.self, member.value, key: "preference")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -11200,29 +12510,50 @@ extension Probe: JSONCodable {
         let object = try JSONField.object(json)
         let s = _Storage()
         for member in object.members {
-            switch member.key {
-            case "exec":
-                s.exec = try JSONField.decodeOptional(ExecAction.self, member.value, key: "exec")
-            case "failureThreshold":
-                s.failureThreshold = try JSONField.decodeOptional(Int32.self, member.value, key: "failureThreshold")
-            case "grpc":
-                s.grpc = try JSONField.decodeOptional(GRPCAction.self, member.value, key: "grpc")
-            case "httpGet":
-                s.httpGet = try JSONField.decodeOptional(HTTPGetAction.self, member.value, key: "httpGet")
-            case "initialDelaySeconds":
-                s.initialDelaySeconds = try JSONField.decodeOptional(Int32.self, member.value, key: "initialDelaySeconds")
-            case "periodSeconds":
-                s.periodSeconds = try JSONField.decodeOptional(Int32.self, member.value, key: "periodSeconds")
-            case "successThreshold":
-                s.successThreshold = try JSONField.decodeOptional(Int32.self, member.value, key: "successThreshold")
-            case "tcpSocket":
-                s.tcpSocket = try JSONField.decodeOptional(TCPSocketAction.self, member.value, key: "tcpSocket")
-            case "terminationGracePeriodSeconds":
-                s.terminationGracePeriodSeconds = try JSONField.decodeOptional(Int64.self, member.value, key: "terminationGracePeriodSeconds")
-            case "timeoutSeconds":
-                s.timeoutSeconds = try JSONField.decodeOptional(Int32.self, member.value, key: "timeoutSeconds")
-            default:
-                s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "exec": s.exec = try JSONField.decodeOptional(ExecAction.self, member.value, key: "exec")
+                case "grpc": s.grpc = try JSONField.decodeOptional(GRPCAction.self, member.value, key: "grpc")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 7:
+                switch member.key {
+                case "httpGet": s.httpGet = try JSONField.decodeOptional(HTTPGetAction.self, member.value, key: "httpGet")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 9:
+                switch member.key {
+                case "tcpSocket": s.tcpSocket = try JSONField.decodeOptional(TCPSocketAction.self, member.value, key: "tcpSocket")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 13:
+                switch member.key {
+                case "periodSeconds": s.periodSeconds = try JSONField.decodeOptional(Int32.self, member.value, key: "periodSeconds")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 14:
+                switch member.key {
+                case "timeoutSeconds": s.timeoutSeconds = try JSONField.decodeOptional(Int32.self, member.value, key: "timeoutSeconds")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 16:
+                switch member.key {
+                case "failureThreshold": s.failureThreshold = try JSONField.decodeOptional(Int32.self, member.value, key: "failureThreshold")
+                case "successThreshold": s.successThreshold = try JSONField.decodeOptional(Int32.self, member.value, key: "successThreshold")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 19:
+                switch member.key {
+                case "initialDelaySeconds": s.initialDelaySeconds = try JSONField.decodeOptional(Int32.self, member.value, key: "initialDelaySeconds")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 29:
+                switch member.key {
+                case "terminationGracePeriodSeconds": s.terminationGracePeriodSeconds = try JSONField.decodeOptional(Int64.self, member.value, key: "terminationGracePeriodSeconds")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
             }
         }
         self.init(_storage: s)
@@ -11275,13 +12606,18 @@ extension ProjectedVolumeSource: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "defaultMode":
-                self.defaultMode = try JSONField.decodeOptional(Int32.self, member.value, key: "defaultMode")
-            case "sources":
-                self.sources = try JSONField.decodeOptional([VolumeProjection].self, member.value, key: "sources")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 7:
+                switch member.key {
+                case "sources": self.sources = try JSONField.decodeOptional([VolumeProjection].self, member.value, key: "sources")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 11:
+                switch member.key {
+                case "defaultMode": self.defaultMode = try JSONField.decodeOptional(Int32.self, member.value, key: "defaultMode")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -11332,21 +12668,30 @@ extension QuobyteVolumeSource: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "registry":
-                self.registry = try JSONField.decode(String.self, member.value, key: "registry")
-            case "volume":
-                self.volume = try JSONField.decode(String.self, member.value, key: "volume")
-            case "group":
-                self.group = try JSONField.decodeOptional(String.self, member.value, key: "group")
-            case "readOnly":
-                self.readOnly = try JSONField.decodeOptional(Bool.self, member.value, key: "readOnly")
-            case "tenant":
-                self.tenant = try JSONField.decodeOptional(String.self, member.value, key: "tenant")
-            case "user":
-                self.user = try JSONField.decodeOptional(String.self, member.value, key: "user")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "user": self.user = try JSONField.decodeOptional(String.self, member.value, key: "user")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 5:
+                switch member.key {
+                case "group": self.group = try JSONField.decodeOptional(String.self, member.value, key: "group")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 6:
+                switch member.key {
+                case "volume": self.volume = try JSONField.decode(String.self, member.value, key: "volume")
+                case "tenant": self.tenant = try JSONField.decodeOptional(String.self, member.value, key: "tenant")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "registry": self.registry = try JSONField.decode(String.self, member.value, key: "registry")
+                case "readOnly": self.readOnly = try JSONField.decodeOptional(Bool.self, member.value, key: "readOnly")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -11407,25 +12752,40 @@ extension RBDPersistentVolumeSource: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "image":
-                self.image = try JSONField.decode(String.self, member.value, key: "image")
-            case "monitors":
-                self.monitors = try JSONField.decode([String].self, member.value, key: "monitors")
-            case "fsType":
-                self.fsType = try JSONField.decodeOptional(String.self, member.value, key: "fsType")
-            case "keyring":
-                self.keyring = try JSONField.decodeOptional(String.self, member.value, key: "keyring")
-            case "pool":
-                self.pool = try JSONField.decodeOptional(String.self, member.value, key: "pool")
-            case "readOnly":
-                self.readOnly = try JSONField.decodeOptional(Bool.self, member.value, key: "readOnly")
-            case "secretRef":
-                self.secretRef = try JSONField.decodeOptional(SecretReference.self, member.value, key: "secretRef")
-            case "user":
-                self.user = try JSONField.decodeOptional(String.self, member.value, key: "user")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "pool": self.pool = try JSONField.decodeOptional(String.self, member.value, key: "pool")
+                case "user": self.user = try JSONField.decodeOptional(String.self, member.value, key: "user")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 5:
+                switch member.key {
+                case "image": self.image = try JSONField.decode(String.self, member.value, key: "image")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 6:
+                switch member.key {
+                case "fsType": self.fsType = try JSONField.decodeOptional(String.self, member.value, key: "fsType")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 7:
+                switch member.key {
+                case "keyring": self.keyring = try JSONField.decodeOptional(String.self, member.value, key: "keyring")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "monitors": self.monitors = try JSONField.decode([String].self, member.value, key: "monitors")
+                case "readOnly": self.readOnly = try JSONField.decodeOptional(Bool.self, member.value, key: "readOnly")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 9:
+                switch member.key {
+                case "secretRef": self.secretRef = try JSONField.decodeOptional(SecretReference.self, member.value, key: "secretRef")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -11488,25 +12848,40 @@ extension RBDVolumeSource: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "image":
-                self.image = try JSONField.decode(String.self, member.value, key: "image")
-            case "monitors":
-                self.monitors = try JSONField.decode([String].self, member.value, key: "monitors")
-            case "fsType":
-                self.fsType = try JSONField.decodeOptional(String.self, member.value, key: "fsType")
-            case "keyring":
-                self.keyring = try JSONField.decodeOptional(String.self, member.value, key: "keyring")
-            case "pool":
-                self.pool = try JSONField.decodeOptional(String.self, member.value, key: "pool")
-            case "readOnly":
-                self.readOnly = try JSONField.decodeOptional(Bool.self, member.value, key: "readOnly")
-            case "secretRef":
-                self.secretRef = try JSONField.decodeOptional(LocalObjectReference.self, member.value, key: "secretRef")
-            case "user":
-                self.user = try JSONField.decodeOptional(String.self, member.value, key: "user")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "pool": self.pool = try JSONField.decodeOptional(String.self, member.value, key: "pool")
+                case "user": self.user = try JSONField.decodeOptional(String.self, member.value, key: "user")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 5:
+                switch member.key {
+                case "image": self.image = try JSONField.decode(String.self, member.value, key: "image")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 6:
+                switch member.key {
+                case "fsType": self.fsType = try JSONField.decodeOptional(String.self, member.value, key: "fsType")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 7:
+                switch member.key {
+                case "keyring": self.keyring = try JSONField.decodeOptional(String.self, member.value, key: "keyring")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "monitors": self.monitors = try JSONField.decode([String].self, member.value, key: "monitors")
+                case "readOnly": self.readOnly = try JSONField.decodeOptional(Bool.self, member.value, key: "readOnly")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 9:
+                switch member.key {
+                case "secretRef": self.secretRef = try JSONField.decodeOptional(LocalObjectReference.self, member.value, key: "secretRef")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -11557,19 +12932,29 @@ extension ReplicationController: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "apiVersion":
-                try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
-            case "kind":
-                try JSONField.expect(member.value, Self.kind, key: "kind")
-            case "metadata":
-                self.metadata = try JSONField.decode(ObjectMeta.self, member.value, key: "metadata")
-            case "spec":
-                self.spec = try JSONField.decode(ReplicationControllerSpec.self, member.value, key: "spec")
-            case "status":
-                self.status = try JSONField.decode(ReplicationControllerStatus.self, member.value, key: "status")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "kind": try JSONField.expect(member.value, Self.kind, key: "kind")
+                case "spec": self.spec = try JSONField.decode(ReplicationControllerSpec.self, member.value, key: "spec")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 6:
+                switch member.key {
+                case "status": self.status = try JSONField.decode(ReplicationControllerStatus.self, member.value, key: "status")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "metadata": self.metadata = try JSONField.decode(ObjectMeta.self, member.value, key: "metadata")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "apiVersion": try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -11620,19 +13005,29 @@ extension ReplicationControllerCondition: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "status":
-                self.status = try JSONField.decode(String.self, member.value, key: "status")
-            case "type":
-                self.type = try JSONField.decode(String.self, member.value, key: "type")
-            case "lastTransitionTime":
-                self.lastTransitionTime = try JSONField.decodeOptional(Time.self, member.value, key: "lastTransitionTime")
-            case "message":
-                self.message = try JSONField.decodeOptional(String.self, member.value, key: "message")
-            case "reason":
-                self.reason = try JSONField.decodeOptional(String.self, member.value, key: "reason")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "type": self.type = try JSONField.decode(String.self, member.value, key: "type")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 6:
+                switch member.key {
+                case "status": self.status = try JSONField.decode(String.self, member.value, key: "status")
+                case "reason": self.reason = try JSONField.decodeOptional(String.self, member.value, key: "reason")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 7:
+                switch member.key {
+                case "message": self.message = try JSONField.decodeOptional(String.self, member.value, key: "message")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 18:
+                switch member.key {
+                case "lastTransitionTime": self.lastTransitionTime = try JSONField.decodeOptional(Time.self, member.value, key: "lastTransitionTime")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -11677,17 +13072,28 @@ extension ReplicationControllerList: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "apiVersion":
-                try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
-            case "kind":
-                try JSONField.expect(member.value, Self.kind, key: "kind")
-            case "metadata":
-                self.metadata = try JSONField.decode(ListMeta.self, member.value, key: "metadata")
-            case "items":
-                self.items = try JSONField.decode([ReplicationController].self, member.value, key: "items")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "kind": try JSONField.expect(member.value, Self.kind, key: "kind")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 5:
+                switch member.key {
+                case "items": self.items = try JSONField.decode([ReplicationController].self, member.value, key: "items")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "metadata": self.metadata = try JSONField.decode(ListMeta.self, member.value, key: "metadata")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "apiVersion": try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -11734,17 +13140,20 @@ extension ReplicationControllerSpec: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "minReadySeconds":
-                self.minReadySeconds = try JSONField.decodeOptional(Int32.self, member.value, key: "minReadySeconds")
-            case "replicas":
-                self.replicas = try JSONField.decodeOptional(Int32.self, member.value, key: "replicas")
-            case "selector":
-                self.selector = try JSONField.decodeOptional([String: String].self, member.value, key: "selector")
-            case "template":
-                self.template = try JSONField.decodeOptional(PodTemplateSpec.self, member.value, key: "template")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 8:
+                switch member.key {
+                case "replicas": self.replicas = try JSONField.decodeOptional(Int32.self, member.value, key: "replicas")
+                case "selector": self.selector = try JSONField.decodeOptional([String: String].self, member.value, key: "selector")
+                case "template": self.template = try JSONField.decodeOptional(PodTemplateSpec.self, member.value, key: "template")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 15:
+                switch member.key {
+                case "minReadySeconds": self.minReadySeconds = try JSONField.decodeOptional(Int32.self, member.value, key: "minReadySeconds")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -11797,21 +13206,38 @@ extension ReplicationControllerStatus: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "replicas":
-                self.replicas = try JSONField.decode(Int32.self, member.value, key: "replicas")
-            case "availableReplicas":
-                self.availableReplicas = try JSONField.decodeOptional(Int32.self, member.value, key: "availableReplicas")
-            case "conditions":
-                self.conditions = try JSONField.decodeOptional([ReplicationControllerCondition].self, member.value, key: "conditions")
-            case "fullyLabeledReplicas":
-                self.fullyLabeledReplicas = try JSONField.decodeOptional(Int32.self, member.value, key: "fullyLabeledReplicas")
-            case "observedGeneration":
-                self.observedGeneration = try JSONField.decodeOptional(Int64.self, member.value, key: "observedGeneration")
-            case "readyReplicas":
-                self.readyReplicas = try JSONField.decodeOptional(Int32.self, member.value, key: "readyReplicas")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 8:
+                switch member.key {
+                case "replicas": self.replicas = try JSONField.decode(Int32.self, member.value, key: "replicas")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "conditions": self.conditions = try JSONField.decodeOptional([ReplicationControllerCondition].self, member.value, key: "conditions")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 13:
+                switch member.key {
+                case "readyReplicas": self.readyReplicas = try JSONField.decodeOptional(Int32.self, member.value, key: "readyReplicas")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 17:
+                switch member.key {
+                case "availableReplicas": self.availableReplicas = try JSONField.decodeOptional(Int32.self, member.value, key: "availableReplicas")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 18:
+                switch member.key {
+                case "observedGeneration": self.observedGeneration = try JSONField.decodeOptional(Int64.self, member.value, key: "observedGeneration")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 20:
+                switch member.key {
+                case "fullyLabeledReplicas": self.fullyLabeledReplicas = try JSONField.decodeOptional(Int32.self, member.value, key: "fullyLabeledReplicas")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -11854,13 +13280,18 @@ extension ResourceClaim: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "name":
-                self.name = try JSONField.decode(String.self, member.value, key: "name")
-            case "request":
-                self.request = try JSONField.decodeOptional(String.self, member.value, key: "request")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "name": self.name = try JSONField.decode(String.self, member.value, key: "name")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 7:
+                switch member.key {
+                case "request": self.request = try JSONField.decodeOptional(String.self, member.value, key: "request")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -11902,15 +13333,23 @@ extension ResourceFieldSelector: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "resource":
-                self.resource = try JSONField.decode(String.self, member.value, key: "resource")
-            case "containerName":
-                self.containerName = try JSONField.decodeOptional(String.self, member.value, key: "containerName")
-            case "divisor":
-                self.divisor = try JSONField.decodeOptional(Quantity.self, member.value, key: "divisor")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 7:
+                switch member.key {
+                case "divisor": self.divisor = try JSONField.decodeOptional(Quantity.self, member.value, key: "divisor")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "resource": self.resource = try JSONField.decode(String.self, member.value, key: "resource")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 13:
+                switch member.key {
+                case "containerName": self.containerName = try JSONField.decodeOptional(String.self, member.value, key: "containerName")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -11950,13 +13389,18 @@ extension ResourceHealth: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "resourceID":
-                self.resourceID = try JSONField.decode(String.self, member.value, key: "resourceID")
-            case "health":
-                self.health = try JSONField.decodeOptional(String.self, member.value, key: "health")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 6:
+                switch member.key {
+                case "health": self.health = try JSONField.decodeOptional(String.self, member.value, key: "health")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "resourceID": self.resourceID = try JSONField.decode(String.self, member.value, key: "resourceID")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -12001,19 +13445,29 @@ extension ResourceQuota: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "apiVersion":
-                try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
-            case "kind":
-                try JSONField.expect(member.value, Self.kind, key: "kind")
-            case "metadata":
-                self.metadata = try JSONField.decode(ObjectMeta.self, member.value, key: "metadata")
-            case "spec":
-                self.spec = try JSONField.decode(ResourceQuotaSpec.self, member.value, key: "spec")
-            case "status":
-                self.status = try JSONField.decode(ResourceQuotaStatus.self, member.value, key: "status")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "kind": try JSONField.expect(member.value, Self.kind, key: "kind")
+                case "spec": self.spec = try JSONField.decode(ResourceQuotaSpec.self, member.value, key: "spec")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 6:
+                switch member.key {
+                case "status": self.status = try JSONField.decode(ResourceQuotaStatus.self, member.value, key: "status")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "metadata": self.metadata = try JSONField.decode(ObjectMeta.self, member.value, key: "metadata")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "apiVersion": try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -12058,17 +13512,28 @@ extension ResourceQuotaList: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "apiVersion":
-                try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
-            case "kind":
-                try JSONField.expect(member.value, Self.kind, key: "kind")
-            case "metadata":
-                self.metadata = try JSONField.decode(ListMeta.self, member.value, key: "metadata")
-            case "items":
-                self.items = try JSONField.decode([ResourceQuota].self, member.value, key: "items")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "kind": try JSONField.expect(member.value, Self.kind, key: "kind")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 5:
+                switch member.key {
+                case "items": self.items = try JSONField.decode([ResourceQuota].self, member.value, key: "items")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "metadata": self.metadata = try JSONField.decode(ListMeta.self, member.value, key: "metadata")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "apiVersion": try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -12112,15 +13577,23 @@ extension ResourceQuotaSpec: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "hard":
-                self.hard = try JSONField.decodeOptional([String: Quantity].self, member.value, key: "hard")
-            case "scopeSelector":
-                self.scopeSelector = try JSONField.decodeOptional(ScopeSelector.self, member.value, key: "scopeSelector")
-            case "scopes":
-                self.scopes = try JSONField.decodeOptional([String].self, member.value, key: "scopes")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "hard": self.hard = try JSONField.decodeOptional([String: Quantity].self, member.value, key: "hard")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 6:
+                switch member.key {
+                case "scopes": self.scopes = try JSONField.decodeOptional([String].self, member.value, key: "scopes")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 13:
+                switch member.key {
+                case "scopeSelector": self.scopeSelector = try JSONField.decodeOptional(ScopeSelector.self, member.value, key: "scopeSelector")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -12160,13 +13633,14 @@ extension ResourceQuotaStatus: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "hard":
-                self.hard = try JSONField.decodeOptional([String: Quantity].self, member.value, key: "hard")
-            case "used":
-                self.used = try JSONField.decodeOptional([String: Quantity].self, member.value, key: "used")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "hard": self.hard = try JSONField.decodeOptional([String: Quantity].self, member.value, key: "hard")
+                case "used": self.used = try JSONField.decodeOptional([String: Quantity].self, member.value, key: "used")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -12208,15 +13682,19 @@ extension ResourceRequirements: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "claims":
-                self.claims = try JSONField.decodeOptional([ResourceClaim].self, member.value, key: "claims")
-            case "limits":
-                self.limits = try JSONField.decodeOptional([String: Quantity].self, member.value, key: "limits")
-            case "requests":
-                self.requests = try JSONField.decodeOptional([String: Quantity].self, member.value, key: "requests")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 6:
+                switch member.key {
+                case "claims": self.claims = try JSONField.decodeOptional([ResourceClaim].self, member.value, key: "claims")
+                case "limits": self.limits = try JSONField.decodeOptional([String: Quantity].self, member.value, key: "limits")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "requests": self.requests = try JSONField.decodeOptional([String: Quantity].self, member.value, key: "requests")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -12256,13 +13734,18 @@ extension ResourceStatus: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "name":
-                self.name = try JSONField.decode(String.self, member.value, key: "name")
-            case "resources":
-                self.resources = try JSONField.decodeOptional([ResourceHealth].self, member.value, key: "resources")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "name": self.name = try JSONField.decode(String.self, member.value, key: "name")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 9:
+                switch member.key {
+                case "resources": self.resources = try JSONField.decodeOptional([ResourceHealth].self, member.value, key: "resources")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -12307,17 +13790,20 @@ extension SELinuxOptions: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "level":
-                self.level = try JSONField.decodeOptional(String.self, member.value, key: "level")
-            case "role":
-                self.role = try JSONField.decodeOptional(String.self, member.value, key: "role")
-            case "type":
-                self.type = try JSONField.decodeOptional(String.self, member.value, key: "type")
-            case "user":
-                self.user = try JSONField.decodeOptional(String.self, member.value, key: "user")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "role": self.role = try JSONField.decodeOptional(String.self, member.value, key: "role")
+                case "type": self.type = try JSONField.decodeOptional(String.self, member.value, key: "type")
+                case "user": self.user = try JSONField.decodeOptional(String.self, member.value, key: "user")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 5:
+                switch member.key {
+                case "level": self.level = try JSONField.decodeOptional(String.self, member.value, key: "level")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -12485,29 +13971,46 @@ extension ScaleIOPersistentVolumeSource: JSONCodable {
         let object = try JSONField.object(json)
         let s = _Storage()
         for member in object.members {
-            switch member.key {
-            case "gateway":
-                s.gateway = try JSONField.decode(String.self, member.value, key: "gateway")
-            case "secretRef":
-                s.secretRef = try JSONField.decode(SecretReference.self, member.value, key: "secretRef")
-            case "system":
-                s.system = try JSONField.decode(String.self, member.value, key: "system")
-            case "fsType":
-                s.fsType = try JSONField.decodeOptional(String.self, member.value, key: "fsType")
-            case "protectionDomain":
-                s.protectionDomain = try JSONField.decodeOptional(String.self, member.value, key: "protectionDomain")
-            case "readOnly":
-                s.readOnly = try JSONField.decodeOptional(Bool.self, member.value, key: "readOnly")
-            case "sslEnabled":
-                s.sslEnabled = try JSONField.decodeOptional(Bool.self, member.value, key: "sslEnabled")
-            case "storageMode":
-                s.storageMode = try JSONField.decodeOptional(String.self, member.value, key: "storageMode")
-            case "storagePool":
-                s.storagePool = try JSONField.decodeOptional(String.self, member.value, key: "storagePool")
-            case "volumeName":
-                s.volumeName = try JSONField.decodeOptional(String.self, member.value, key: "volumeName")
-            default:
-                s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+            switch member.key.utf8.count {
+            case 6:
+                switch member.key {
+                case "system": s.system = try JSONField.decode(String.self, member.value, key: "system")
+                case "fsType": s.fsType = try JSONField.decodeOptional(String.self, member.value, key: "fsType")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 7:
+                switch member.key {
+                case "gateway": s.gateway = try JSONField.decode(String.self, member.value, key: "gateway")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "readOnly": s.readOnly = try JSONField.decodeOptional(Bool.self, member.value, key: "readOnly")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 9:
+                switch member.key {
+                case "secretRef": s.secretRef = try JSONField.decode(SecretReference.self, member.value, key: "secretRef")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "sslEnabled": s.sslEnabled = try JSONField.decodeOptional(Bool.self, member.value, key: "sslEnabled")
+                case "volumeName": s.volumeName = try JSONField.decodeOptional(String.self, member.value, key: "volumeName")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 11:
+                switch member.key {
+                case "storageMode": s.storageMode = try JSONField.decodeOptional(String.self, member.value, key: "storageMode")
+                case "storagePool": s.storagePool = try JSONField.decodeOptional(String.self, member.value, key: "storagePool")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 16:
+                switch member.key {
+                case "protectionDomain": s.protectionDomain = try JSONField.decodeOptional(String.self, member.value, key: "protectionDomain")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
             }
         }
         self.init(_storage: s)
@@ -12687,29 +14190,46 @@ extension ScaleIOVolumeSource: JSONCodable {
         let object = try JSONField.object(json)
         let s = _Storage()
         for member in object.members {
-            switch member.key {
-            case "gateway":
-                s.gateway = try JSONField.decode(String.self, member.value, key: "gateway")
-            case "secretRef":
-                s.secretRef = try JSONField.decode(LocalObjectReference.self, member.value, key: "secretRef")
-            case "system":
-                s.system = try JSONField.decode(String.self, member.value, key: "system")
-            case "fsType":
-                s.fsType = try JSONField.decodeOptional(String.self, member.value, key: "fsType")
-            case "protectionDomain":
-                s.protectionDomain = try JSONField.decodeOptional(String.self, member.value, key: "protectionDomain")
-            case "readOnly":
-                s.readOnly = try JSONField.decodeOptional(Bool.self, member.value, key: "readOnly")
-            case "sslEnabled":
-                s.sslEnabled = try JSONField.decodeOptional(Bool.self, member.value, key: "sslEnabled")
-            case "storageMode":
-                s.storageMode = try JSONField.decodeOptional(String.self, member.value, key: "storageMode")
-            case "storagePool":
-                s.storagePool = try JSONField.decodeOptional(String.self, member.value, key: "storagePool")
-            case "volumeName":
-                s.volumeName = try JSONField.decodeOptional(String.self, member.value, key: "volumeName")
-            default:
-                s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+            switch member.key.utf8.count {
+            case 6:
+                switch member.key {
+                case "system": s.system = try JSONField.decode(String.self, member.value, key: "system")
+                case "fsType": s.fsType = try JSONField.decodeOptional(String.self, member.value, key: "fsType")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 7:
+                switch member.key {
+                case "gateway": s.gateway = try JSONField.decode(String.self, member.value, key: "gateway")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "readOnly": s.readOnly = try JSONField.decodeOptional(Bool.self, member.value, key: "readOnly")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 9:
+                switch member.key {
+                case "secretRef": s.secretRef = try JSONField.decode(LocalObjectReference.self, member.value, key: "secretRef")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "sslEnabled": s.sslEnabled = try JSONField.decodeOptional(Bool.self, member.value, key: "sslEnabled")
+                case "volumeName": s.volumeName = try JSONField.decodeOptional(String.self, member.value, key: "volumeName")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 11:
+                switch member.key {
+                case "storageMode": s.storageMode = try JSONField.decodeOptional(String.self, member.value, key: "storageMode")
+                case "storagePool": s.storagePool = try JSONField.decodeOptional(String.self, member.value, key: "storagePool")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 16:
+                switch member.key {
+                case "protectionDomain": s.protectionDomain = try JSONField.decodeOptional(String.self, member.value, key: "protectionDomain")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
             }
         }
         self.init(_storage: s)
@@ -12759,11 +14279,13 @@ extension ScopeSelector: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "matchExpressions":
-                self.matchExpressions = try JSONField.decodeOptional([ScopedResourceSelectorRequirement].self, member.value, key: "matchExpressions")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 16:
+                switch member.key {
+                case "matchExpressions": self.matchExpressions = try JSONField.decodeOptional([ScopedResourceSelectorRequirement].self, member.value, key: "matchExpressions")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -12804,15 +14326,23 @@ extension ScopedResourceSelectorRequirement: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "operator":
-                self.`operator` = try JSONField.decode(String.self, member.value, key: "operator")
-            case "scopeName":
-                self.scopeName = try JSONField.decode(String.self, member.value, key: "scopeName")
-            case "values":
-                self.values = try JSONField.decodeOptional([String].self, member.value, key: "values")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 6:
+                switch member.key {
+                case "values": self.values = try JSONField.decodeOptional([String].self, member.value, key: "values")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "operator": self.`operator` = try JSONField.decode(String.self, member.value, key: "operator")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 9:
+                switch member.key {
+                case "scopeName": self.scopeName = try JSONField.decode(String.self, member.value, key: "scopeName")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -12852,13 +14382,18 @@ extension SeccompProfile: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "type":
-                self.type = try JSONField.decode(String.self, member.value, key: "type")
-            case "localhostProfile":
-                self.localhostProfile = try JSONField.decodeOptional(String.self, member.value, key: "localhostProfile")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "type": self.type = try JSONField.decode(String.self, member.value, key: "type")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 16:
+                switch member.key {
+                case "localhostProfile": self.localhostProfile = try JSONField.decodeOptional(String.self, member.value, key: "localhostProfile")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -12909,23 +14444,31 @@ extension Secret: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "apiVersion":
-                try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
-            case "kind":
-                try JSONField.expect(member.value, Self.kind, key: "kind")
-            case "metadata":
-                self.metadata = try JSONField.decode(ObjectMeta.self, member.value, key: "metadata")
-            case "data":
-                self.data = try JSONField.decodeOptional([String: String].self, member.value, key: "data")
-            case "immutable":
-                self.immutable = try JSONField.decodeOptional(Bool.self, member.value, key: "immutable")
-            case "stringData":
-                self.stringData = try JSONField.decodeOptional([String: String].self, member.value, key: "stringData")
-            case "type":
-                self.type = try JSONField.decodeOptional(String.self, member.value, key: "type")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "kind": try JSONField.expect(member.value, Self.kind, key: "kind")
+                case "data": self.data = try JSONField.decodeOptional([String: String].self, member.value, key: "data")
+                case "type": self.type = try JSONField.decodeOptional(String.self, member.value, key: "type")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "metadata": self.metadata = try JSONField.decode(ObjectMeta.self, member.value, key: "metadata")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 9:
+                switch member.key {
+                case "immutable": self.immutable = try JSONField.decodeOptional(Bool.self, member.value, key: "immutable")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "apiVersion": try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
+                case "stringData": self.stringData = try JSONField.decodeOptional([String: String].self, member.value, key: "stringData")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -12969,13 +14512,18 @@ extension SecretEnvSource: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "name":
-                self.name = try JSONField.decodeOptional(String.self, member.value, key: "name")
-            case "optional":
-                self.optional = try JSONField.decodeOptional(Bool.self, member.value, key: "optional")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "name": self.name = try JSONField.decodeOptional(String.self, member.value, key: "name")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "optional": self.optional = try JSONField.decodeOptional(Bool.self, member.value, key: "optional")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -13017,15 +14565,23 @@ extension SecretKeySelector: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "key":
-                self.key = try JSONField.decode(String.self, member.value, key: "key")
-            case "name":
-                self.name = try JSONField.decodeOptional(String.self, member.value, key: "name")
-            case "optional":
-                self.optional = try JSONField.decodeOptional(Bool.self, member.value, key: "optional")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 3:
+                switch member.key {
+                case "key": self.key = try JSONField.decode(String.self, member.value, key: "key")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 4:
+                switch member.key {
+                case "name": self.name = try JSONField.decodeOptional(String.self, member.value, key: "name")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "optional": self.optional = try JSONField.decodeOptional(Bool.self, member.value, key: "optional")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -13068,17 +14624,28 @@ extension SecretList: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "apiVersion":
-                try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
-            case "kind":
-                try JSONField.expect(member.value, Self.kind, key: "kind")
-            case "metadata":
-                self.metadata = try JSONField.decode(ListMeta.self, member.value, key: "metadata")
-            case "items":
-                self.items = try JSONField.decode([Secret].self, member.value, key: "items")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "kind": try JSONField.expect(member.value, Self.kind, key: "kind")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 5:
+                switch member.key {
+                case "items": self.items = try JSONField.decode([Secret].self, member.value, key: "items")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "metadata": self.metadata = try JSONField.decode(ListMeta.self, member.value, key: "metadata")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "apiVersion": try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -13122,15 +14689,23 @@ extension SecretProjection: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "items":
-                self.items = try JSONField.decodeOptional([KeyToPath].self, member.value, key: "items")
-            case "name":
-                self.name = try JSONField.decodeOptional(String.self, member.value, key: "name")
-            case "optional":
-                self.optional = try JSONField.decodeOptional(Bool.self, member.value, key: "optional")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "name": self.name = try JSONField.decodeOptional(String.self, member.value, key: "name")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 5:
+                switch member.key {
+                case "items": self.items = try JSONField.decodeOptional([KeyToPath].self, member.value, key: "items")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "optional": self.optional = try JSONField.decodeOptional(Bool.self, member.value, key: "optional")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -13170,13 +14745,18 @@ extension SecretReference: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "name":
-                self.name = try JSONField.decodeOptional(String.self, member.value, key: "name")
-            case "namespace":
-                self.namespace = try JSONField.decodeOptional(String.self, member.value, key: "namespace")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "name": self.name = try JSONField.decodeOptional(String.self, member.value, key: "name")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 9:
+                switch member.key {
+                case "namespace": self.namespace = try JSONField.decodeOptional(String.self, member.value, key: "namespace")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -13221,17 +14801,28 @@ extension SecretVolumeSource: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "defaultMode":
-                self.defaultMode = try JSONField.decodeOptional(Int32.self, member.value, key: "defaultMode")
-            case "items":
-                self.items = try JSONField.decodeOptional([KeyToPath].self, member.value, key: "items")
-            case "optional":
-                self.optional = try JSONField.decodeOptional(Bool.self, member.value, key: "optional")
-            case "secretName":
-                self.secretName = try JSONField.decodeOptional(String.self, member.value, key: "secretName")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 5:
+                switch member.key {
+                case "items": self.items = try JSONField.decodeOptional([KeyToPath].self, member.value, key: "items")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "optional": self.optional = try JSONField.decodeOptional(Bool.self, member.value, key: "optional")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "secretName": self.secretName = try JSONField.decodeOptional(String.self, member.value, key: "secretName")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 11:
+                switch member.key {
+                case "defaultMode": self.defaultMode = try JSONField.decodeOptional(Int32.self, member.value, key: "defaultMode")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -13419,33 +15010,48 @@ extension SecurityContext: JSONCodable {
         let object = try JSONField.object(json)
         let s = _Storage()
         for member in object.members {
-            switch member.key {
-            case "allowPrivilegeEscalation":
-                s.allowPrivilegeEscalation = try JSONField.decodeOptional(Bool.self, member.value, key: "allowPrivilegeEscalation")
-            case "appArmorProfile":
-                s.appArmorProfile = try JSONField.decodeOptional(AppArmorProfile.self, member.value, key: "appArmorProfile")
-            case "capabilities":
-                s.capabilities = try JSONField.decodeOptional(Capabilities.self, member.value, key: "capabilities")
-            case "privileged":
-                s.privileged = try JSONField.decodeOptional(Bool.self, member.value, key: "privileged")
-            case "procMount":
-                s.procMount = try JSONField.decodeOptional(String.self, member.value, key: "procMount")
-            case "readOnlyRootFilesystem":
-                s.readOnlyRootFilesystem = try JSONField.decodeOptional(Bool.self, member.value, key: "readOnlyRootFilesystem")
-            case "runAsGroup":
-                s.runAsGroup = try JSONField.decodeOptional(Int64.self, member.value, key: "runAsGroup")
-            case "runAsNonRoot":
-                s.runAsNonRoot = try JSONField.decodeOptional(Bool.self, member.value, key: "runAsNonRoot")
-            case "runAsUser":
-                s.runAsUser = try JSONField.decodeOptional(Int64.self, member.value, key: "runAsUser")
-            case "seLinuxOptions":
-                s.seLinuxOptions = try JSONField.decodeOptional(SELinuxOptions.self, member.value, key: "seLinuxOptions")
-            case "seccompProfile":
-                s.seccompProfile = try JSONField.decodeOptional(SeccompProfile.self, member.value, key: "seccompProfile")
-            case "windowsOptions":
-                s.windowsOptions = try JSONField.decodeOptional(WindowsSecurityContextOptions.self, member.value, key: "windowsOptions")
-            default:
-                s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+            switch member.key.utf8.count {
+            case 9:
+                switch member.key {
+                case "procMount": s.procMount = try JSONField.decodeOptional(String.self, member.value, key: "procMount")
+                case "runAsUser": s.runAsUser = try JSONField.decodeOptional(Int64.self, member.value, key: "runAsUser")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "privileged": s.privileged = try JSONField.decodeOptional(Bool.self, member.value, key: "privileged")
+                case "runAsGroup": s.runAsGroup = try JSONField.decodeOptional(Int64.self, member.value, key: "runAsGroup")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 12:
+                switch member.key {
+                case "capabilities": s.capabilities = try JSONField.decodeOptional(Capabilities.self, member.value, key: "capabilities")
+                case "runAsNonRoot": s.runAsNonRoot = try JSONField.decodeOptional(Bool.self, member.value, key: "runAsNonRoot")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 14:
+                switch member.key {
+                case "seLinuxOptions": s.seLinuxOptions = try JSONField.decodeOptional(SELinuxOptions.self, member.value, key: "seLinuxOptions")
+                case "seccompProfile": s.seccompProfile = try JSONField.decodeOptional(SeccompProfile.self, member.value, key: "seccompProfile")
+                case "windowsOptions": s.windowsOptions = try JSONField.decodeOptional(WindowsSecurityContextOptions.self, member.value, key: "windowsOptions")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 15:
+                switch member.key {
+                case "appArmorProfile": s.appArmorProfile = try JSONField.decodeOptional(AppArmorProfile.self, member.value, key: "appArmorProfile")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 22:
+                switch member.key {
+                case "readOnlyRootFilesystem": s.readOnlyRootFilesystem = try JSONField.decodeOptional(Bool.self, member.value, key: "readOnlyRootFilesystem")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 24:
+                switch member.key {
+                case "allowPrivilegeEscalation": s.allowPrivilegeEscalation = try JSONField.decodeOptional(Bool.self, member.value, key: "allowPrivilegeEscalation")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
             }
         }
         self.init(_storage: s)
@@ -13506,19 +15112,29 @@ extension Service: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "apiVersion":
-                try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
-            case "kind":
-                try JSONField.expect(member.value, Self.kind, key: "kind")
-            case "metadata":
-                self.metadata = try JSONField.decode(ObjectMeta.self, member.value, key: "metadata")
-            case "spec":
-                self.spec = try JSONField.decode(ServiceSpec.self, member.value, key: "spec")
-            case "status":
-                self.status = try JSONField.decode(ServiceStatus.self, member.value, key: "status")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "kind": try JSONField.expect(member.value, Self.kind, key: "kind")
+                case "spec": self.spec = try JSONField.decode(ServiceSpec.self, member.value, key: "spec")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 6:
+                switch member.key {
+                case "status": self.status = try JSONField.decode(ServiceStatus.self, member.value, key: "status")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "metadata": self.metadata = try JSONField.decode(ObjectMeta.self, member.value, key: "metadata")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "apiVersion": try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -13569,21 +15185,38 @@ extension ServiceAccount: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "apiVersion":
-                try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
-            case "kind":
-                try JSONField.expect(member.value, Self.kind, key: "kind")
-            case "metadata":
-                self.metadata = try JSONField.decode(ObjectMeta.self, member.value, key: "metadata")
-            case "automountServiceAccountToken":
-                self.automountServiceAccountToken = try JSONField.decodeOptional(Bool.self, member.value, key: "automountServiceAccountToken")
-            case "imagePullSecrets":
-                self.imagePullSecrets = try JSONField.decodeOptional([LocalObjectReference].self, member.value, key: "imagePullSecrets")
-            case "secrets":
-                self.secrets = try JSONField.decodeOptional([ObjectReference].self, member.value, key: "secrets")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "kind": try JSONField.expect(member.value, Self.kind, key: "kind")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 7:
+                switch member.key {
+                case "secrets": self.secrets = try JSONField.decodeOptional([ObjectReference].self, member.value, key: "secrets")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "metadata": self.metadata = try JSONField.decode(ObjectMeta.self, member.value, key: "metadata")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "apiVersion": try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 16:
+                switch member.key {
+                case "imagePullSecrets": self.imagePullSecrets = try JSONField.decodeOptional([LocalObjectReference].self, member.value, key: "imagePullSecrets")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 28:
+                switch member.key {
+                case "automountServiceAccountToken": self.automountServiceAccountToken = try JSONField.decodeOptional(Bool.self, member.value, key: "automountServiceAccountToken")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -13629,17 +15262,28 @@ extension ServiceAccountList: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "apiVersion":
-                try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
-            case "kind":
-                try JSONField.expect(member.value, Self.kind, key: "kind")
-            case "metadata":
-                self.metadata = try JSONField.decode(ListMeta.self, member.value, key: "metadata")
-            case "items":
-                self.items = try JSONField.decode([ServiceAccount].self, member.value, key: "items")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "kind": try JSONField.expect(member.value, Self.kind, key: "kind")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 5:
+                switch member.key {
+                case "items": self.items = try JSONField.decode([ServiceAccount].self, member.value, key: "items")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "metadata": self.metadata = try JSONField.decode(ListMeta.self, member.value, key: "metadata")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "apiVersion": try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -13683,15 +15327,23 @@ extension ServiceAccountTokenProjection: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "path":
-                self.path = try JSONField.decode(String.self, member.value, key: "path")
-            case "audience":
-                self.audience = try JSONField.decodeOptional(String.self, member.value, key: "audience")
-            case "expirationSeconds":
-                self.expirationSeconds = try JSONField.decodeOptional(Int64.self, member.value, key: "expirationSeconds")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "path": self.path = try JSONField.decode(String.self, member.value, key: "path")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "audience": self.audience = try JSONField.decodeOptional(String.self, member.value, key: "audience")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 17:
+                switch member.key {
+                case "expirationSeconds": self.expirationSeconds = try JSONField.decodeOptional(Int64.self, member.value, key: "expirationSeconds")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -13734,17 +15386,28 @@ extension ServiceList: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "apiVersion":
-                try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
-            case "kind":
-                try JSONField.expect(member.value, Self.kind, key: "kind")
-            case "metadata":
-                self.metadata = try JSONField.decode(ListMeta.self, member.value, key: "metadata")
-            case "items":
-                self.items = try JSONField.decode([Service].self, member.value, key: "items")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "kind": try JSONField.expect(member.value, Self.kind, key: "kind")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 5:
+                switch member.key {
+                case "items": self.items = try JSONField.decode([Service].self, member.value, key: "items")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "metadata": self.metadata = try JSONField.decode(ListMeta.self, member.value, key: "metadata")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "apiVersion": try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -13797,21 +15460,30 @@ extension ServicePort: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "port":
-                self.port = try JSONField.decode(Int32.self, member.value, key: "port")
-            case "appProtocol":
-                self.appProtocol = try JSONField.decodeOptional(String.self, member.value, key: "appProtocol")
-            case "name":
-                self.name = try JSONField.decodeOptional(String.self, member.value, key: "name")
-            case "nodePort":
-                self.nodePort = try JSONField.decodeOptional(Int32.self, member.value, key: "nodePort")
-            case "protocol":
-                self.`protocol` = try JSONField.decodeOptional(String.self, member.value, key: "protocol")
-            case "targetPort":
-                self.targetPort = try JSONField.decodeOptional(IntOrString.self, member.value, key: "targetPort")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "port": self.port = try JSONField.decode(Int32.self, member.value, key: "port")
+                case "name": self.name = try JSONField.decodeOptional(String.self, member.value, key: "name")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "nodePort": self.nodePort = try JSONField.decodeOptional(Int32.self, member.value, key: "nodePort")
+                case "protocol": self.`protocol` = try JSONField.decodeOptional(String.self, member.value, key: "protocol")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "targetPort": self.targetPort = try JSONField.decodeOptional(IntOrString.self, member.value, key: "targetPort")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 11:
+                switch member.key {
+                case "appProtocol": self.appProtocol = try JSONField.decodeOptional(String.self, member.value, key: "appProtocol")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -14081,49 +15753,84 @@ extension ServiceSpec: JSONCodable {
         let object = try JSONField.object(json)
         let s = _Storage()
         for member in object.members {
-            switch member.key {
-            case "allocateLoadBalancerNodePorts":
-                s.allocateLoadBalancerNodePorts = try JSONField.decodeOptional(Bool.self, member.value, key: "allocateLoadBalancerNodePorts")
-            case "clusterIP":
-                s.clusterIP = try JSONField.decodeOptional(String.self, member.value, key: "clusterIP")
-            case "clusterIPs":
-                s.clusterIPs = try JSONField.decodeOptional([String].self, member.value, key: "clusterIPs")
-            case "externalIPs":
-                s.externalIPs = try JSONField.decodeOptional([String].self, member.value, key: "externalIPs")
-            case "externalName":
-                s.externalName = try JSONField.decodeOptional(String.self, member.value, key: "externalName")
-            case "externalTrafficPolicy":
-                s.externalTrafficPolicy = try JSONField.decodeOptional(String.self, member.value, key: "externalTrafficPolicy")
-            case "healthCheckNodePort":
-                s.healthCheckNodePort = try JSONField.decodeOptional(Int32.self, member.value, key: "healthCheckNodePort")
-            case "internalTrafficPolicy":
-                s.internalTrafficPolicy = try JSONField.decodeOptional(String.self, member.value, key: "internalTrafficPolicy")
-            case "ipFamilies":
-                s.ipFamilies = try JSONField.decodeOptional([String].self, member.value, key: "ipFamilies")
-            case "ipFamilyPolicy":
-                s.ipFamilyPolicy = try JSONField.decodeOptional(String.self, member.value, key: "ipFamilyPolicy")
-            case "loadBalancerClass":
-                s.loadBalancerClass = try JSONField.decodeOptional(String.self, member.value, key: "loadBalancerClass")
-            case "loadBalancerIP":
-                s.loadBalancerIP = try JSONField.decodeOptional(String.self, member.value, key: "loadBalancerIP")
-            case "loadBalancerSourceRanges":
-                s.loadBalancerSourceRanges = try JSONField.decodeOptional([String].self, member.value, key: "loadBalancerSourceRanges")
-            case "ports":
-                s.ports = try JSONField.decodeOptional([ServicePort].self, member.value, key: "ports")
-            case "publishNotReadyAddresses":
-                s.publishNotReadyAddresses = try JSONField.decodeOptional(Bool.self, member.value, key: "publishNotReadyAddresses")
-            case "selector":
-                s.selector = try JSONField.decodeOptional([String: String].self, member.value, key: "selector")
-            case "sessionAffinity":
-                s.sessionAffinity = try JSONField.decodeOptional(String.self, member.value, key: "sessionAffinity")
-            case "sessionAffinityConfig":
-                s.sessionAffinityConfig = try JSONField.decodeOptional(SessionAffinityConfig.self, member.value, key: "sessionAffinityConfig")
-            case "trafficDistribution":
-                s.trafficDistribution = try JSONField.decodeOptional(String.self, member.value, key: "trafficDistribution")
-            case "type":
-                s.type = try JSONField.decodeOptional(String.self, member.value, key: "type")
-            default:
-                s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "type": s.type = try JSONField.decodeOptional(String.self, member.value, key: "type")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 5:
+                switch member.key {
+                case "ports": s.ports = try JSONField.decodeOptional([ServicePort].self, member.value, key: "ports")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "selector": s.selector = try JSONField.decodeOptional([String: String].self, member.value, key: "selector")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 9:
+                switch member.key {
+                case "clusterIP": s.clusterIP = try JSONField.decodeOptional(String.self, member.value, key: "clusterIP")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "clusterIPs": s.clusterIPs = try JSONField.decodeOptional([String].self, member.value, key: "clusterIPs")
+                case "ipFamilies": s.ipFamilies = try JSONField.decodeOptional([String].self, member.value, key: "ipFamilies")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 11:
+                switch member.key {
+                case "externalIPs": s.externalIPs = try JSONField.decodeOptional([String].self, member.value, key: "externalIPs")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 12:
+                switch member.key {
+                case "externalName": s.externalName = try JSONField.decodeOptional(String.self, member.value, key: "externalName")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 14:
+                switch member.key {
+                case "ipFamilyPolicy": s.ipFamilyPolicy = try JSONField.decodeOptional(String.self, member.value, key: "ipFamilyPolicy")
+                case "loadBalancerIP": s.loadBalancerIP = try JSONField.decodeOptional(String.self, member.value, key: "loadBalancerIP")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 15:
+                switch member.key {
+                case "sessionAffinity": s.sessionAffinity = try JSONField.decodeOptional(String.self, member.value, key: "sessionAffinity")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 17:
+                switch member.key {
+                case "loadBalancerClass": s.loadBalancerClass = try JSONField.decodeOptional(String.self, member.value, key: "loadBalancerClass")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 19:
+                switch member.key {
+                case "healthCheckNodePort": s.healthCheckNodePort = try JSONField.decodeOptional(Int32.self, member.value, key: "healthCheckNodePort")
+                case "trafficDistribution": s.trafficDistribution = try JSONField.decodeOptional(String.self, member.value, key: "trafficDistribution")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 21:
+                switch member.key {
+                case "externalTrafficPolicy": s.externalTrafficPolicy = try JSONField.decodeOptional(String.self, member.value, key: "externalTrafficPolicy")
+                case "internalTrafficPolicy": s.internalTrafficPolicy = try JSONField.decodeOptional(String.self, member.value, key: "internalTrafficPolicy")
+                case "sessionAffinityConfig": s.sessionAffinityConfig = try JSONField.decodeOptional(SessionAffinityConfig.self, member.value, key: "sessionAffinityConfig")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 24:
+                switch member.key {
+                case "loadBalancerSourceRanges": s.loadBalancerSourceRanges = try JSONField.decodeOptional([String].self, member.value, key: "loadBalancerSourceRanges")
+                case "publishNotReadyAddresses": s.publishNotReadyAddresses = try JSONField.decodeOptional(Bool.self, member.value, key: "publishNotReadyAddresses")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 29:
+                switch member.key {
+                case "allocateLoadBalancerNodePorts": s.allocateLoadBalancerNodePorts = try JSONField.decodeOptional(Bool.self, member.value, key: "allocateLoadBalancerNodePorts")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
             }
         }
         self.init(_storage: s)
@@ -14186,13 +15893,18 @@ extension ServiceStatus: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "conditions":
-                self.conditions = try JSONField.decodeOptional([Condition].self, member.value, key: "conditions")
-            case "loadBalancer":
-                self.loadBalancer = try JSONField.decodeOptional(LoadBalancerStatus.self, member.value, key: "loadBalancer")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 10:
+                switch member.key {
+                case "conditions": self.conditions = try JSONField.decodeOptional([Condition].self, member.value, key: "conditions")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 12:
+                switch member.key {
+                case "loadBalancer": self.loadBalancer = try JSONField.decodeOptional(LoadBalancerStatus.self, member.value, key: "loadBalancer")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -14228,11 +15940,13 @@ extension SessionAffinityConfig: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "clientIP":
-                self.clientIP = try JSONField.decodeOptional(ClientIPConfig.self, member.value, key: "clientIP")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 8:
+                switch member.key {
+                case "clientIP": self.clientIP = try JSONField.decodeOptional(ClientIPConfig.self, member.value, key: "clientIP")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -14267,11 +15981,13 @@ extension SleepAction: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "seconds":
-                self.seconds = try JSONField.decode(Int64.self, member.value, key: "seconds")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 7:
+                switch member.key {
+                case "seconds": self.seconds = try JSONField.decode(Int64.self, member.value, key: "seconds")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -14318,19 +16034,33 @@ extension StorageOSPersistentVolumeSource: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "fsType":
-                self.fsType = try JSONField.decodeOptional(String.self, member.value, key: "fsType")
-            case "readOnly":
-                self.readOnly = try JSONField.decodeOptional(Bool.self, member.value, key: "readOnly")
-            case "secretRef":
-                self.secretRef = try JSONField.decodeOptional(ObjectReference.self, member.value, key: "secretRef")
-            case "volumeName":
-                self.volumeName = try JSONField.decodeOptional(String.self, member.value, key: "volumeName")
-            case "volumeNamespace":
-                self.volumeNamespace = try JSONField.decodeOptional(String.self, member.value, key: "volumeNamespace")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 6:
+                switch member.key {
+                case "fsType": self.fsType = try JSONField.decodeOptional(String.self, member.value, key: "fsType")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "readOnly": self.readOnly = try JSONField.decodeOptional(Bool.self, member.value, key: "readOnly")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 9:
+                switch member.key {
+                case "secretRef": self.secretRef = try JSONField.decodeOptional(ObjectReference.self, member.value, key: "secretRef")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "volumeName": self.volumeName = try JSONField.decodeOptional(String.self, member.value, key: "volumeName")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 15:
+                switch member.key {
+                case "volumeNamespace": self.volumeNamespace = try JSONField.decodeOptional(String.self, member.value, key: "volumeNamespace")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -14381,19 +16111,33 @@ extension StorageOSVolumeSource: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "fsType":
-                self.fsType = try JSONField.decodeOptional(String.self, member.value, key: "fsType")
-            case "readOnly":
-                self.readOnly = try JSONField.decodeOptional(Bool.self, member.value, key: "readOnly")
-            case "secretRef":
-                self.secretRef = try JSONField.decodeOptional(LocalObjectReference.self, member.value, key: "secretRef")
-            case "volumeName":
-                self.volumeName = try JSONField.decodeOptional(String.self, member.value, key: "volumeName")
-            case "volumeNamespace":
-                self.volumeNamespace = try JSONField.decodeOptional(String.self, member.value, key: "volumeNamespace")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 6:
+                switch member.key {
+                case "fsType": self.fsType = try JSONField.decodeOptional(String.self, member.value, key: "fsType")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "readOnly": self.readOnly = try JSONField.decodeOptional(Bool.self, member.value, key: "readOnly")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 9:
+                switch member.key {
+                case "secretRef": self.secretRef = try JSONField.decodeOptional(LocalObjectReference.self, member.value, key: "secretRef")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "volumeName": self.volumeName = try JSONField.decodeOptional(String.self, member.value, key: "volumeName")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 15:
+                switch member.key {
+                case "volumeNamespace": self.volumeNamespace = try JSONField.decodeOptional(String.self, member.value, key: "volumeNamespace")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -14435,13 +16179,18 @@ extension Sysctl: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "name":
-                self.name = try JSONField.decode(String.self, member.value, key: "name")
-            case "value":
-                self.value = try JSONField.decode(String.self, member.value, key: "value")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "name": self.name = try JSONField.decode(String.self, member.value, key: "name")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 5:
+                switch member.key {
+                case "value": self.value = try JSONField.decode(String.self, member.value, key: "value")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -14480,13 +16229,14 @@ extension TCPSocketAction: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "port":
-                self.port = try JSONField.decode(IntOrString.self, member.value, key: "port")
-            case "host":
-                self.host = try JSONField.decodeOptional(String.self, member.value, key: "host")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "port": self.port = try JSONField.decode(IntOrString.self, member.value, key: "port")
+                case "host": self.host = try JSONField.decodeOptional(String.self, member.value, key: "host")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -14531,17 +16281,28 @@ extension Taint: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "effect":
-                self.effect = try JSONField.decode(String.self, member.value, key: "effect")
-            case "key":
-                self.key = try JSONField.decode(String.self, member.value, key: "key")
-            case "timeAdded":
-                self.timeAdded = try JSONField.decodeOptional(Time.self, member.value, key: "timeAdded")
-            case "value":
-                self.value = try JSONField.decodeOptional(String.self, member.value, key: "value")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 3:
+                switch member.key {
+                case "key": self.key = try JSONField.decode(String.self, member.value, key: "key")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 5:
+                switch member.key {
+                case "value": self.value = try JSONField.decodeOptional(String.self, member.value, key: "value")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 6:
+                switch member.key {
+                case "effect": self.effect = try JSONField.decode(String.self, member.value, key: "effect")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 9:
+                switch member.key {
+                case "timeAdded": self.timeAdded = try JSONField.decodeOptional(Time.self, member.value, key: "timeAdded")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -14591,19 +16352,33 @@ extension Toleration: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "effect":
-                self.effect = try JSONField.decodeOptional(String.self, member.value, key: "effect")
-            case "key":
-                self.key = try JSONField.decodeOptional(String.self, member.value, key: "key")
-            case "operator":
-                self.`operator` = try JSONField.decodeOptional(String.self, member.value, key: "operator")
-            case "tolerationSeconds":
-                self.tolerationSeconds = try JSONField.decodeOptional(Int64.self, member.value, key: "tolerationSeconds")
-            case "value":
-                self.value = try JSONField.decodeOptional(String.self, member.value, key: "value")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 3:
+                switch member.key {
+                case "key": self.key = try JSONField.decodeOptional(String.self, member.value, key: "key")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 5:
+                switch member.key {
+                case "value": self.value = try JSONField.decodeOptional(String.self, member.value, key: "value")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 6:
+                switch member.key {
+                case "effect": self.effect = try JSONField.decodeOptional(String.self, member.value, key: "effect")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "operator": self.`operator` = try JSONField.decodeOptional(String.self, member.value, key: "operator")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 17:
+                switch member.key {
+                case "tolerationSeconds": self.tolerationSeconds = try JSONField.decodeOptional(Int64.self, member.value, key: "tolerationSeconds")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -14645,13 +16420,18 @@ extension TopologySelectorLabelRequirement: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "key":
-                self.key = try JSONField.decode(String.self, member.value, key: "key")
-            case "values":
-                self.values = try JSONField.decode([String].self, member.value, key: "values")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 3:
+                switch member.key {
+                case "key": self.key = try JSONField.decode(String.self, member.value, key: "key")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 6:
+                switch member.key {
+                case "values": self.values = try JSONField.decode([String].self, member.value, key: "values")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -14687,11 +16467,13 @@ extension TopologySelectorTerm: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "matchLabelExpressions":
-                self.matchLabelExpressions = try JSONField.decodeOptional([TopologySelectorLabelRequirement].self, member.value, key: "matchLabelExpressions")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 21:
+                switch member.key {
+                case "matchLabelExpressions": self.matchLabelExpressions = try JSONField.decodeOptional([TopologySelectorLabelRequirement].self, member.value, key: "matchLabelExpressions")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -14747,25 +16529,48 @@ extension TopologySpreadConstraint: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "maxSkew":
-                self.maxSkew = try JSONField.decode(Int32.self, member.value, key: "maxSkew")
-            case "topologyKey":
-                self.topologyKey = try JSONField.decode(String.self, member.value, key: "topologyKey")
-            case "whenUnsatisfiable":
-                self.whenUnsatisfiable = try JSONField.decode(String.self, member.value, key: "whenUnsatisfiable")
-            case "labelSelector":
-                self.labelSelector = try JSONField.decodeOptional(LabelSelector.self, member.value, key: "labelSelector")
-            case "matchLabelKeys":
-                self.matchLabelKeys = try JSONField.decodeOptional([String].self, member.value, key: "matchLabelKeys")
-            case "minDomains":
-                self.minDomains = try JSONField.decodeOptional(Int32.self, member.value, key: "minDomains")
-            case "nodeAffinityPolicy":
-                self.nodeAffinityPolicy = try JSONField.decodeOptional(String.self, member.value, key: "nodeAffinityPolicy")
-            case "nodeTaintsPolicy":
-                self.nodeTaintsPolicy = try JSONField.decodeOptional(String.self, member.value, key: "nodeTaintsPolicy")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 7:
+                switch member.key {
+                case "maxSkew": self.maxSkew = try JSONField.decode(Int32.self, member.value, key: "maxSkew")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "minDomains": self.minDomains = try JSONField.decodeOptional(Int32.self, member.value, key: "minDomains")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 11:
+                switch member.key {
+                case "topologyKey": self.topologyKey = try JSONField.decode(String.self, member.value, key: "topologyKey")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 13:
+                switch member.key {
+                case "labelSelector": self.labelSelector = try JSONField.decodeOptional(LabelSelector.self, member.value, key: "labelSelector")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 14:
+                switch member.key {
+                case "matchLabelKeys": self.matchLabelKeys = try JSONField.decodeOptional([String].self, member.value, key: "matchLabelKeys")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 16:
+                switch member.key {
+                case "nodeTaintsPolicy": self.nodeTaintsPolicy = try JSONField.decodeOptional(String.self, member.value, key: "nodeTaintsPolicy")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 17:
+                switch member.key {
+                case "whenUnsatisfiable": self.whenUnsatisfiable = try JSONField.decode(String.self, member.value, key: "whenUnsatisfiable")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 18:
+                switch member.key {
+                case "nodeAffinityPolicy": self.nodeAffinityPolicy = try JSONField.decodeOptional(String.self, member.value, key: "nodeAffinityPolicy")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -14813,15 +16618,19 @@ extension TypedLocalObjectReference: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "kind":
-                self.kind = try JSONField.decode(String.self, member.value, key: "kind")
-            case "name":
-                self.name = try JSONField.decode(String.self, member.value, key: "name")
-            case "apiGroup":
-                self.apiGroup = try JSONField.decodeOptional(String.self, member.value, key: "apiGroup")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "kind": self.kind = try JSONField.decode(String.self, member.value, key: "kind")
+                case "name": self.name = try JSONField.decode(String.self, member.value, key: "name")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "apiGroup": self.apiGroup = try JSONField.decodeOptional(String.self, member.value, key: "apiGroup")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -14867,17 +16676,24 @@ extension TypedObjectReference: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "kind":
-                self.kind = try JSONField.decode(String.self, member.value, key: "kind")
-            case "name":
-                self.name = try JSONField.decode(String.self, member.value, key: "name")
-            case "apiGroup":
-                self.apiGroup = try JSONField.decodeOptional(String.self, member.value, key: "apiGroup")
-            case "namespace":
-                self.namespace = try JSONField.decodeOptional(String.self, member.value, key: "namespace")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "kind": self.kind = try JSONField.decode(String.self, member.value, key: "kind")
+                case "name": self.name = try JSONField.decode(String.self, member.value, key: "name")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "apiGroup": self.apiGroup = try JSONField.decodeOptional(String.self, member.value, key: "apiGroup")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 9:
+                switch member.key {
+                case "namespace": self.namespace = try JSONField.decodeOptional(String.self, member.value, key: "namespace")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -15255,71 +17071,99 @@ extension Volume: JSONCodable {
         let object = try JSONField.object(json)
         let s = _Storage()
         for member in object.members {
-            switch member.key {
-            case "name":
-                s.name = try JSONField.decode(String.self, member.value, key: "name")
-            case "awsElasticBlockStore":
-                s.awsElasticBlockStore = try JSONField.decodeOptional(AWSElasticBlockStoreVolumeSource.self, member.value, key: "awsElasticBlockStore")
-            case "azureDisk":
-                s.azureDisk = try JSONField.decodeOptional(AzureDiskVolumeSource.self, member.value, key: "azureDisk")
-            case "azureFile":
-                s.azureFile = try JSONField.decodeOptional(AzureFileVolumeSource.self, member.value, key: "azureFile")
-            case "cephfs":
-                s.cephfs = try JSONField.decodeOptional(CephFSVolumeSource.self, member.value, key: "cephfs")
-            case "cinder":
-                s.cinder = try JSONField.decodeOptional(CinderVolumeSource.self, member.value, key: "cinder")
-            case "configMap":
-                s.configMap = try JSONField.decodeOptional(ConfigMapVolumeSource.self, member.value, key: "configMap")
-            case "csi":
-                s.csi = try JSONField.decodeOptional(CSIVolumeSource.self, member.value, key: "csi")
-            case "downwardAPI":
-                s.downwardAPI = try JSONField.decodeOptional(DownwardAPIVolumeSource.self, member.value, key: "downwardAPI")
-            case "emptyDir":
-                s.emptyDir = try JSONField.decodeOptional(EmptyDirVolumeSource.self, member.value, key: "emptyDir")
-            case "ephemeral":
-                s.ephemeral = try JSONField.decodeOptional(EphemeralVolumeSource.self, member.value, key: "ephemeral")
-            case "fc":
-                s.fc = try JSONField.decodeOptional(FCVolumeSource.self, member.value, key: "fc")
-            case "flexVolume":
-                s.flexVolume = try JSONField.decodeOptional(FlexVolumeSource.self, member.value, key: "flexVolume")
-            case "flocker":
-                s.flocker = try JSONField.decodeOptional(FlockerVolumeSource.self, member.value, key: "flocker")
-            case "gcePersistentDisk":
-                s.gcePersistentDisk = try JSONField.decodeOptional(GCEPersistentDiskVolumeSource.self, member.value, key: "gcePersistentDisk")
-            case "gitRepo":
-                s.gitRepo = try JSONField.decodeOptional(GitRepoVolumeSource.self, member.value, key: "gitRepo")
-            case "glusterfs":
-                s.glusterfs = try JSONField.decodeOptional(GlusterfsVolumeSource.self, member.value, key: "glusterfs")
-            case "hostPath":
-                s.hostPath = try JSONField.decodeOptional(HostPathVolumeSource.self, member.value, key: "hostPath")
-            case "image":
-                s.image = try JSONField.decodeOptional(ImageVolumeSource.self, member.value, key: "image")
-            case "iscsi":
-                s.iscsi = try JSONField.decodeOptional(ISCSIVolumeSource.self, member.value, key: "iscsi")
-            case "nfs":
-                s.nfs = try JSONField.decodeOptional(NFSVolumeSource.self, member.value, key: "nfs")
-            case "persistentVolumeClaim":
-                s.persistentVolumeClaim = try JSONField.decodeOptional(PersistentVolumeClaimVolumeSource.self, member.value, key: "persistentVolumeClaim")
-            case "photonPersistentDisk":
-                s.photonPersistentDisk = try JSONField.decodeOptional(PhotonPersistentDiskVolumeSource.self, member.value, key: "photonPersistentDisk")
-            case "portworxVolume":
-                s.portworxVolume = try JSONField.decodeOptional(PortworxVolumeSource.self, member.value, key: "portworxVolume")
-            case "projected":
-                s.projected = try JSONField.decodeOptional(ProjectedVolumeSource.self, member.value, key: "projected")
-            case "quobyte":
-                s.quobyte = try JSONField.decodeOptional(QuobyteVolumeSource.self, member.value, key: "quobyte")
-            case "rbd":
-                s.rbd = try JSONField.decodeOptional(RBDVolumeSource.self, member.value, key: "rbd")
-            case "scaleIO":
-                s.scaleIO = try JSONField.decodeOptional(ScaleIOVolumeSource.self, member.value, key: "scaleIO")
-            case "secret":
-                s.secret = try JSONField.decodeOptional(SecretVolumeSource.self, member.value, key: "secret")
-            case "storageos":
-                s.storageos = try JSONField.decodeOptional(StorageOSVolumeSource.self, member.value, key: "storageos")
-            case "vsphereVolume":
-                s.vsphereVolume = try JSONField.decodeOptional(VsphereVirtualDiskVolumeSource.self, member.value, key: "vsphereVolume")
-            default:
-                s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+            switch member.key.utf8.count {
+            case 2:
+                switch member.key {
+                case "fc": s.fc = try JSONField.decodeOptional(FCVolumeSource.self, member.value, key: "fc")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 3:
+                switch member.key {
+                case "csi": s.csi = try JSONField.decodeOptional(CSIVolumeSource.self, member.value, key: "csi")
+                case "nfs": s.nfs = try JSONField.decodeOptional(NFSVolumeSource.self, member.value, key: "nfs")
+                case "rbd": s.rbd = try JSONField.decodeOptional(RBDVolumeSource.self, member.value, key: "rbd")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 4:
+                switch member.key {
+                case "name": s.name = try JSONField.decode(String.self, member.value, key: "name")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 5:
+                switch member.key {
+                case "image": s.image = try JSONField.decodeOptional(ImageVolumeSource.self, member.value, key: "image")
+                case "iscsi": s.iscsi = try JSONField.decodeOptional(ISCSIVolumeSource.self, member.value, key: "iscsi")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 6:
+                switch member.key {
+                case "cephfs": s.cephfs = try JSONField.decodeOptional(CephFSVolumeSource.self, member.value, key: "cephfs")
+                case "cinder": s.cinder = try JSONField.decodeOptional(CinderVolumeSource.self, member.value, key: "cinder")
+                case "secret": s.secret = try JSONField.decodeOptional(SecretVolumeSource.self, member.value, key: "secret")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 7:
+                switch member.key {
+                case "flocker": s.flocker = try JSONField.decodeOptional(FlockerVolumeSource.self, member.value, key: "flocker")
+                case "gitRepo": s.gitRepo = try JSONField.decodeOptional(GitRepoVolumeSource.self, member.value, key: "gitRepo")
+                case "quobyte": s.quobyte = try JSONField.decodeOptional(QuobyteVolumeSource.self, member.value, key: "quobyte")
+                case "scaleIO": s.scaleIO = try JSONField.decodeOptional(ScaleIOVolumeSource.self, member.value, key: "scaleIO")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "emptyDir": s.emptyDir = try JSONField.decodeOptional(EmptyDirVolumeSource.self, member.value, key: "emptyDir")
+                case "hostPath": s.hostPath = try JSONField.decodeOptional(HostPathVolumeSource.self, member.value, key: "hostPath")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 9:
+                switch member.key {
+                case "azureDisk": s.azureDisk = try JSONField.decodeOptional(AzureDiskVolumeSource.self, member.value, key: "azureDisk")
+                case "azureFile": s.azureFile = try JSONField.decodeOptional(AzureFileVolumeSource.self, member.value, key: "azureFile")
+                case "configMap": s.configMap = try JSONField.decodeOptional(ConfigMapVolumeSource.self, member.value, key: "configMap")
+                case "ephemeral": s.ephemeral = try JSONField.decodeOptional(EphemeralVolumeSource.self, member.value, key: "ephemeral")
+                case "glusterfs": s.glusterfs = try JSONField.decodeOptional(GlusterfsVolumeSource.self, member.value, key: "glusterfs")
+                case "projected": s.projected = try JSONField.decodeOptional(ProjectedVolumeSource.self, member.value, key: "projected")
+                case "storageos": s.storageos = try JSONField.decodeOptional(StorageOSVolumeSource.self, member.value, key: "storageos")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "flexVolume": s.flexVolume = try JSONField.decodeOptional(FlexVolumeSource.self, member.value, key: "flexVolume")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 11:
+                switch member.key {
+                case "downwardAPI": s.downwardAPI = try JSONField.decodeOptional(DownwardAPIVolumeSource.self, member.value, key: "downwardAPI")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 13:
+                switch member.key {
+                case "vsphereVolume": s.vsphereVolume = try JSONField.decodeOptional(VsphereVirtualDiskVolumeSource.self, member.value, key: "vsphereVolume")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 14:
+                switch member.key {
+                case "portworxVolume": s.portworxVolume = try JSONField.decodeOptional(PortworxVolumeSource.self, member.value, key: "portworxVolume")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 17:
+                switch member.key {
+                case "gcePersistentDisk": s.gcePersistentDisk = try JSONField.decodeOptional(GCEPersistentDiskVolumeSource.self, member.value, key: "gcePersistentDisk")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 20:
+                switch member.key {
+                case "awsElasticBlockStore": s.awsElasticBlockStore = try JSONField.decodeOptional(AWSElasticBlockStoreVolumeSource.self, member.value, key: "awsElasticBlockStore")
+                case "photonPersistentDisk": s.photonPersistentDisk = try JSONField.decodeOptional(PhotonPersistentDiskVolumeSource.self, member.value, key: "photonPersistentDisk")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 21:
+                switch member.key {
+                case "persistentVolumeClaim": s.persistentVolumeClaim = try JSONField.decodeOptional(PersistentVolumeClaimVolumeSource.self, member.value, key: "persistentVolumeClaim")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
             }
         }
         self.init(_storage: s)
@@ -15393,13 +17237,18 @@ extension VolumeDevice: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "devicePath":
-                self.devicePath = try JSONField.decode(String.self, member.value, key: "devicePath")
-            case "name":
-                self.name = try JSONField.decode(String.self, member.value, key: "name")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "name": self.name = try JSONField.decode(String.self, member.value, key: "name")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "devicePath": self.devicePath = try JSONField.decode(String.self, member.value, key: "devicePath")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -15453,23 +17302,43 @@ extension VolumeMount: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "mountPath":
-                self.mountPath = try JSONField.decode(String.self, member.value, key: "mountPath")
-            case "name":
-                self.name = try JSONField.decode(String.self, member.value, key: "name")
-            case "mountPropagation":
-                self.mountPropagation = try JSONField.decodeOptional(String.self, member.value, key: "mountPropagation")
-            case "readOnly":
-                self.readOnly = try JSONField.decodeOptional(Bool.self, member.value, key: "readOnly")
-            case "recursiveReadOnly":
-                self.recursiveReadOnly = try JSONField.decodeOptional(String.self, member.value, key: "recursiveReadOnly")
-            case "subPath":
-                self.subPath = try JSONField.decodeOptional(String.self, member.value, key: "subPath")
-            case "subPathExpr":
-                self.subPathExpr = try JSONField.decodeOptional(String.self, member.value, key: "subPathExpr")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "name": self.name = try JSONField.decode(String.self, member.value, key: "name")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 7:
+                switch member.key {
+                case "subPath": self.subPath = try JSONField.decodeOptional(String.self, member.value, key: "subPath")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "readOnly": self.readOnly = try JSONField.decodeOptional(Bool.self, member.value, key: "readOnly")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 9:
+                switch member.key {
+                case "mountPath": self.mountPath = try JSONField.decode(String.self, member.value, key: "mountPath")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 11:
+                switch member.key {
+                case "subPathExpr": self.subPathExpr = try JSONField.decodeOptional(String.self, member.value, key: "subPathExpr")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 16:
+                switch member.key {
+                case "mountPropagation": self.mountPropagation = try JSONField.decodeOptional(String.self, member.value, key: "mountPropagation")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 17:
+                switch member.key {
+                case "recursiveReadOnly": self.recursiveReadOnly = try JSONField.decodeOptional(String.self, member.value, key: "recursiveReadOnly")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -15519,17 +17388,28 @@ extension VolumeMountStatus: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "mountPath":
-                self.mountPath = try JSONField.decode(String.self, member.value, key: "mountPath")
-            case "name":
-                self.name = try JSONField.decode(String.self, member.value, key: "name")
-            case "readOnly":
-                self.readOnly = try JSONField.decodeOptional(Bool.self, member.value, key: "readOnly")
-            case "recursiveReadOnly":
-                self.recursiveReadOnly = try JSONField.decodeOptional(String.self, member.value, key: "recursiveReadOnly")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "name": self.name = try JSONField.decode(String.self, member.value, key: "name")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "readOnly": self.readOnly = try JSONField.decodeOptional(Bool.self, member.value, key: "readOnly")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 9:
+                switch member.key {
+                case "mountPath": self.mountPath = try JSONField.decode(String.self, member.value, key: "mountPath")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 17:
+                switch member.key {
+                case "recursiveReadOnly": self.recursiveReadOnly = try JSONField.decodeOptional(String.self, member.value, key: "recursiveReadOnly")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -15567,11 +17447,13 @@ extension VolumeNodeAffinity: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "required":
-                self.required = try JSONField.decodeOptional(NodeSelector.self, member.value, key: "required")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 8:
+                switch member.key {
+                case "required": self.required = try JSONField.decodeOptional(NodeSelector.self, member.value, key: "required")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -15618,19 +17500,33 @@ extension VolumeProjection: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "clusterTrustBundle":
-                self.clusterTrustBundle = try JSONField.decodeOptional(ClusterTrustBundleProjection.self, member.value, key: "clusterTrustBundle")
-            case "configMap":
-                self.configMap = try JSONField.decodeOptional(ConfigMapProjection.self, member.value, key: "configMap")
-            case "downwardAPI":
-                self.downwardAPI = try JSONField.decodeOptional(DownwardAPIProjection.self, member.value, key: "downwardAPI")
-            case "secret":
-                self.secret = try JSONField.decodeOptional(SecretProjection.self, member.value, key: "secret")
-            case "serviceAccountToken":
-                self.serviceAccountToken = try JSONField.decodeOptional(ServiceAccountTokenProjection.self, member.value, key: "serviceAccountToken")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 6:
+                switch member.key {
+                case "secret": self.secret = try JSONField.decodeOptional(SecretProjection.self, member.value, key: "secret")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 9:
+                switch member.key {
+                case "configMap": self.configMap = try JSONField.decodeOptional(ConfigMapProjection.self, member.value, key: "configMap")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 11:
+                switch member.key {
+                case "downwardAPI": self.downwardAPI = try JSONField.decodeOptional(DownwardAPIProjection.self, member.value, key: "downwardAPI")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 18:
+                switch member.key {
+                case "clusterTrustBundle": self.clusterTrustBundle = try JSONField.decodeOptional(ClusterTrustBundleProjection.self, member.value, key: "clusterTrustBundle")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 19:
+                switch member.key {
+                case "serviceAccountToken": self.serviceAccountToken = try JSONField.decodeOptional(ServiceAccountTokenProjection.self, member.value, key: "serviceAccountToken")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -15672,13 +17568,18 @@ extension VolumeResourceRequirements: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "limits":
-                self.limits = try JSONField.decodeOptional([String: Quantity].self, member.value, key: "limits")
-            case "requests":
-                self.requests = try JSONField.decodeOptional([String: Quantity].self, member.value, key: "requests")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 6:
+                switch member.key {
+                case "limits": self.limits = try JSONField.decodeOptional([String: Quantity].self, member.value, key: "limits")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "requests": self.requests = try JSONField.decodeOptional([String: Quantity].self, member.value, key: "requests")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -15723,17 +17624,28 @@ extension VsphereVirtualDiskVolumeSource: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "volumePath":
-                self.volumePath = try JSONField.decode(String.self, member.value, key: "volumePath")
-            case "fsType":
-                self.fsType = try JSONField.decodeOptional(String.self, member.value, key: "fsType")
-            case "storagePolicyID":
-                self.storagePolicyID = try JSONField.decodeOptional(String.self, member.value, key: "storagePolicyID")
-            case "storagePolicyName":
-                self.storagePolicyName = try JSONField.decodeOptional(String.self, member.value, key: "storagePolicyName")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 6:
+                switch member.key {
+                case "fsType": self.fsType = try JSONField.decodeOptional(String.self, member.value, key: "fsType")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "volumePath": self.volumePath = try JSONField.decode(String.self, member.value, key: "volumePath")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 15:
+                switch member.key {
+                case "storagePolicyID": self.storagePolicyID = try JSONField.decodeOptional(String.self, member.value, key: "storagePolicyID")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 17:
+                switch member.key {
+                case "storagePolicyName": self.storagePolicyName = try JSONField.decodeOptional(String.self, member.value, key: "storagePolicyName")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -15774,13 +17686,18 @@ extension WeightedPodAffinityTerm: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "podAffinityTerm":
-                self.podAffinityTerm = try JSONField.decode(PodAffinityTerm.self, member.value, key: "podAffinityTerm")
-            case "weight":
-                self.weight = try JSONField.decode(Int32.self, member.value, key: "weight")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 6:
+                switch member.key {
+                case "weight": self.weight = try JSONField.decode(Int32.self, member.value, key: "weight")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 15:
+                switch member.key {
+                case "podAffinityTerm": self.podAffinityTerm = try JSONField.decode(PodAffinityTerm.self, member.value, key: "podAffinityTerm")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -15825,17 +17742,28 @@ extension WindowsSecurityContextOptions: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "gmsaCredentialSpec":
-                self.gmsaCredentialSpec = try JSONField.decodeOptional(String.self, member.value, key: "gmsaCredentialSpec")
-            case "gmsaCredentialSpecName":
-                self.gmsaCredentialSpecName = try JSONField.decodeOptional(String.self, member.value, key: "gmsaCredentialSpecName")
-            case "hostProcess":
-                self.hostProcess = try JSONField.decodeOptional(Bool.self, member.value, key: "hostProcess")
-            case "runAsUserName":
-                self.runAsUserName = try JSONField.decodeOptional(String.self, member.value, key: "runAsUserName")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 11:
+                switch member.key {
+                case "hostProcess": self.hostProcess = try JSONField.decodeOptional(Bool.self, member.value, key: "hostProcess")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 13:
+                switch member.key {
+                case "runAsUserName": self.runAsUserName = try JSONField.decodeOptional(String.self, member.value, key: "runAsUserName")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 18:
+                switch member.key {
+                case "gmsaCredentialSpec": self.gmsaCredentialSpec = try JSONField.decodeOptional(String.self, member.value, key: "gmsaCredentialSpec")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 22:
+                switch member.key {
+                case "gmsaCredentialSpecName": self.gmsaCredentialSpecName = try JSONField.decodeOptional(String.self, member.value, key: "gmsaCredentialSpecName")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }

@@ -205,43 +205,73 @@ extension EventsV1Event: JSONCodable {
         let object = try JSONField.object(json)
         let s = _Storage()
         for member in object.members {
-            switch member.key {
-            case "apiVersion":
-                try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
-            case "kind":
-                try JSONField.expect(member.value, Self.kind, key: "kind")
-            case "metadata":
-                s.metadata = try JSONField.decode(ObjectMeta.self, member.value, key: "metadata")
-            case "eventTime":
-                s.eventTime = try JSONField.decode(MicroTime.self, member.value, key: "eventTime")
-            case "action":
-                s.action = try JSONField.decodeOptional(String.self, member.value, key: "action")
-            case "deprecatedCount":
-                s.deprecatedCount = try JSONField.decodeOptional(Int32.self, member.value, key: "deprecatedCount")
-            case "deprecatedFirstTimestamp":
-                s.deprecatedFirstTimestamp = try JSONField.decodeOptional(Time.self, member.value, key: "deprecatedFirstTimestamp")
-            case "deprecatedLastTimestamp":
-                s.deprecatedLastTimestamp = try JSONField.decodeOptional(Time.self, member.value, key: "deprecatedLastTimestamp")
-            case "deprecatedSource":
-                s.deprecatedSource = try JSONField.decodeOptional(EventSource.self, member.value, key: "deprecatedSource")
-            case "note":
-                s.note = try JSONField.decodeOptional(String.self, member.value, key: "note")
-            case "reason":
-                s.reason = try JSONField.decodeOptional(String.self, member.value, key: "reason")
-            case "regarding":
-                s.regarding = try JSONField.decodeOptional(ObjectReference.self, member.value, key: "regarding")
-            case "related":
-                s.related = try JSONField.decodeOptional(ObjectReference.self, member.value, key: "related")
-            case "reportingController":
-                s.reportingController = try JSONField.decodeOptional(String.self, member.value, key: "reportingController")
-            case "reportingInstance":
-                s.reportingInstance = try JSONField.decodeOptional(String.self, member.value, key: "reportingInstance")
-            case "series":
-                s.series = try JSONField.decodeOptional(EventsV1EventSeries.self, member.value, key: "series")
-            case "type":
-                s.type = try JSONField.decodeOptional(String.self, member.value, key: "type")
-            default:
-                s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "kind": try JSONField.expect(member.value, Self.kind, key: "kind")
+                case "note": s.note = try JSONField.decodeOptional(String.self, member.value, key: "note")
+                case "type": s.type = try JSONField.decodeOptional(String.self, member.value, key: "type")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 6:
+                switch member.key {
+                case "action": s.action = try JSONField.decodeOptional(String.self, member.value, key: "action")
+                case "reason": s.reason = try JSONField.decodeOptional(String.self, member.value, key: "reason")
+                case "series": s.series = try JSONField.decodeOptional(EventsV1EventSeries.self, member.value, key: "series")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 7:
+                switch member.key {
+                case "related": s.related = try JSONField.decodeOptional(ObjectReference.self, member.value, key: "related")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "metadata": s.metadata = try JSONField.decode(ObjectMeta.self, member.value, key: "metadata")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 9:
+                switch member.key {
+                case "eventTime": s.eventTime = try JSONField.decode(MicroTime.self, member.value, key: "eventTime")
+                case "regarding": s.regarding = try JSONField.decodeOptional(ObjectReference.self, member.value, key: "regarding")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "apiVersion": try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 15:
+                switch member.key {
+                case "deprecatedCount": s.deprecatedCount = try JSONField.decodeOptional(Int32.self, member.value, key: "deprecatedCount")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 16:
+                switch member.key {
+                case "deprecatedSource": s.deprecatedSource = try JSONField.decodeOptional(EventSource.self, member.value, key: "deprecatedSource")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 17:
+                switch member.key {
+                case "reportingInstance": s.reportingInstance = try JSONField.decodeOptional(String.self, member.value, key: "reportingInstance")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 19:
+                switch member.key {
+                case "reportingController": s.reportingController = try JSONField.decodeOptional(String.self, member.value, key: "reportingController")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 23:
+                switch member.key {
+                case "deprecatedLastTimestamp": s.deprecatedLastTimestamp = try JSONField.decodeOptional(Time.self, member.value, key: "deprecatedLastTimestamp")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 24:
+                switch member.key {
+                case "deprecatedFirstTimestamp": s.deprecatedFirstTimestamp = try JSONField.decodeOptional(Time.self, member.value, key: "deprecatedFirstTimestamp")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
             }
         }
         self.init(_storage: s)
@@ -304,17 +334,28 @@ extension EventsV1EventList: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "apiVersion":
-                try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
-            case "kind":
-                try JSONField.expect(member.value, Self.kind, key: "kind")
-            case "metadata":
-                self.metadata = try JSONField.decode(ListMeta.self, member.value, key: "metadata")
-            case "items":
-                self.items = try JSONField.decode([EventsV1Event].self, member.value, key: "items")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "kind": try JSONField.expect(member.value, Self.kind, key: "kind")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 5:
+                switch member.key {
+                case "items": self.items = try JSONField.decode([EventsV1Event].self, member.value, key: "items")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "metadata": self.metadata = try JSONField.decode(ListMeta.self, member.value, key: "metadata")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "apiVersion": try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -355,13 +396,18 @@ extension EventsV1EventSeries: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "count":
-                self.count = try JSONField.decode(Int32.self, member.value, key: "count")
-            case "lastObservedTime":
-                self.lastObservedTime = try JSONField.decode(MicroTime.self, member.value, key: "lastObservedTime")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 5:
+                switch member.key {
+                case "count": self.count = try JSONField.decode(Int32.self, member.value, key: "count")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 16:
+                switch member.key {
+                case "lastObservedTime": self.lastObservedTime = try JSONField.decode(MicroTime.self, member.value, key: "lastObservedTime")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }

@@ -34,21 +34,34 @@ extension APIGroup: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "apiVersion":
-                try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
-            case "kind":
-                try JSONField.expect(member.value, Self.kind, key: "kind")
-            case "name":
-                self.name = try JSONField.decode(String.self, member.value, key: "name")
-            case "versions":
-                self.versions = try JSONField.decode([GroupVersionForDiscovery].self, member.value, key: "versions")
-            case "preferredVersion":
-                self.preferredVersion = try JSONField.decodeOptional(GroupVersionForDiscovery.self, member.value, key: "preferredVersion")
-            case "serverAddressByClientCIDRs":
-                self.serverAddressByClientCIDRs = try JSONField.decodeOptional([ServerAddressByClientCIDR].self, member.value, key: "serverAddressByClientCIDRs")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "kind": try JSONField.expect(member.value, Self.kind, key: "kind")
+                case "name": self.name = try JSONField.decode(String.self, member.value, key: "name")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "versions": self.versions = try JSONField.decode([GroupVersionForDiscovery].self, member.value, key: "versions")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "apiVersion": try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 16:
+                switch member.key {
+                case "preferredVersion": self.preferredVersion = try JSONField.decodeOptional(GroupVersionForDiscovery.self, member.value, key: "preferredVersion")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 26:
+                switch member.key {
+                case "serverAddressByClientCIDRs": self.serverAddressByClientCIDRs = try JSONField.decodeOptional([ServerAddressByClientCIDR].self, member.value, key: "serverAddressByClientCIDRs")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -91,15 +104,23 @@ extension APIGroupList: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "apiVersion":
-                try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
-            case "kind":
-                try JSONField.expect(member.value, Self.kind, key: "kind")
-            case "groups":
-                self.groups = try JSONField.decode([APIGroup].self, member.value, key: "groups")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "kind": try JSONField.expect(member.value, Self.kind, key: "kind")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 6:
+                switch member.key {
+                case "groups": self.groups = try JSONField.decode([APIGroup].self, member.value, key: "groups")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "apiVersion": try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -266,29 +287,42 @@ extension APIResource: JSONCodable {
         let object = try JSONField.object(json)
         let s = _Storage()
         for member in object.members {
-            switch member.key {
-            case "kind":
-                s.kind = try JSONField.decode(String.self, member.value, key: "kind")
-            case "name":
-                s.name = try JSONField.decode(String.self, member.value, key: "name")
-            case "namespaced":
-                s.namespaced = try JSONField.decode(Bool.self, member.value, key: "namespaced")
-            case "singularName":
-                s.singularName = try JSONField.decode(String.self, member.value, key: "singularName")
-            case "verbs":
-                s.verbs = try JSONField.decode([String].self, member.value, key: "verbs")
-            case "categories":
-                s.categories = try JSONField.decodeOptional([String].self, member.value, key: "categories")
-            case "group":
-                s.group = try JSONField.decodeOptional(String.self, member.value, key: "group")
-            case "shortNames":
-                s.shortNames = try JSONField.decodeOptional([String].self, member.value, key: "shortNames")
-            case "storageVersionHash":
-                s.storageVersionHash = try JSONField.decodeOptional(String.self, member.value, key: "storageVersionHash")
-            case "version":
-                s.version = try JSONField.decodeOptional(String.self, member.value, key: "version")
-            default:
-                s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "kind": s.kind = try JSONField.decode(String.self, member.value, key: "kind")
+                case "name": s.name = try JSONField.decode(String.self, member.value, key: "name")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 5:
+                switch member.key {
+                case "verbs": s.verbs = try JSONField.decode([String].self, member.value, key: "verbs")
+                case "group": s.group = try JSONField.decodeOptional(String.self, member.value, key: "group")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 7:
+                switch member.key {
+                case "version": s.version = try JSONField.decodeOptional(String.self, member.value, key: "version")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "namespaced": s.namespaced = try JSONField.decode(Bool.self, member.value, key: "namespaced")
+                case "categories": s.categories = try JSONField.decodeOptional([String].self, member.value, key: "categories")
+                case "shortNames": s.shortNames = try JSONField.decodeOptional([String].self, member.value, key: "shortNames")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 12:
+                switch member.key {
+                case "singularName": s.singularName = try JSONField.decode(String.self, member.value, key: "singularName")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 18:
+                switch member.key {
+                case "storageVersionHash": s.storageVersionHash = try JSONField.decodeOptional(String.self, member.value, key: "storageVersionHash")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
             }
         }
         self.init(_storage: s)
@@ -344,17 +378,28 @@ extension APIResourceList: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "apiVersion":
-                try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
-            case "kind":
-                try JSONField.expect(member.value, Self.kind, key: "kind")
-            case "groupVersion":
-                self.groupVersion = try JSONField.decode(String.self, member.value, key: "groupVersion")
-            case "resources":
-                self.resources = try JSONField.decode([APIResource].self, member.value, key: "resources")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "kind": try JSONField.expect(member.value, Self.kind, key: "kind")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 9:
+                switch member.key {
+                case "resources": self.resources = try JSONField.decode([APIResource].self, member.value, key: "resources")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "apiVersion": try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 12:
+                switch member.key {
+                case "groupVersion": self.groupVersion = try JSONField.decode(String.self, member.value, key: "groupVersion")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -398,17 +443,28 @@ extension APIVersions: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "apiVersion":
-                try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
-            case "kind":
-                try JSONField.expect(member.value, Self.kind, key: "kind")
-            case "serverAddressByClientCIDRs":
-                self.serverAddressByClientCIDRs = try JSONField.decode([ServerAddressByClientCIDR].self, member.value, key: "serverAddressByClientCIDRs")
-            case "versions":
-                self.versions = try JSONField.decode([String].self, member.value, key: "versions")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "kind": try JSONField.expect(member.value, Self.kind, key: "kind")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "versions": self.versions = try JSONField.decode([String].self, member.value, key: "versions")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "apiVersion": try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 26:
+                switch member.key {
+                case "serverAddressByClientCIDRs": self.serverAddressByClientCIDRs = try JSONField.decode([ServerAddressByClientCIDR].self, member.value, key: "serverAddressByClientCIDRs")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -461,21 +517,30 @@ extension Condition: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "lastTransitionTime":
-                self.lastTransitionTime = try JSONField.decode(Time.self, member.value, key: "lastTransitionTime")
-            case "message":
-                self.message = try JSONField.decode(String.self, member.value, key: "message")
-            case "reason":
-                self.reason = try JSONField.decode(String.self, member.value, key: "reason")
-            case "status":
-                self.status = try JSONField.decode(String.self, member.value, key: "status")
-            case "type":
-                self.type = try JSONField.decode(String.self, member.value, key: "type")
-            case "observedGeneration":
-                self.observedGeneration = try JSONField.decodeOptional(Int64.self, member.value, key: "observedGeneration")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "type": self.type = try JSONField.decode(String.self, member.value, key: "type")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 6:
+                switch member.key {
+                case "reason": self.reason = try JSONField.decode(String.self, member.value, key: "reason")
+                case "status": self.status = try JSONField.decode(String.self, member.value, key: "status")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 7:
+                switch member.key {
+                case "message": self.message = try JSONField.decode(String.self, member.value, key: "message")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 18:
+                switch member.key {
+                case "lastTransitionTime": self.lastTransitionTime = try JSONField.decode(Time.self, member.value, key: "lastTransitionTime")
+                case "observedGeneration": self.observedGeneration = try JSONField.decodeOptional(Int64.self, member.value, key: "observedGeneration")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -536,25 +601,48 @@ extension DeleteOptions: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "apiVersion":
-                self.apiVersion = try JSONField.decodeOptional(String.self, member.value, key: "apiVersion")
-            case "dryRun":
-                self.dryRun = try JSONField.decodeOptional([String].self, member.value, key: "dryRun")
-            case "gracePeriodSeconds":
-                self.gracePeriodSeconds = try JSONField.decodeOptional(Int64.self, member.value, key: "gracePeriodSeconds")
-            case "ignoreStoreReadErrorWithClusterBreakingPotential":
-                self.ignoreStoreReadErrorWithClusterBreakingPotential = try JSONField.decodeOptional(Bool.self, member.value, key: "ignoreStoreReadErrorWithClusterBreakingPotential")
-            case "kind":
-                self.kind = try JSONField.decodeOptional(String.self, member.value, key: "kind")
-            case "orphanDependents":
-                self.orphanDependents = try JSONField.decodeOptional(Bool.self, member.value, key: "orphanDependents")
-            case "preconditions":
-                self.preconditions = try JSONField.decodeOptional(Preconditions.self, member.value, key: "preconditions")
-            case "propagationPolicy":
-                self.propagationPolicy = try JSONField.decodeOptional(String.self, member.value, key: "propagationPolicy")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "kind": self.kind = try JSONField.decodeOptional(String.self, member.value, key: "kind")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 6:
+                switch member.key {
+                case "dryRun": self.dryRun = try JSONField.decodeOptional([String].self, member.value, key: "dryRun")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "apiVersion": self.apiVersion = try JSONField.decodeOptional(String.self, member.value, key: "apiVersion")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 13:
+                switch member.key {
+                case "preconditions": self.preconditions = try JSONField.decodeOptional(Preconditions.self, member.value, key: "preconditions")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 16:
+                switch member.key {
+                case "orphanDependents": self.orphanDependents = try JSONField.decodeOptional(Bool.self, member.value, key: "orphanDependents")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 17:
+                switch member.key {
+                case "propagationPolicy": self.propagationPolicy = try JSONField.decodeOptional(String.self, member.value, key: "propagationPolicy")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 18:
+                switch member.key {
+                case "gracePeriodSeconds": self.gracePeriodSeconds = try JSONField.decodeOptional(Int64.self, member.value, key: "gracePeriodSeconds")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 48:
+                switch member.key {
+                case "ignoreStoreReadErrorWithClusterBreakingPotential": self.ignoreStoreReadErrorWithClusterBreakingPotential = try JSONField.decodeOptional(Bool.self, member.value, key: "ignoreStoreReadErrorWithClusterBreakingPotential")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -602,15 +690,23 @@ extension FieldSelectorRequirement: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "key":
-                self.key = try JSONField.decode(String.self, member.value, key: "key")
-            case "operator":
-                self.`operator` = try JSONField.decode(String.self, member.value, key: "operator")
-            case "values":
-                self.values = try JSONField.decodeOptional([String].self, member.value, key: "values")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 3:
+                switch member.key {
+                case "key": self.key = try JSONField.decode(String.self, member.value, key: "key")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 6:
+                switch member.key {
+                case "values": self.values = try JSONField.decodeOptional([String].self, member.value, key: "values")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "operator": self.`operator` = try JSONField.decode(String.self, member.value, key: "operator")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -650,13 +746,18 @@ extension GroupVersionForDiscovery: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "groupVersion":
-                self.groupVersion = try JSONField.decode(String.self, member.value, key: "groupVersion")
-            case "version":
-                self.version = try JSONField.decode(String.self, member.value, key: "version")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 7:
+                switch member.key {
+                case "version": self.version = try JSONField.decode(String.self, member.value, key: "version")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 12:
+                switch member.key {
+                case "groupVersion": self.groupVersion = try JSONField.decode(String.self, member.value, key: "groupVersion")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -695,13 +796,18 @@ extension LabelSelector: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "matchExpressions":
-                self.matchExpressions = try JSONField.decodeOptional([LabelSelectorRequirement].self, member.value, key: "matchExpressions")
-            case "matchLabels":
-                self.matchLabels = try JSONField.decodeOptional([String: String].self, member.value, key: "matchLabels")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 11:
+                switch member.key {
+                case "matchLabels": self.matchLabels = try JSONField.decodeOptional([String: String].self, member.value, key: "matchLabels")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 16:
+                switch member.key {
+                case "matchExpressions": self.matchExpressions = try JSONField.decodeOptional([LabelSelectorRequirement].self, member.value, key: "matchExpressions")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -743,15 +849,23 @@ extension LabelSelectorRequirement: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "key":
-                self.key = try JSONField.decode(String.self, member.value, key: "key")
-            case "operator":
-                self.`operator` = try JSONField.decode(String.self, member.value, key: "operator")
-            case "values":
-                self.values = try JSONField.decodeOptional([String].self, member.value, key: "values")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 3:
+                switch member.key {
+                case "key": self.key = try JSONField.decode(String.self, member.value, key: "key")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 6:
+                switch member.key {
+                case "values": self.values = try JSONField.decodeOptional([String].self, member.value, key: "values")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "operator": self.`operator` = try JSONField.decode(String.self, member.value, key: "operator")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -797,17 +911,24 @@ extension ListMeta: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "continue":
-                self.`continue` = try JSONField.decodeOptional(String.self, member.value, key: "continue")
-            case "remainingItemCount":
-                self.remainingItemCount = try JSONField.decodeOptional(Int64.self, member.value, key: "remainingItemCount")
-            case "resourceVersion":
-                self.resourceVersion = try JSONField.decodeOptional(String.self, member.value, key: "resourceVersion")
-            case "selfLink":
-                self.selfLink = try JSONField.decodeOptional(String.self, member.value, key: "selfLink")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 8:
+                switch member.key {
+                case "continue": self.`continue` = try JSONField.decodeOptional(String.self, member.value, key: "continue")
+                case "selfLink": self.selfLink = try JSONField.decodeOptional(String.self, member.value, key: "selfLink")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 15:
+                switch member.key {
+                case "resourceVersion": self.resourceVersion = try JSONField.decodeOptional(String.self, member.value, key: "resourceVersion")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 18:
+                switch member.key {
+                case "remainingItemCount": self.remainingItemCount = try JSONField.decodeOptional(Int64.self, member.value, key: "remainingItemCount")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -863,23 +984,39 @@ extension ManagedFieldsEntry: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "apiVersion":
-                self.apiVersion = try JSONField.decodeOptional(String.self, member.value, key: "apiVersion")
-            case "fieldsType":
-                self.fieldsType = try JSONField.decodeOptional(String.self, member.value, key: "fieldsType")
-            case "fieldsV1":
-                self.fieldsV1 = try JSONField.decodeOptional(JSONValue.self, member.value, key: "fieldsV1")
-            case "manager":
-                self.manager = try JSONField.decodeOptional(String.self, member.value, key: "manager")
-            case "operation":
-                self.operation = try JSONField.decodeOptional(String.self, member.value, key: "operation")
-            case "subresource":
-                self.subresource = try JSONField.decodeOptional(String.self, member.value, key: "subresource")
-            case "time":
-                self.time = try JSONField.decodeOptional(Time.self, member.value, key: "time")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "time": self.time = try JSONField.decodeOptional(Time.self, member.value, key: "time")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 7:
+                switch member.key {
+                case "manager": self.manager = try JSONField.decodeOptional(String.self, member.value, key: "manager")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "fieldsV1": self.fieldsV1 = try JSONField.decodeOptional(JSONValue.self, member.value, key: "fieldsV1")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 9:
+                switch member.key {
+                case "operation": self.operation = try JSONField.decodeOptional(String.self, member.value, key: "operation")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "apiVersion": self.apiVersion = try JSONField.decodeOptional(String.self, member.value, key: "apiVersion")
+                case "fieldsType": self.fieldsType = try JSONField.decodeOptional(String.self, member.value, key: "fieldsType")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 11:
+                switch member.key {
+                case "subresource": self.subresource = try JSONField.decodeOptional(String.self, member.value, key: "subresource")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -1100,39 +1237,71 @@ extension ObjectMeta: JSONCodable {
         let object = try JSONField.object(json)
         let s = _Storage()
         for member in object.members {
-            switch member.key {
-            case "annotations":
-                s.annotations = try JSONField.decodeOptional([String: String].self, member.value, key: "annotations")
-            case "creationTimestamp":
-                s.creationTimestamp = try JSONField.decodeOptional(Time.self, member.value, key: "creationTimestamp")
-            case "deletionGracePeriodSeconds":
-                s.deletionGracePeriodSeconds = try JSONField.decodeOptional(Int64.self, member.value, key: "deletionGracePeriodSeconds")
-            case "deletionTimestamp":
-                s.deletionTimestamp = try JSONField.decodeOptional(Time.self, member.value, key: "deletionTimestamp")
-            case "finalizers":
-                s.finalizers = try JSONField.decodeOptional([String].self, member.value, key: "finalizers")
-            case "generateName":
-                s.generateName = try JSONField.decodeOptional(String.self, member.value, key: "generateName")
-            case "generation":
-                s.generation = try JSONField.decodeOptional(Int64.self, member.value, key: "generation")
-            case "labels":
-                s.labels = try JSONField.decodeOptional([String: String].self, member.value, key: "labels")
-            case "managedFields":
-                s.managedFields = try JSONField.decodeOptional([ManagedFieldsEntry].self, member.value, key: "managedFields")
-            case "name":
-                s.name = try JSONField.decodeOptional(String.self, member.value, key: "name")
-            case "namespace":
-                s.namespace = try JSONField.decodeOptional(String.self, member.value, key: "namespace")
-            case "ownerReferences":
-                s.ownerReferences = try JSONField.decodeOptional([OwnerReference].self, member.value, key: "ownerReferences")
-            case "resourceVersion":
-                s.resourceVersion = try JSONField.decodeOptional(String.self, member.value, key: "resourceVersion")
-            case "selfLink":
-                s.selfLink = try JSONField.decodeOptional(String.self, member.value, key: "selfLink")
-            case "uid":
-                s.uid = try JSONField.decodeOptional(String.self, member.value, key: "uid")
-            default:
-                s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+            switch member.key.utf8.count {
+            case 3:
+                switch member.key {
+                case "uid": s.uid = try JSONField.decodeOptional(String.self, member.value, key: "uid")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 4:
+                switch member.key {
+                case "name": s.name = try JSONField.decodeOptional(String.self, member.value, key: "name")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 6:
+                switch member.key {
+                case "labels": s.labels = try JSONField.decodeOptional([String: String].self, member.value, key: "labels")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "selfLink": s.selfLink = try JSONField.decodeOptional(String.self, member.value, key: "selfLink")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 9:
+                switch member.key {
+                case "namespace": s.namespace = try JSONField.decodeOptional(String.self, member.value, key: "namespace")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "finalizers": s.finalizers = try JSONField.decodeOptional([String].self, member.value, key: "finalizers")
+                case "generation": s.generation = try JSONField.decodeOptional(Int64.self, member.value, key: "generation")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 11:
+                switch member.key {
+                case "annotations": s.annotations = try JSONField.decodeOptional([String: String].self, member.value, key: "annotations")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 12:
+                switch member.key {
+                case "generateName": s.generateName = try JSONField.decodeOptional(String.self, member.value, key: "generateName")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 13:
+                switch member.key {
+                case "managedFields": s.managedFields = try JSONField.decodeOptional([ManagedFieldsEntry].self, member.value, key: "managedFields")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 15:
+                switch member.key {
+                case "ownerReferences": s.ownerReferences = try JSONField.decodeOptional([OwnerReference].self, member.value, key: "ownerReferences")
+                case "resourceVersion": s.resourceVersion = try JSONField.decodeOptional(String.self, member.value, key: "resourceVersion")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 17:
+                switch member.key {
+                case "creationTimestamp": s.creationTimestamp = try JSONField.decodeOptional(Time.self, member.value, key: "creationTimestamp")
+                case "deletionTimestamp": s.deletionTimestamp = try JSONField.decodeOptional(Time.self, member.value, key: "deletionTimestamp")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            case 26:
+                switch member.key {
+                case "deletionGracePeriodSeconds": s.deletionGracePeriodSeconds = try JSONField.decodeOptional(Int64.self, member.value, key: "deletionGracePeriodSeconds")
+                default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
+                }
+            default: s.unknownFields = JSONField.appending(member, to: s.unknownFields)
             }
         }
         self.init(_storage: s)
@@ -1202,21 +1371,30 @@ extension OwnerReference: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "apiVersion":
-                self.apiVersion = try JSONField.decode(String.self, member.value, key: "apiVersion")
-            case "kind":
-                self.kind = try JSONField.decode(String.self, member.value, key: "kind")
-            case "name":
-                self.name = try JSONField.decode(String.self, member.value, key: "name")
-            case "uid":
-                self.uid = try JSONField.decode(String.self, member.value, key: "uid")
-            case "blockOwnerDeletion":
-                self.blockOwnerDeletion = try JSONField.decodeOptional(Bool.self, member.value, key: "blockOwnerDeletion")
-            case "controller":
-                self.controller = try JSONField.decodeOptional(Bool.self, member.value, key: "controller")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 3:
+                switch member.key {
+                case "uid": self.uid = try JSONField.decode(String.self, member.value, key: "uid")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 4:
+                switch member.key {
+                case "kind": self.kind = try JSONField.decode(String.self, member.value, key: "kind")
+                case "name": self.name = try JSONField.decode(String.self, member.value, key: "name")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "apiVersion": self.apiVersion = try JSONField.decode(String.self, member.value, key: "apiVersion")
+                case "controller": self.controller = try JSONField.decodeOptional(Bool.self, member.value, key: "controller")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 18:
+                switch member.key {
+                case "blockOwnerDeletion": self.blockOwnerDeletion = try JSONField.decodeOptional(Bool.self, member.value, key: "blockOwnerDeletion")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -1259,13 +1437,18 @@ extension Preconditions: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "resourceVersion":
-                self.resourceVersion = try JSONField.decodeOptional(String.self, member.value, key: "resourceVersion")
-            case "uid":
-                self.uid = try JSONField.decodeOptional(String.self, member.value, key: "uid")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 3:
+                switch member.key {
+                case "uid": self.uid = try JSONField.decodeOptional(String.self, member.value, key: "uid")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 15:
+                switch member.key {
+                case "resourceVersion": self.resourceVersion = try JSONField.decodeOptional(String.self, member.value, key: "resourceVersion")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -1304,13 +1487,18 @@ extension ServerAddressByClientCIDR: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "clientCIDR":
-                self.clientCIDR = try JSONField.decode(String.self, member.value, key: "clientCIDR")
-            case "serverAddress":
-                self.serverAddress = try JSONField.decode(String.self, member.value, key: "serverAddress")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 10:
+                switch member.key {
+                case "clientCIDR": self.clientCIDR = try JSONField.decode(String.self, member.value, key: "clientCIDR")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 13:
+                switch member.key {
+                case "serverAddress": self.serverAddress = try JSONField.decode(String.self, member.value, key: "serverAddress")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -1364,25 +1552,36 @@ extension Status: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "apiVersion":
-                try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
-            case "kind":
-                try JSONField.expect(member.value, Self.kind, key: "kind")
-            case "metadata":
-                self.metadata = try JSONField.decode(ListMeta.self, member.value, key: "metadata")
-            case "status":
-                self.status = try JSONField.decodeOptional(String.self, member.value, key: "status")
-            case "code":
-                self.code = try JSONField.decodeOptional(Int32.self, member.value, key: "code")
-            case "details":
-                self.details = try JSONField.decodeOptional(StatusDetails.self, member.value, key: "details")
-            case "message":
-                self.message = try JSONField.decodeOptional(String.self, member.value, key: "message")
-            case "reason":
-                self.reason = try JSONField.decodeOptional(String.self, member.value, key: "reason")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "kind": try JSONField.expect(member.value, Self.kind, key: "kind")
+                case "code": self.code = try JSONField.decodeOptional(Int32.self, member.value, key: "code")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 6:
+                switch member.key {
+                case "status": self.status = try JSONField.decodeOptional(String.self, member.value, key: "status")
+                case "reason": self.reason = try JSONField.decodeOptional(String.self, member.value, key: "reason")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 7:
+                switch member.key {
+                case "details": self.details = try JSONField.decodeOptional(StatusDetails.self, member.value, key: "details")
+                case "message": self.message = try JSONField.decodeOptional(String.self, member.value, key: "message")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "metadata": self.metadata = try JSONField.decode(ListMeta.self, member.value, key: "metadata")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "apiVersion": try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -1430,15 +1629,23 @@ extension StatusCause: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "field":
-                self.field = try JSONField.decodeOptional(String.self, member.value, key: "field")
-            case "message":
-                self.message = try JSONField.decodeOptional(String.self, member.value, key: "message")
-            case "reason":
-                self.reason = try JSONField.decodeOptional(String.self, member.value, key: "reason")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 5:
+                switch member.key {
+                case "field": self.field = try JSONField.decodeOptional(String.self, member.value, key: "field")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 6:
+                switch member.key {
+                case "reason": self.reason = try JSONField.decodeOptional(String.self, member.value, key: "reason")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 7:
+                switch member.key {
+                case "message": self.message = try JSONField.decodeOptional(String.self, member.value, key: "message")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -1490,21 +1697,34 @@ extension StatusDetails: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "causes":
-                self.causes = try JSONField.decodeOptional([StatusCause].self, member.value, key: "causes")
-            case "group":
-                self.group = try JSONField.decodeOptional(String.self, member.value, key: "group")
-            case "kind":
-                self.kind = try JSONField.decodeOptional(String.self, member.value, key: "kind")
-            case "name":
-                self.name = try JSONField.decodeOptional(String.self, member.value, key: "name")
-            case "retryAfterSeconds":
-                self.retryAfterSeconds = try JSONField.decodeOptional(Int32.self, member.value, key: "retryAfterSeconds")
-            case "uid":
-                self.uid = try JSONField.decodeOptional(String.self, member.value, key: "uid")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 3:
+                switch member.key {
+                case "uid": self.uid = try JSONField.decodeOptional(String.self, member.value, key: "uid")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 4:
+                switch member.key {
+                case "kind": self.kind = try JSONField.decodeOptional(String.self, member.value, key: "kind")
+                case "name": self.name = try JSONField.decodeOptional(String.self, member.value, key: "name")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 5:
+                switch member.key {
+                case "group": self.group = try JSONField.decodeOptional(String.self, member.value, key: "group")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 6:
+                switch member.key {
+                case "causes": self.causes = try JSONField.decodeOptional([StatusCause].self, member.value, key: "causes")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 17:
+                switch member.key {
+                case "retryAfterSeconds": self.retryAfterSeconds = try JSONField.decodeOptional(Int32.self, member.value, key: "retryAfterSeconds")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -1547,13 +1767,18 @@ extension WatchEvent: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "object":
-                self.object = try JSONField.decode(JSONValue.self, member.value, key: "object")
-            case "type":
-                self.type = try JSONField.decode(String.self, member.value, key: "type")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "type": self.type = try JSONField.decode(String.self, member.value, key: "type")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 6:
+                switch member.key {
+                case "object": self.object = try JSONField.decode(JSONValue.self, member.value, key: "object")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }

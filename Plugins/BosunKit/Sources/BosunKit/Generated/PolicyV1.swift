@@ -28,17 +28,28 @@ extension Eviction: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "apiVersion":
-                try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
-            case "kind":
-                try JSONField.expect(member.value, Self.kind, key: "kind")
-            case "metadata":
-                self.metadata = try JSONField.decode(ObjectMeta.self, member.value, key: "metadata")
-            case "deleteOptions":
-                self.deleteOptions = try JSONField.decodeOptional(DeleteOptions.self, member.value, key: "deleteOptions")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "kind": try JSONField.expect(member.value, Self.kind, key: "kind")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "metadata": self.metadata = try JSONField.decode(ObjectMeta.self, member.value, key: "metadata")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "apiVersion": try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 13:
+                switch member.key {
+                case "deleteOptions": self.deleteOptions = try JSONField.decodeOptional(DeleteOptions.self, member.value, key: "deleteOptions")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -85,19 +96,29 @@ extension PodDisruptionBudget: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "apiVersion":
-                try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
-            case "kind":
-                try JSONField.expect(member.value, Self.kind, key: "kind")
-            case "metadata":
-                self.metadata = try JSONField.decode(ObjectMeta.self, member.value, key: "metadata")
-            case "spec":
-                self.spec = try JSONField.decode(PodDisruptionBudgetSpec.self, member.value, key: "spec")
-            case "status":
-                self.status = try JSONField.decode(PodDisruptionBudgetStatus.self, member.value, key: "status")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "kind": try JSONField.expect(member.value, Self.kind, key: "kind")
+                case "spec": self.spec = try JSONField.decode(PodDisruptionBudgetSpec.self, member.value, key: "spec")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 6:
+                switch member.key {
+                case "status": self.status = try JSONField.decode(PodDisruptionBudgetStatus.self, member.value, key: "status")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "metadata": self.metadata = try JSONField.decode(ObjectMeta.self, member.value, key: "metadata")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "apiVersion": try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -142,17 +163,28 @@ extension PodDisruptionBudgetList: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "apiVersion":
-                try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
-            case "kind":
-                try JSONField.expect(member.value, Self.kind, key: "kind")
-            case "metadata":
-                self.metadata = try JSONField.decode(ListMeta.self, member.value, key: "metadata")
-            case "items":
-                self.items = try JSONField.decode([PodDisruptionBudget].self, member.value, key: "items")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 4:
+                switch member.key {
+                case "kind": try JSONField.expect(member.value, Self.kind, key: "kind")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 5:
+                switch member.key {
+                case "items": self.items = try JSONField.decode([PodDisruptionBudget].self, member.value, key: "items")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 8:
+                switch member.key {
+                case "metadata": self.metadata = try JSONField.decode(ListMeta.self, member.value, key: "metadata")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 10:
+                switch member.key {
+                case "apiVersion": try JSONField.expect(member.value, Self.apiVersion, key: "apiVersion")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -199,17 +231,28 @@ extension PodDisruptionBudgetSpec: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "maxUnavailable":
-                self.maxUnavailable = try JSONField.decodeOptional(IntOrString.self, member.value, key: "maxUnavailable")
-            case "minAvailable":
-                self.minAvailable = try JSONField.decodeOptional(IntOrString.self, member.value, key: "minAvailable")
-            case "selector":
-                self.selector = try JSONField.decodeOptional(LabelSelector.self, member.value, key: "selector")
-            case "unhealthyPodEvictionPolicy":
-                self.unhealthyPodEvictionPolicy = try JSONField.decodeOptional(String.self, member.value, key: "unhealthyPodEvictionPolicy")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 8:
+                switch member.key {
+                case "selector": self.selector = try JSONField.decodeOptional(LabelSelector.self, member.value, key: "selector")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 12:
+                switch member.key {
+                case "minAvailable": self.minAvailable = try JSONField.decodeOptional(IntOrString.self, member.value, key: "minAvailable")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 14:
+                switch member.key {
+                case "maxUnavailable": self.maxUnavailable = try JSONField.decodeOptional(IntOrString.self, member.value, key: "maxUnavailable")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 26:
+                switch member.key {
+                case "unhealthyPodEvictionPolicy": self.unhealthyPodEvictionPolicy = try JSONField.decodeOptional(String.self, member.value, key: "unhealthyPodEvictionPolicy")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }
@@ -265,23 +308,35 @@ extension PodDisruptionBudgetStatus: JSONCodable {
         let object = try JSONField.object(json)
         self.init()
         for member in object.members {
-            switch member.key {
-            case "currentHealthy":
-                self.currentHealthy = try JSONField.decode(Int32.self, member.value, key: "currentHealthy")
-            case "desiredHealthy":
-                self.desiredHealthy = try JSONField.decode(Int32.self, member.value, key: "desiredHealthy")
-            case "disruptionsAllowed":
-                self.disruptionsAllowed = try JSONField.decode(Int32.self, member.value, key: "disruptionsAllowed")
-            case "expectedPods":
-                self.expectedPods = try JSONField.decode(Int32.self, member.value, key: "expectedPods")
-            case "conditions":
-                self.conditions = try JSONField.decodeOptional([Condition].self, member.value, key: "conditions")
-            case "disruptedPods":
-                self.disruptedPods = try JSONField.decodeOptional([String: Time].self, member.value, key: "disruptedPods")
-            case "observedGeneration":
-                self.observedGeneration = try JSONField.decodeOptional(Int64.self, member.value, key: "observedGeneration")
-            default:
-                self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+            switch member.key.utf8.count {
+            case 10:
+                switch member.key {
+                case "conditions": self.conditions = try JSONField.decodeOptional([Condition].self, member.value, key: "conditions")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 12:
+                switch member.key {
+                case "expectedPods": self.expectedPods = try JSONField.decode(Int32.self, member.value, key: "expectedPods")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 13:
+                switch member.key {
+                case "disruptedPods": self.disruptedPods = try JSONField.decodeOptional([String: Time].self, member.value, key: "disruptedPods")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 14:
+                switch member.key {
+                case "currentHealthy": self.currentHealthy = try JSONField.decode(Int32.self, member.value, key: "currentHealthy")
+                case "desiredHealthy": self.desiredHealthy = try JSONField.decode(Int32.self, member.value, key: "desiredHealthy")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            case 18:
+                switch member.key {
+                case "disruptionsAllowed": self.disruptionsAllowed = try JSONField.decode(Int32.self, member.value, key: "disruptionsAllowed")
+                case "observedGeneration": self.observedGeneration = try JSONField.decodeOptional(Int64.self, member.value, key: "observedGeneration")
+                default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
+                }
+            default: self.unknownFields = JSONField.appending(member, to: self.unknownFields)
             }
         }
     }

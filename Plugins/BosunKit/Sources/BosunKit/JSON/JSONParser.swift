@@ -40,6 +40,10 @@ public struct JSONParser {
         let maxDepth: Int
         var position = 0
         var scratch: [UInt8] = []
+        // Members and elements of the containers being parsed, innermost last. Each container
+        // is copied out once, at its exact size, instead of growing its own array by doubling.
+        var memberStack: [JSONObject.Member] = []
+        var elementStack: [JSONValue] = []
 
         init(buffer: UnsafeRawBufferPointer, maxDepth: Int) {
             self.buffer = buffer
@@ -98,12 +102,12 @@ public struct JSONParser {
         mutating func parseObject(depth: Int) throws(JSONParseError) -> JSONValue {
             guard depth <= maxDepth else { throw error("nesting deeper than \(maxDepth) levels") }
             position += 1
-            var members: [JSONObject.Member] = []
             skipWhitespace()
             if position < buffer.count, buffer[position] == UInt8(ascii: "}") {
                 position += 1
-                return .object(JSONObject(members))
+                return .object(JSONObject())
             }
+            let base = memberStack.count
             while true {
                 skipWhitespace()
                 guard position < buffer.count else { throw error("unexpected end of input in object") }
@@ -116,13 +120,15 @@ public struct JSONParser {
                 position += 1
                 skipWhitespace()
                 let value = try parseValue(depth: depth)
-                members.append(JSONObject.Member(key: key, value: value))
+                memberStack.append(JSONObject.Member(key: key, value: value))
                 skipWhitespace()
                 guard position < buffer.count else { throw error("unexpected end of input in object") }
                 switch buffer[position] {
                 case UInt8(ascii: ","): position += 1
                 case UInt8(ascii: "}"):
                     position += 1
+                    let members = Array(memberStack[base...])
+                    memberStack.removeSubrange(base...)
                     return .object(JSONObject(members))
                 default: throw error("expected ',' or '}' in object")
                 }
@@ -132,21 +138,24 @@ public struct JSONParser {
         mutating func parseArray(depth: Int) throws(JSONParseError) -> JSONValue {
             guard depth <= maxDepth else { throw error("nesting deeper than \(maxDepth) levels") }
             position += 1
-            var elements: [JSONValue] = []
             skipWhitespace()
             if position < buffer.count, buffer[position] == UInt8(ascii: "]") {
                 position += 1
-                return .array(elements)
+                return .array([])
             }
+            let base = elementStack.count
             while true {
                 skipWhitespace()
-                elements.append(try parseValue(depth: depth))
+                let element = try parseValue(depth: depth)
+                elementStack.append(element)
                 skipWhitespace()
                 guard position < buffer.count else { throw error("unexpected end of input in array") }
                 switch buffer[position] {
                 case UInt8(ascii: ","): position += 1
                 case UInt8(ascii: "]"):
                     position += 1
+                    let elements = Array(elementStack[base...])
+                    elementStack.removeSubrange(base...)
                     return .array(elements)
                 default: throw error("expected ',' or ']' in array")
                 }
