@@ -270,7 +270,7 @@ struct LabelSelectorTests {
         let badKey = parseError("-x=a")
         #expect(badKey?.hasPrefix("unable to parse requirement: key: Invalid value: \"-x\": name part must consist of alphanumeric characters") == true)
         let longName = parseError(String(repeating: "k", count: 64))
-        #expect(longName?.contains("name part must be no more than 63 bytes") == true)
+        #expect(longName?.contains("name part must be no more than 63 characters") == true)
         #expect(parseError("x=a b") == "found 'b', expected: ',' or 'end of string'")
     }
 

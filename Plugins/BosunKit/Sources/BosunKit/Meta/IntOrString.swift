@@ -60,7 +60,7 @@ public enum IntOrString: Sendable, Hashable, JSONCodable, CustomStringConvertibl
             let digits = String(s.dropLast())
             guard let percent = IntOrString.atoi(digits) else {
                 let reason = IntOrString.atoiFailure(digits)
-                throw IntOrStringError("invalid value \(IntOrString.goQuoted(s)): \(reason)")
+                throw IntOrStringError("invalid value \(GoFormat.quoted(s)): \(reason)")
             }
             // Upstream computes in float64, value × total / 100, then ceil or floor; doing the same
             // keeps results identical at the edges.
@@ -93,61 +93,15 @@ public enum IntOrString: Sendable, Hashable, JSONCodable, CustomStringConvertibl
         }
     }
 
-    /// Go's `strconv.Atoi` for 64-bit ints: an optional sign, then one or more ASCII digits.
-    static func atoi(_ s: String) -> Int? {
-        var utf8 = s.utf8[...]
-        var negative = false
-        if let first = utf8.first, first == UInt8(ascii: "+") || first == UInt8(ascii: "-") {
-            negative = first == UInt8(ascii: "-")
-            utf8 = utf8.dropFirst()
-        }
-        guard !utf8.isEmpty else { return nil }
-        var magnitude: UInt64 = 0
-        for c in utf8 {
-            let d = c &- UInt8(ascii: "0")
-            guard d < 10 else { return nil }
-            let (m, o1) = magnitude.multipliedReportingOverflow(by: 10)
-            let (a, o2) = m.addingReportingOverflow(UInt64(d))
-            guard !o1, !o2 else { return nil }
-            magnitude = a
-        }
-        if negative {
-            guard magnitude <= UInt64(Int64.max) + 1 else { return nil }
-            return magnitude == UInt64(Int64.max) + 1 ? .min : -Int(magnitude)
-        }
-        guard magnitude <= UInt64(Int64.max) else { return nil }
-        return Int(magnitude)
-    }
+    /// Go's `strconv.Atoi` for 64-bit ints.
+    static func atoi(_ s: String) -> Int? { GoFormat.parseInt64(s).map { Int($0) } }
 
     /// The text of Go's `strconv.Atoi` error for a string `atoi` rejected.
     static func atoiFailure(_ s: String) -> String {
         var body = s.utf8[...]
         if let first = body.first, first == UInt8(ascii: "+") || first == UInt8(ascii: "-") { body = body.dropFirst() }
         let allDigits = !body.isEmpty && body.allSatisfy { $0 &- UInt8(ascii: "0") < 10 }
-        return "strconv.Atoi: parsing \(goQuoted(s)): \(allDigits ? "value out of range" : "invalid syntax")"
-    }
-
-    /// A string quoted as Go's `%q` does for printable text: in double quotes, with `"` and `\`
-    /// escaped and control characters written as escapes.
-    static func goQuoted(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            case "\r": out += "\\r"
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x7F {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\x" + (hex.count < 2 ? "0" + hex : hex)
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
+        return "strconv.Atoi: parsing \(GoFormat.quoted(s)): \(allDigits ? "value out of range" : "invalid syntax")"
     }
 }
 

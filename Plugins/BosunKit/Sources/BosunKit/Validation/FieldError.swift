@@ -100,20 +100,8 @@ public protocol FieldErrorValue {
 }
 
 extension String: FieldErrorValue {
-    public var fieldErrorRendering: String { "\"" + self.replacingQuotes() + "\"" }
-
-    private func replacingQuotes() -> String {
-        var out = ""
-        for ch in self {
-            switch ch {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            default: out.append(ch)
-            }
-        }
-        return out
-    }
+    /// Go's `%q`, as field.Error prints string values.
+    public var fieldErrorRendering: String { GoFormat.quoted(self) }
 }
 
 extension Int32: FieldErrorValue { public var fieldErrorRendering: String { String(self) } }
