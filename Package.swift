@@ -17,6 +17,7 @@ let package = Package(
         .package(name: "BosunKit", path: "Plugins/BosunKit"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
     ],
     targets: [
         .target(
@@ -28,9 +29,25 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "BosunSQLite",
+            dependencies: [
+                .product(name: "BosunKit", package: "BosunKit"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // A child process for the crash test: writes in a loop and reports each acknowledged write.
+        .executableTarget(
+            name: "StoreCrashProbe",
+            dependencies: ["BosunSQLite", .product(name: "BosunKit", package: "BosunKit")],
+            path: "Tests/Support/StoreCrashProbe",
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "BosunBench",
             dependencies: [
-                .product(name: "BosunKit", package: "BosunKit")
+                "BosunSQLite",
+                .product(name: "BosunKit", package: "BosunKit"),
             ],
             swiftSettings: strictSettings
         ),
@@ -58,6 +75,16 @@ let package = Package(
         .testTarget(
             name: "BosunManifestsTests",
             dependencies: ["BosunManifests", .product(name: "BosunKit", package: "BosunKit")],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "BosunSQLiteTests",
+            dependencies: ["BosunSQLite", .product(name: "BosunKit", package: "BosunKit")],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "BosunStoreTests",
+            dependencies: [.product(name: "BosunKit", package: "BosunKit")],
             swiftSettings: strictSettings
         ),
         .testTarget(

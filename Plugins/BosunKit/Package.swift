@@ -13,10 +13,13 @@ let strictSettings: [SwiftSetting] = [
 let package = Package(
     name: "BosunKit",
     products: [
-        .library(name: "BosunKit", type: .dynamic, targets: ["BosunKit"])
+        .library(name: "BosunKit", type: .dynamic, targets: ["BosunKit", "BosunStore"])
     ],
     targets: [
-        .target(name: "BosunKit", swiftSettings: strictSettings)
+        .target(name: "BosunKit", swiftSettings: strictSettings),
+        // The object store: Kubernetes' object semantics over a storage backend. Part of the SDK
+        // so that the in-process test environment runs the same store as `bosun up`.
+        .target(name: "BosunStore", dependencies: ["BosunKit"], swiftSettings: strictSettings),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -54,7 +54,7 @@ public struct ManifestValidator {
         var object = original
         // What the API server does before admission on create: the request's namespace and a uid.
         if R.resource.namespaced && (object.metadata.namespace ?? "").isEmpty { object.metadata.namespace = "default" }
-        if object.metadata.uid == nil { object.metadata.uid = UUIDv4.random() }
+        if object.metadata.uid == nil { object.metadata.uid = UID.random() }
         BuiltinAdmission.applyDefaults(&object)
         let errors = BuiltinAdmission.validate(object)
         let descriptor = R.resource
@@ -82,17 +82,5 @@ public struct ManifestValidator {
         var place = "\(source): \(document.label)"
         if let line { place += ", line \(line)" }
         return "\(place): \(message)"
-    }
-}
-
-/// Random version-4 UUIDs, as kube-apiserver assigns to `metadata.uid`.
-enum UUIDv4 {
-    static func random() -> String {
-        var g = SystemRandomNumberGenerator()
-        var bytes = (0..<16).map { _ in UInt8.random(in: 0...255, using: &g) }
-        bytes[6] = (bytes[6] & 0x0F) | 0x40
-        bytes[8] = (bytes[8] & 0x3F) | 0x80
-        let hex = bytes.map { b in (b < 16 ? "0" : "") + String(b, radix: 16) }
-        return [hex[0..<4], hex[4..<6], hex[6..<8], hex[8..<10], hex[10..<16]].map { $0.joined() }.joined(separator: "-")
     }
 }

@@ -37,6 +37,13 @@ public struct JSONObject: Sendable {
     }
 }
 
+extension JSONObject {
+    /// Follows a path of object keys from this object, e.g. `["spec", "nodeName"]`.
+    public subscript(path path: [String]) -> JSONValue? {
+        JSONValue.object(self)[path: path]
+    }
+}
+
 extension JSONObject: Sequence {
     public func makeIterator() -> IndexingIterator<[Member]> { members.makeIterator() }
 }

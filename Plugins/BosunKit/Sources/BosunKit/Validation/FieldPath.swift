@@ -21,6 +21,11 @@ public struct FieldPath: Sendable, Hashable, CustomStringConvertible, Expressibl
 
     public func child(_ name: String) -> FieldPath {
         var c = self
+        // Validators call this for every field they visit; most names have no dot.
+        if !name.utf8.contains(UInt8(ascii: ".")) {
+            c.components.append(.field(name))
+            return c
+        }
         for part in name.split(separator: ".") { c.components.append(.field(String(part))) }
         return c
     }

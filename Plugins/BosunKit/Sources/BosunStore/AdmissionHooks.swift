@@ -1,0 +1,119 @@
+import BosunKit
+import Synchronization
+
+/// The registered admission hooks, in order.
+struct AdmissionHooks {
+    var mutating: [any MutatingAdmissionHook] = []
+    var validating: [any ValidatingAdmissionHook] = []
+}
+
+extension ObjectStore {
+    /// Adds a mutating hook; a second hook with the same name is refused.
+    public func register(mutating hook: any MutatingAdmissionHook) throws(APIError) {
+        try hooks.withLock { (h: inout AdmissionHooks) throws(APIError) in
+            guard !h.mutating.contains(where: { $0.name == hook.name }) else {
+                throw APIError(code: 409, reason: .alreadyExists, message: "a mutating admission hook named \"\(hook.name)\" is already registered")
+            }
+            h.mutating.append(hook)
+        }
+    }
+
+    /// Adds a validating hook; a second hook with the same name is refused.
+    public func register(validating hook: any ValidatingAdmissionHook) throws(APIError) {
+        try hooks.withLock { (h: inout AdmissionHooks) throws(APIError) in
+            guard !h.validating.contains(where: { $0.name == hook.name }) else {
+                throw APIError(code: 409, reason: .alreadyExists, message: "a validating admission hook named \"\(hook.name)\" is already registered")
+            }
+            h.validating.append(hook)
+        }
+    }
+
+    /// Removes the hooks with this name (a plugin unloading).
+    public func unregisterHooks(named name: String) {
+        hooks.withLock { h in
+            h.mutating.removeAll { $0.name == name }
+            h.validating.removeAll { $0.name == name }
+        }
+    }
+
+    /// The admission chain for one write: built-in defaulting → mutating hooks → built-in
+    /// validation → validating hooks. Returns the object to store.
+    func admit(_ object: JSONObject, old: JSONObject?, served: ServedResource, request: AdmissionRequest) async throws(APIError) -> JSONObject {
+        var current = try defaulted(object, served: served)
+        let (mutating, validating) = hooks.withLock { ($0.mutating, $0.validating) }
+        var req = request
+        for hook in mutating {
+            req.object = UnstructuredObject(current)
+            guard hook.appliesTo(req) else { continue }
+            var unstructured = UnstructuredObject(current)
+            do { try await hook.mutate(&unstructured, request: req) } catch {
+                throw APIError.admissionDenied(hook: hook.name, error)
+            }
+            current = unstructured.object
+        }
+        if !mutating.isEmpty { current = try defaulted(current, served: served) }
+        try validated(current, old: old, served: served, subresource: request.subresource)
+        req.object = UnstructuredObject(current)
+        for hook in validating where hook.appliesTo(req) {
+            do { try await hook.validate(req) } catch {
+                throw APIError.admissionDenied(hook: hook.name, error)
+            }
+        }
+        return current
+    }
+
+    /// Runs validating hooks for a delete.
+    func admitDelete(_ request: AdmissionRequest) async throws(APIError) {
+        let validating = hooks.withLock { $0.validating }
+        for hook in validating where hook.appliesTo(request) {
+            do { try await hook.validate(request) } catch {
+                throw APIError.admissionDenied(hook: hook.name, error)
+            }
+        }
+    }
+
+    private func defaulted(_ object: JSONObject, served: ServedResource) throws(APIError) -> JSONObject {
+        guard let type = served.builtinType else {
+            return CustomResourceAdmission.defaulted(object, served: served)
+        }
+        return try Self.defaultBuiltin(type, object)
+    }
+
+    private static func defaultBuiltin<R: Resource>(_ type: R.Type, _ object: JSONObject) throws(APIError) -> JSONObject {
+        var typed = try decodeBuiltin(type, object)
+        BuiltinAdmission.applyDefaults(&typed)
+        return typed.jsonValue().objectValue ?? object
+    }
+
+    static func decodeBuiltin<R: Resource>(_ type: R.Type, _ object: JSONObject) throws(APIError) -> R {
+        do { return try R(json: .object(object)) } catch {
+            throw APIError.badRequest("\(R.kind) in version \"\(R.version)\" cannot be handled as a \(R.kind): \(error)")
+        }
+    }
+
+    private func validated(_ object: JSONObject, old: JSONObject?, served: ServedResource, subresource: String?) throws(APIError) {
+        let errors: FieldErrorList
+        if let type = served.builtinType {
+            errors = try Self.validateBuiltin(type, object, old: old, statusOnly: subresource == "status")
+        } else {
+            errors = CustomResourceAdmission.validate(object, old: old, served: served)
+        }
+        guard errors.isEmpty else {
+            let meta = object["metadata"]?.objectValue
+            let name = meta?["name"]?.stringValue ?? meta?["generateName"]?.stringValue ?? ""
+            throw APIError.invalid(kind: served.descriptor.kind, group: served.descriptor.group, name: name, errors)
+        }
+    }
+
+    private static func validateBuiltin<R: Resource>(_ type: R.Type, _ object: JSONObject, old: JSONObject?, statusOnly: Bool) throws(APIError) -> FieldErrorList {
+        let typed = try decodeBuiltin(type, object)
+        guard let old else { return BuiltinAdmission.validate(typed) }
+        let oldTyped = try decodeBuiltin(type, old)
+        if statusOnly {
+            // Status writes keep everything but status from the stored object; only the
+            // metadata rules apply to them.
+            return Validation.validateObjectMetaUpdate(typed.metadata, old: oldTyped.metadata)
+        }
+        return BuiltinAdmission.validateUpdate(typed, old: oldTyped)
+    }
+}

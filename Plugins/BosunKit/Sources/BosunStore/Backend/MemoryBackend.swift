@@ -1,0 +1,50 @@
+import BosunKit
+import Synchronization
+
+/// A backend that keeps everything in memory: for tests and for the test environment.
+/// Nothing survives the process.
+public final class MemoryBackend: StorageBackend {
+    private struct State {
+        var values: [String: StoredValue] = [:]
+        var revision: Int64 = 0
+        var closed = false
+    }
+
+    private let state = Mutex(State())
+
+    public init() {}
+
+    public func snapshot() async throws(StorageError) -> StorageSnapshot {
+        state.withLock { StorageSnapshot(values: Array($0.values.values), revision: $0.revision) }
+    }
+
+    public func commit(_ transaction: StorageTransaction) async throws(StorageError) -> Int64 {
+        try commitNow(transaction)
+    }
+
+    /// The synchronous core, also used where no suspension is wanted.
+    public func commitNow(_ transaction: StorageTransaction) throws(StorageError) -> Int64 {
+        try state.withLock { (s: inout State) throws(StorageError) -> Int64 in
+            guard !s.closed else { throw StorageError.closed }
+            for c in transaction.comparisons where (s.values[c.key]?.modRevision ?? 0) != c.modRevision {
+                throw StorageError.comparisonFailed(c.key)
+            }
+            s.revision += 1
+            let revision = s.revision
+            for write in transaction.writes {
+                switch write {
+                case .put(let key, let value):
+                    let created = s.values[key]?.createRevision ?? revision
+                    s.values[key] = StoredValue(key: key, value: value, createRevision: created, modRevision: revision)
+                case .delete(let key):
+                    s.values[key] = nil
+                }
+            }
+            return revision
+        }
+    }
+
+    public func close() async {
+        state.withLock { $0.closed = true }
+    }
+}

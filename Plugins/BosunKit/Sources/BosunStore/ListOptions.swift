@@ -1,0 +1,54 @@
+import BosunKit
+
+/// What a list or watch asks for, as Kubernetes' `metav1.ListOptions`.
+public struct ListOptions: Sendable, Hashable {
+    public var labelSelector: Selector
+    public var fieldSelector: FieldSelector
+    /// For lists: at most this many items, then a `continue` token. 0 means all.
+    public var limit: Int
+    public var continueToken: String?
+    /// For watches: changes after this version; `nil` or `"0"` starts with the current state.
+    public var resourceVersion: String?
+    public var allowWatchBookmarks: Bool
+    /// For watches from "now" (`resourceVersion` unset): send the current objects as ADDED first.
+    public var sendInitialEvents: Bool?
+
+    public init(
+        labelSelector: Selector = .everything, fieldSelector: FieldSelector = .everything, limit: Int = 0,
+        continueToken: String? = nil, resourceVersion: String? = nil, allowWatchBookmarks: Bool = false,
+        sendInitialEvents: Bool? = nil
+    ) {
+        self.labelSelector = labelSelector
+        self.fieldSelector = fieldSelector
+        self.limit = limit
+        self.continueToken = continueToken
+        self.resourceVersion = resourceVersion
+        self.allowWatchBookmarks = allowWatchBookmarks
+        self.sendInitialEvents = sendInitialEvents
+    }
+
+    func matches(_ object: StoredObject) -> Bool {
+        (labelSelector.isEmpty || labelSelector.matches(object.labels))
+            && (fieldSelector.isEmpty || fieldSelector.matches(object.fields))
+    }
+}
+
+/// A page of a list: the objects, the store's resourceVersion at the list, and how to go on.
+public struct ObjectList: Sendable {
+    public var items: [StoredObject]
+    public var resourceVersion: Int64
+    public var continueToken: String?
+    public var remainingItemCount: Int64?
+}
+
+/// Options for writes.
+public struct WriteOptions: Sendable, Hashable {
+    /// `dryRun=All`: admission runs, nothing is stored.
+    public var dryRun: Bool
+    public var fieldManager: String?
+
+    public init(dryRun: Bool = false, fieldManager: String? = nil) {
+        self.dryRun = dryRun
+        self.fieldManager = fieldManager
+    }
+}

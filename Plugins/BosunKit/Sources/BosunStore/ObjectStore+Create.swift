@@ -1,0 +1,153 @@
+import BosunKit
+import Synchronization
+import Foundation
+
+extension ObjectStore {
+    /// Creates an object: assigns uid, creationTimestamp, generation and resourceVersion, resolves
+    /// `generateName`, runs admission and stores it. 409 AlreadyExists if the name is taken; 404
+    /// if its namespace does not exist; 403 if the namespace is terminating.
+    @discardableResult
+    public func create(
+        _ resource: GroupResource, namespace: String? = nil, object input: UnstructuredObject,
+        options: WriteOptions = WriteOptions()
+    ) async throws(APIError) -> StoredObject {
+        let served = try served(resource)
+        let descriptor = served.descriptor
+        var object = input.object
+        try checkTypeMeta(&object, descriptor)
+        var meta = object.metadataObject
+
+        let namespace = try resolveNamespace(request: namespace, body: meta["namespace"]?.stringValue, descriptor)
+        meta["namespace"] = namespace.isEmpty ? nil : .string(namespace)
+        if !namespace.isEmpty { try checkNamespaceAcceptsContent(namespace, resource: resource, name: meta["name"]?.stringValue ?? "") }
+        if let rv = meta["resourceVersion"]?.stringValue, !rv.isEmpty {
+            throw APIError.badRequest("resourceVersion should not be set on objects to be created")
+        }
+        meta["uid"] = .string(UID.random())
+        meta["creationTimestamp"] = clock.now().jsonValue()
+        meta["deletionTimestamp"] = nil
+        meta["deletionGracePeriodSeconds"] = nil
+        meta["generation"] = served.tracksGeneration ? 1 : nil
+        object.metadataObject = meta
+        Self.prepareStatusForCreate(&object, served)
+
+        let generateName = meta["generateName"]?.stringValue ?? ""
+        let wantsGeneratedName = (meta["name"]?.stringValue ?? "").isEmpty && !generateName.isEmpty
+        for attempt in 0..<8 {
+            if wantsGeneratedName {
+                object.metadataObject["name"] = .string(generateName + NameGenerator.suffix())
+            }
+            let name = object.metadataObject["name"]?.stringValue ?? ""
+            let request = AdmissionRequest(
+                operation: .create, resource: resource, kind: descriptor.groupVersionKind, namespace: namespace,
+                name: name, object: UnstructuredObject(object), oldObject: nil, dryRun: options.dryRun)
+            let admitted = try await admit(object, old: nil, served: served, request: request)
+            let key = ObjectKey(resource, namespace: namespace, name: admitted.metadataObject["name"]?.stringValue ?? name)
+            if options.dryRun {
+                if state.withLock({ $0.object(key) }) != nil { throw APIError.alreadyExists(resource, key.name) }
+                return StoredObject(key: key, object: admitted, resourceVersion: 0, kind: descriptor.kind)
+            }
+            let txn = StorageTransaction.create(key.storageKey, JSONWriter.encode(JSONValue.object(admitted)))
+            do throws(APIError) {
+                guard let stored = try await commit(txn, key: key, object: admitted, previous: nil, kind: descriptor.kind) else {
+                    throw APIError.internal("create returned no object")
+                }
+                if resource == CRDRegistration.resource { await establish(stored) }
+                return stored
+            } catch let error where error.reason == .alreadyExists && wantsGeneratedName && attempt < 7 {
+                continue
+            }
+        }
+        throw APIError.internal("could not generate a unique name from \"\(generateName)\"")
+    }
+
+    /// The request's apiVersion and kind must be the resource's.
+    func checkTypeMeta(_ object: inout JSONObject, _ descriptor: ResourceDescriptor) throws(APIError) {
+        if let apiVersion = object["apiVersion"]?.stringValue, !apiVersion.isEmpty, apiVersion != descriptor.apiVersion {
+            throw APIError.badRequest("the API version in the data (\(apiVersion)) does not match the expected API version (\(descriptor.apiVersion))")
+        }
+        if let kind = object["kind"]?.stringValue, !kind.isEmpty, kind != descriptor.kind {
+            throw APIError.badRequest("the kind in the data (\(kind)) does not match the expected kind (\(descriptor.kind))")
+        }
+        object["apiVersion"] = .string(descriptor.apiVersion)
+        object["kind"] = .string(descriptor.kind)
+    }
+
+    func resolveNamespace(request: String?, body: String?, _ descriptor: ResourceDescriptor) throws(APIError) -> String {
+        guard descriptor.namespaced else { return "" }
+        let fromRequest = request ?? ""
+        let fromBody = body ?? ""
+        if !fromRequest.isEmpty, !fromBody.isEmpty, fromRequest != fromBody {
+            throw APIError.badRequest("the namespace of the provided object does not match the namespace sent on the request")
+        }
+        let namespace = fromRequest.isEmpty ? fromBody : fromRequest
+        guard !namespace.isEmpty else { throw APIError.badRequest("an empty namespace may not be set during creation") }
+        return namespace
+    }
+
+    func checkNamespaceAcceptsContent(_ namespace: String, resource: GroupResource, name: String) throws(APIError) {
+        let key = ObjectKey(GroupResource(group: "", resource: "namespaces"), name: namespace)
+        guard let ns = state.withLock({ $0.object(key) }) else {
+            throw APIError.notFound(GroupResource(group: "", resource: "namespaces"), namespace)
+        }
+        if ns.isDeleting {
+            throw APIError.forbidden(resource, name, "unable to create new content in namespace \(namespace) because it is being terminated")
+        }
+    }
+
+    /// What kube-apiserver's strategies do to status on create: a new Pod is Pending, a new
+    /// Namespace Active, a new PVC Pending; other kinds with a status subresource start empty.
+    /// Nodes keep what the kubelet sends.
+    static func prepareStatusForCreate(_ object: inout JSONObject, _ served: ServedResource) {
+        guard served.hasStatus else { return }
+        switch (served.descriptor.group, served.descriptor.plural) {
+        case ("", "nodes"):
+            return
+        case ("", "pods"):
+            object["status"] = ["phase": "Pending", "qosClass": .string(QOSClass.of(object))]
+        case ("", "namespaces"):
+            object["status"] = ["phase": "Active"]
+            var spec = object["spec"]?.objectValue ?? JSONObject()
+            if spec["finalizers"] == nil { spec["finalizers"] = ["kubernetes"] }
+            object["spec"] = .object(spec)
+        case ("", "persistentvolumeclaims"), ("", "persistentvolumes"):
+            object["status"] = ["phase": "Pending"]
+        default:
+            object["status"] = nil
+        }
+    }
+}
+
+/// Random name suffixes for `generateName`, from Kubernetes' alphabet (no vowels, no
+/// look-alike characters), five characters long.
+enum NameGenerator {
+    static let alphabet = Array("bcdfghjklmnpqrstvwxz2456789")
+
+    static func suffix() -> String {
+        var g = SystemRandomNumberGenerator()
+        return String((0..<5).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &g)] })
+    }
+}
+
+/// A pod's quality-of-service class, as the API server computes it on create.
+enum QOSClass {
+    static func of(_ pod: JSONObject) -> String {
+        let spec = pod["spec"]?.objectValue ?? JSONObject()
+        let containers = (spec["containers"]?.arrayValue ?? []) + (spec["initContainers"]?.arrayValue ?? [])
+        var anySet = false
+        var guaranteed = true
+        for container in containers {
+            let requests = container[path: ["resources", "requests"]]?.objectValue ?? JSONObject()
+            let limits = container[path: ["resources", "limits"]]?.objectValue ?? JSONObject()
+            for name in ["cpu", "memory"] {
+                let request = requests[name]?.stringValue.flatMap { try? Quantity(parsing: $0) }
+                let limit = limits[name]?.stringValue.flatMap { try? Quantity(parsing: $0) }
+                if request != nil || limit != nil { anySet = true }
+                guard let limit, !limit.isZero else { guaranteed = false; continue }
+                if let request, request != limit { guaranteed = false }
+            }
+        }
+        if !anySet { return "BestEffort" }
+        return guaranteed ? "Guaranteed" : "Burstable"
+    }
+}

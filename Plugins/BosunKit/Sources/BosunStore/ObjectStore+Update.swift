@@ -1,0 +1,138 @@
+import BosunKit
+import Synchronization
+
+extension ObjectStore {
+    /// Replaces an object (or, with `subresource: "status"`, only its status).
+    ///
+    /// - A `metadata.resourceVersion` that is not the stored one → 409 Conflict; an empty one
+    ///   updates whatever is stored.
+    /// - For kinds with a status subresource, the main resource ignores `status` and `/status`
+    ///   changes nothing but `status`.
+    /// - `generation` increments only when something outside metadata and status changed.
+    /// - An update that changes nothing returns the stored object: no new resourceVersion, no event.
+    /// - Removing the last finalizer of an object being deleted deletes it.
+    @discardableResult
+    public func update(
+        _ resource: GroupResource, namespace: String? = nil, object input: UnstructuredObject,
+        subresource: String? = nil, options: WriteOptions = WriteOptions()
+    ) async throws(APIError) -> StoredObject {
+        let served = try served(resource)
+        if let subresource, subresource != "status" || !served.hasStatus {
+            throw APIError(code: 404, reason: .notFound, message: "the server could not find the requested resource")
+        }
+        var object = input.object
+        try checkTypeMeta(&object, served.descriptor)
+        let name = object.metadataObject["name"]?.stringValue ?? ""
+        let ns = try resolveUpdateNamespace(request: namespace, body: object.metadataObject["namespace"]?.stringValue, served.descriptor)
+        let key = ObjectKey(resource, namespace: ns, name: name)
+        guard let current = state.withLock({ $0.object(key) }) else { throw APIError.notFound(resource, name) }
+        if let rv = object.metadataObject["resourceVersion"]?.stringValue, !rv.isEmpty, rv != String(current.resourceVersion) {
+            throw APIError.conflict(resource, name)
+        }
+        return try await replace(current, with: object, served: served, subresource: subresource, options: options)
+    }
+
+    /// The update path shared by update, patch and delete bookkeeping: merges system fields from
+    /// the stored object, admits, and commits with compare-and-swap on the stored revision.
+    func replace(
+        _ current: StoredObject, with input: JSONObject, served: ServedResource, subresource: String?,
+        options: WriteOptions
+    ) async throws(APIError) -> StoredObject {
+        let old = current.unstructured().object
+        var object = input
+        if subresource == "status" {
+            var merged = old
+            merged["status"] = object["status"]
+            object = merged
+        } else if served.hasStatus {
+            object["status"] = old["status"]
+        }
+        Self.carrySystemMetadata(into: &object, from: old)
+
+        let request = AdmissionRequest(
+            operation: .update, resource: current.key.resource, kind: served.descriptor.groupVersionKind,
+            subresource: subresource, namespace: current.key.namespace, name: current.key.name,
+            object: UnstructuredObject(object), oldObject: UnstructuredObject(old), dryRun: options.dryRun)
+        var admitted = try await admit(object, old: old, served: served, request: request)
+        try Self.checkFinalizersWhileDeleting(admitted, old: old, served: served)
+        if served.tracksGeneration, Self.specChanged(admitted, old) {
+            let generation = old.metadataObject["generation"]?.int64Value ?? 0
+            admitted.metadataObject["generation"] = .number(.int(generation + 1))
+        }
+        admitted.metadataObject["resourceVersion"] = old.metadataObject["resourceVersion"]
+        if admitted == old { return current }
+        if options.dryRun {
+            return StoredObject(key: current.key, object: admitted, resourceVersion: current.resourceVersion, kind: served.descriptor.kind)
+        }
+
+        let finalizers = admitted.metadataObject["finalizers"]?.arrayValue ?? []
+        let deleting = admitted.metadataObject["deletionTimestamp"].map { !$0.isNull } ?? false
+        let grace = admitted.metadataObject["deletionGracePeriodSeconds"]?.int64Value ?? 0
+        if deleting && finalizers.isEmpty && grace == 0 {
+            return try await remove(current, lastState: admitted, served: served)
+        }
+        admitted.metadataObject["resourceVersion"] = nil
+        let txn = StorageTransaction.update(current.key.storageKey, JSONWriter.encode(JSONValue.object(admitted)), ifAt: current.resourceVersion)
+        guard let stored = try await commit(txn, key: current.key, object: admitted, previous: current, kind: served.descriptor.kind) else {
+            throw APIError.internal("update returned no object")
+        }
+        return stored
+    }
+
+    func resolveUpdateNamespace(request: String?, body: String?, _ descriptor: ResourceDescriptor) throws(APIError) -> String {
+        guard descriptor.namespaced else { return "" }
+        let fromRequest = request ?? ""
+        let fromBody = body ?? ""
+        if !fromRequest.isEmpty, !fromBody.isEmpty, fromRequest != fromBody {
+            throw APIError.badRequest("the namespace of the provided object does not match the namespace sent on the request")
+        }
+        return fromRequest.isEmpty ? fromBody : fromRequest
+    }
+
+    /// Fields only the system sets survive any update (rest.BeforeUpdate): uid and
+    /// resourceVersion when omitted,
+    /// creationTimestamp, generation, deletionTimestamp and the deletion grace period.
+    static func carrySystemMetadata(into object: inout JSONObject, from old: JSONObject) {
+        var meta = object.metadataObject
+        let oldMeta = old.metadataObject
+        if (meta["uid"]?.stringValue ?? "").isEmpty { meta["uid"] = oldMeta["uid"] }
+        // An unconditional update (no resourceVersion) applies to what is stored.
+        if (meta["resourceVersion"]?.stringValue ?? "").isEmpty { meta["resourceVersion"] = oldMeta["resourceVersion"] }
+        meta["creationTimestamp"] = oldMeta["creationTimestamp"]
+        meta["generation"] = oldMeta["generation"]
+        if let deletion = oldMeta["deletionTimestamp"], !deletion.isNull { meta["deletionTimestamp"] = deletion }
+        if meta["deletionGracePeriodSeconds"] == nil { meta["deletionGracePeriodSeconds"] = oldMeta["deletionGracePeriodSeconds"] }
+        if meta["namespace"] == nil { meta["namespace"] = oldMeta["namespace"] }
+        object.metadataObject = meta
+    }
+
+    /// Whether anything outside `metadata` and `status` differs.
+    static func specChanged(_ a: JSONObject, _ b: JSONObject) -> Bool {
+        func body(_ o: JSONObject) -> JSONObject {
+            var copy = o
+            copy["metadata"] = nil
+            copy["status"] = nil
+            return copy
+        }
+        return body(a) != body(b)
+    }
+
+    /// No finalizer may be added to an object that is being deleted.
+    static func checkFinalizersWhileDeleting(_ object: JSONObject, old: JSONObject, served: ServedResource) throws(APIError) {
+        guard let deletion = old.metadataObject["deletionTimestamp"], !deletion.isNull else { return }
+        let before = Set((try? [String](json: old.metadataObject["finalizers"] ?? .null)) ?? [])
+        let after = (try? [String](json: object.metadataObject["finalizers"] ?? .null)) ?? []
+        let added = after.filter { !before.contains($0) }
+        guard !added.isEmpty else { return }
+        let rendered = "[]string{" + added.map { GoQuote.quoted($0) }.joined(separator: ", ") + "}"
+        let name = object.metadataObject["name"]?.stringValue ?? ""
+        throw APIError.invalid(kind: served.descriptor.kind, group: served.descriptor.group, name: name, [
+            FieldError(.forbidden, "metadata.finalizers", "no new finalizers can be added if the object is being deleted, found new finalizers \(rendered)")
+        ])
+    }
+}
+
+/// Go's `%q` for the few messages the store words itself.
+enum GoQuote {
+    static func quoted(_ s: String) -> String { s.fieldErrorRendering }
+}

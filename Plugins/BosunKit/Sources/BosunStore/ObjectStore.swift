@@ -1,0 +1,202 @@
+import BosunKit
+import Synchronization
+
+/// Kubernetes' object semantics over a ``StorageBackend``: the single source of truth that the
+/// API server and in-process clients share.
+///
+/// The live state is held in memory and written through to the backend; a write returns only
+/// after the backend acknowledged it (durably, for a durable backend) and the change is visible
+/// to reads and watches — so a caller always reads its own writes. Every change gets the next
+/// value of one global resourceVersion, and watches see changes in that order.
+public final class ObjectStore: Sendable {
+    let backend: any StorageBackend
+    let clock: any StoreClock
+    let state: Mutex<StoreState>
+    let hooks = Mutex(AdmissionHooks())
+    /// How many changes are kept for watch replay.
+    public let historyCapacity: Int
+    /// How many events a watcher may fall behind before it is closed.
+    public let watchBufferSize: Int
+
+    /// Namespaces that exist from the start, as in every Kubernetes cluster.
+    public static let initialNamespaces = ["default", "kube-system", "kube-public", "kube-node-lease"]
+
+    /// Opens a store over `backend`, loading what it holds.
+    public static func open(
+        backend: any StorageBackend, clock: any StoreClock = SystemStoreClock(),
+        historyCapacity: Int = 100_000, watchBufferSize: Int = 10_000
+    ) async throws -> ObjectStore {
+        let snapshot = try await backend.snapshot()
+        let store = ObjectStore(backend: backend, clock: clock, historyCapacity: historyCapacity, watchBufferSize: watchBufferSize)
+        try store.load(snapshot)
+        try await store.ensureInitialNamespaces()
+        return store
+    }
+
+    init(backend: any StorageBackend, clock: any StoreClock, historyCapacity: Int, watchBufferSize: Int) {
+        self.backend = backend
+        self.clock = clock
+        self.historyCapacity = historyCapacity
+        self.watchBufferSize = watchBufferSize
+        var initial = StoreState()
+        for type in BuiltinResources.all {
+            let served = ServedResource.builtin(type)
+            initial.served[served.groupResource] = served
+        }
+        state = Mutex(initial)
+    }
+
+    /// The store's current resourceVersion.
+    public var resourceVersion: Int64 { state.withLock { $0.revision } }
+
+    /// Closes every watch and the backend.
+    public func close() async {
+        let streams = state.withLock { s -> [WatchStream] in
+            s.closed = true
+            let all = s.watchers.values.map(\.stream)
+            s.watchers.removeAll()
+            return all
+        }
+        for stream in streams { stream.finish(throwing: WatchClosedError.storeClosed) }
+        await backend.close()
+    }
+
+    // MARK: Loading
+
+    private func load(_ snapshot: StorageSnapshot) throws {
+        // CRDs first, so their resources are served before their objects are read.
+        let crdPrefix = "/registry/apiextensions.k8s.io/customresourcedefinitions/"
+        let ordered = snapshot.values.filter { $0.key.hasPrefix(crdPrefix) }
+            + snapshot.values.filter { !$0.key.hasPrefix(crdPrefix) }
+        try state.withLock { (s: inout StoreState) throws in
+            for value in ordered {
+                guard var object = (try? JSONParser.parse(value.value))?.objectValue else {
+                    throw APIError.internal("stored object \(value.key) is not valid JSON")
+                }
+                guard let (key, served) = Self.parseStorageKey(value.key, served: s.served) else { continue }
+                object.setResourceVersion(value.modRevision)
+                let stored = StoredObject(key: key, object: object, resourceVersion: value.modRevision, kind: served.descriptor.kind)
+                s.apply(StoreChange(revision: value.modRevision, key: key, object: stored, previous: nil))
+                if key.resource == CRDRegistration.resource, let crd = try? CustomResourceDefinition(json: .object(object)) {
+                    for served in CRDRegistration.servedResources(for: crd) { s.served[served.groupResource] = served }
+                }
+            }
+            s.revision = snapshot.revision
+            s.evictedThrough = snapshot.revision
+        }
+    }
+
+    static func parseStorageKey(_ key: String, served: [GroupResource: ServedResource]) -> (ObjectKey, ServedResource)? {
+        let parts = key.split(separator: "/", omittingEmptySubsequences: true)
+        guard parts.count >= 4, parts[0] == "registry" else { return nil }
+        let group = parts[1] == "core" ? "" : String(parts[1])
+        let resource = GroupResource(group: group, resource: String(parts[2]))
+        guard let servedResource = served[resource] else { return nil }
+        if parts.count == 5 {
+            return (ObjectKey(resource, namespace: String(parts[3]), name: String(parts[4])), servedResource)
+        }
+        return (ObjectKey(resource, name: String(parts[3])), servedResource)
+    }
+
+    private func ensureInitialNamespaces() async throws {
+        for name in Self.initialNamespaces {
+            let key = ObjectKey(GroupResource(group: "", resource: "namespaces"), name: name)
+            if state.withLock({ $0.object(key) }) != nil { continue }
+            let namespace: JSONValue = ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(name)]]
+            _ = try await create(key.resource, object: UnstructuredObject(namespace.objectValue!))
+        }
+    }
+
+    // MARK: Served resources
+
+    func served(_ resource: GroupResource) throws(APIError) -> ServedResource {
+        guard let served = state.withLock({ $0.served[resource] }) else {
+            throw APIError(code: 404, reason: .notFound, message: "the server could not find the requested resource",
+                           details: StatusDetails(group: resource.group, kind: resource.resource))
+        }
+        return served
+    }
+
+    /// The resources this store serves, built-in and custom.
+    public var servedResources: [ResourceDescriptor] {
+        state.withLock { $0.served.values.map(\.descriptor) }.sorted { $0.groupResource < $1.groupResource }
+    }
+
+    /// The descriptor of a served resource, or `nil`.
+    public func descriptor(for resource: GroupResource) -> ResourceDescriptor? {
+        state.withLock { $0.served[resource]?.descriptor }
+    }
+
+    // MARK: Committing
+
+    /// Writes through to the backend, then applies the change in revision order and announces it
+    /// to watchers. Returns once the change (and all before it) is visible.
+    func commit(_ transaction: StorageTransaction, key: ObjectKey, object: JSONObject?, previous: StoredObject?, kind: String) async throws(APIError) -> StoredObject? {
+        let revision: Int64
+        do {
+            revision = try await backend.commit(transaction)
+        } catch {
+            switch error.code {
+            case .comparisonFailed:
+                throw previous == nil && object != nil
+                    ? APIError.alreadyExists(key.resource, key.name)
+                    : APIError.conflict(key.resource, key.name)
+            case .closed: throw APIError(code: 503, reason: .serviceUnavailable, message: "the store is closed")
+            case .io: throw APIError.internal("storage: \(error.message)")
+            }
+        }
+        var stored: StoredObject?
+        if var object {
+            object.setResourceVersion(revision)
+            stored = StoredObject(key: key, object: object, resourceVersion: revision, kind: kind)
+        }
+        let change = StoreChange(revision: revision, key: key, object: stored, previous: previous)
+        let applied = state.withLock { s -> Bool in
+            s.pending[revision] = change
+            drainPending(&s)
+            return s.revision >= revision
+        }
+        if !applied {
+            await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+                let ready = state.withLock { s -> Bool in
+                    if s.revision >= revision { return true }
+                    s.waiters[revision, default: []].append(c)
+                    return false
+                }
+                if ready { c.resume() }
+            }
+        }
+        return stored
+    }
+
+    /// Applies pending changes that are next in revision order, fanning each out to watchers.
+    private func drainPending(_ s: inout StoreState) {
+        while let change = s.pending.removeValue(forKey: s.revision + 1) {
+            s.apply(change)
+            s.record(change, capacity: historyCapacity)
+            deliver(change, in: &s)
+            if let waiting = s.waiters.removeValue(forKey: change.revision) {
+                for c in waiting { c.resume() }
+            }
+        }
+    }
+}
+
+extension JSONObject {
+    mutating func setResourceVersion(_ revision: Int64) {
+        var meta = self["metadata"]?.objectValue ?? JSONObject()
+        meta["resourceVersion"] = .string(String(revision))
+        self["metadata"] = .object(meta)
+    }
+
+    var metadataObject: JSONObject {
+        get { self["metadata"]?.objectValue ?? JSONObject() }
+        set { self["metadata"] = .object(newValue) }
+    }
+}
+
+extension GroupResource: Comparable {
+    public static func < (a: GroupResource, b: GroupResource) -> Bool {
+        a.group != b.group ? a.group < b.group : a.resource < b.resource
+    }
+}

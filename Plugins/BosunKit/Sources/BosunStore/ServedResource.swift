@@ -1,0 +1,43 @@
+import BosunKit
+
+/// How the store treats one resource: its REST facts and its admission strategy.
+struct ServedResource: Sendable {
+    enum Propagation: String, Sendable {
+        case orphan = "Orphan"
+        case background = "Background"
+        case foreground = "Foreground"
+    }
+
+    var descriptor: ResourceDescriptor
+    /// The Swift type built-in kinds decode into for defaulting and validation.
+    var builtinType: (any Resource.Type)?
+    /// The custom resource's compiled schema (from its CRD version), when it declares one.
+    var customSchema: CustomResourceSchema?
+
+    var groupResource: GroupResource { descriptor.groupResourceValue }
+    var hasStatus: Bool { descriptor.hasStatus }
+
+    /// Kinds whose `metadata.generation` counts spec changes. Kubernetes 1.32 sets it for the
+    /// workload kinds, HPA, PDB, CRDs and every custom resource — not for Pods, ConfigMaps, Nodes...
+    var tracksGeneration: Bool {
+        if builtinType == nil { return true }
+        switch descriptor.group {
+        case "apps", "batch", "autoscaling", "policy", "apiextensions.k8s.io": return true
+        case "": return descriptor.plural == "replicationcontrollers"
+        default: return false
+        }
+    }
+
+    /// What a delete without a propagation policy does (GC-8): orphan for core/v1
+    /// ReplicationControllers and batch/v1 Jobs, background for everything else.
+    var defaultPropagation: Propagation {
+        switch (descriptor.group, descriptor.plural) {
+        case ("", "replicationcontrollers"), ("batch", "jobs"): .orphan
+        default: .background
+        }
+    }
+
+    static func builtin(_ type: any Resource.Type) -> ServedResource {
+        ServedResource(descriptor: type.resource, builtinType: type, customSchema: nil)
+    }
+}

@@ -1,0 +1,34 @@
+import BosunKit
+
+/// One change, as a watch delivers it.
+public struct StoreEvent: Sendable {
+    public enum EventType: String, Sendable, Hashable {
+        case added = "ADDED"
+        case modified = "MODIFIED"
+        case deleted = "DELETED"
+        case bookmark = "BOOKMARK"
+    }
+
+    public var type: EventType
+    /// The object after the change; for DELETED, its last state; for BOOKMARK, only
+    /// `metadata.resourceVersion` matters.
+    public var object: StoredObject?
+    /// The store's resourceVersion after the change (for bookmarks, the current one).
+    public var resourceVersion: Int64
+
+    public init(type: EventType, object: StoredObject?, resourceVersion: Int64) {
+        self.type = type
+        self.object = object
+        self.resourceVersion = resourceVersion
+    }
+}
+
+/// A committed change in the store's history, from which watches are served and replayed.
+struct StoreChange: Sendable {
+    var revision: Int64
+    var key: ObjectKey
+    /// The object after the change, or `nil` when it was deleted.
+    var object: StoredObject?
+    /// The object before the change, or `nil` when it was created.
+    var previous: StoredObject?
+}

@@ -1,0 +1,132 @@
+import BosunKit
+import Synchronization
+
+/// Why a watch ended early.
+public enum WatchClosedError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The consumer fell more than the buffer behind. Watch again from the last resourceVersion
+    /// you saw; if the store's history no longer reaches back that far, the new watch gets 410
+    /// Expired and you relist.
+    case tooSlow(bufferSize: Int)
+    /// The store shut down.
+    case storeClosed
+
+    public var description: String {
+        switch self {
+        case .tooSlow(let n): "watch closed: the consumer fell more than \(n) events behind; watch again from the last resourceVersion seen"
+        case .storeClosed: "watch closed: the store is shutting down"
+        }
+    }
+}
+
+/// The events of one watch, in resourceVersion order, with a bounded buffer.
+///
+/// The store never blocks on a watcher and never drops events silently: a watcher that cannot
+/// keep up is closed with ``WatchClosedError/tooSlow(bufferSize:)`` once its buffer is full.
+public final class WatchStream: AsyncSequence, Sendable {
+    public typealias Element = StoreEvent
+
+    private struct Buffer {
+        var events: [StoreEvent] = []
+        var head = 0
+        var waiting: CheckedContinuation<StoreEvent?, any Error>?
+        var ending: (any Error)?
+        var finished = false
+
+        var count: Int { events.count - head }
+
+        mutating func pop() -> StoreEvent? {
+            guard head < events.count else { return nil }
+            let e = events[head]
+            head += 1
+            if head > 1024 && head * 2 > events.count {
+                events.removeFirst(head)
+                head = 0
+            }
+            return e
+        }
+    }
+
+    private let buffer = Mutex(Buffer())
+    public let capacity: Int
+    let id: Int
+    private let onCancel: @Sendable (Int) -> Void
+
+    init(id: Int, capacity: Int, onCancel: @escaping @Sendable (Int) -> Void) {
+        self.id = id
+        self.capacity = capacity
+        self.onCancel = onCancel
+    }
+
+    /// Queues an event; returns `false` when the stream is over (full, or finished) and the
+    /// store should forget it.
+    func offer(_ event: StoreEvent) -> Bool {
+        let resume: CheckedContinuation<StoreEvent?, any Error>? = buffer.withLock { b in
+            if b.finished || b.ending != nil { return nil }
+            if let waiting = b.waiting {
+                b.waiting = nil
+                return waiting
+            }
+            if b.count >= capacity {
+                b.ending = WatchClosedError.tooSlow(bufferSize: capacity)
+                return nil
+            }
+            b.events.append(event)
+            return nil
+        }
+        if let resume {
+            resume.resume(returning: event)
+            return true
+        }
+        return buffer.withLock { $0.ending == nil && !$0.finished }
+    }
+
+    /// Ends the stream after the buffered events, with `error` if given.
+    func finish(throwing error: (any Error)? = nil) {
+        let resume = buffer.withLock { b -> CheckedContinuation<StoreEvent?, any Error>? in
+            if b.ending == nil { b.ending = error }
+            b.finished = b.finished || error == nil
+            let w = b.waiting
+            b.waiting = nil
+            return w
+        }
+        if let error { resume?.resume(throwing: error) } else { resume?.resume(returning: nil) }
+    }
+
+    /// Stops the watch from the consumer's side.
+    public func cancel() {
+        finish()
+        onCancel(id)
+    }
+
+    /// Events buffered and not yet consumed.
+    public var backlog: Int { buffer.withLock { $0.count } }
+
+    fileprivate func next() async throws -> StoreEvent? {
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<StoreEvent?, any Error>) in
+                let action: Result<StoreEvent?, any Error>? = buffer.withLock { b in
+                    if let e = b.pop() { return .success(e) }
+                    if let ending = b.ending {
+                        b.finished = true
+                        b.ending = nil
+                        return .failure(ending)
+                    }
+                    if b.finished { return .success(nil) }
+                    if Task.isCancelled { return .success(nil) }
+                    b.waiting = continuation
+                    return nil
+                }
+                if let action { continuation.resume(with: action) }
+            }
+        } onCancel: {
+            self.cancel()
+        }
+    }
+
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        let stream: WatchStream
+        public mutating func next() async throws -> StoreEvent? { try await stream.next() }
+    }
+
+    public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(stream: self) }
+}

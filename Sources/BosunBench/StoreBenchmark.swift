@@ -1,0 +1,88 @@
+import BosunKit
+import BosunStore
+
+/// Object store throughput: pod creates per second with one watcher draining events, on the
+/// in-memory backend or any other; then a label-selector list over everything created.
+public struct StoreBenchmark: Sendable {
+    public var objects: Int
+    public var concurrency: Int
+
+    public init(objects: Int = 100_000, concurrency: Int = 8) {
+        self.objects = objects
+        self.concurrency = concurrency
+    }
+
+    public func run(backend: any StorageBackend, name: String) async throws -> BenchmarkReport {
+        let store = try await ObjectStore.open(backend: backend, historyCapacity: 10_000, watchBufferSize: objects + 10)
+        let pods = GroupResource(group: "", resource: "pods")
+        let watch = try store.watch(pods, options: ListOptions(resourceVersion: String(store.resourceVersion)))
+        let objects = self.objects
+        let drained = Task {
+            var n = 0
+            for try await _ in watch {
+                n += 1
+                if n == objects { break }
+            }
+            return n
+        }
+
+        let perWorker = objects / concurrency
+        let (_, seconds) = try await Stopwatch.measureAsync {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for worker in 0..<concurrency {
+                    group.addTask {
+                        for i in 0..<perWorker {
+                            let n = worker * perWorker + i
+                            try await store.create(pods, object: Self.pod(n))
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+        }
+        let received = try await drained.value
+        var report = BenchmarkReport(name: name)
+        report.record("objects", perWorker * concurrency)
+        report.record("concurrency", concurrency)
+        report.record("createsPerSecond", Double(perWorker * concurrency) / seconds, decimals: 0)
+        report.record("watchEventsReceived", received)
+
+        let selector = try Selector.parse("bench-group=g7")
+        var best = Double.infinity
+        var matched = 0
+        for _ in 0..<5 {
+            let (list, listSeconds) = try Stopwatch.measure {
+                try store.list(pods, options: ListOptions(labelSelector: selector))
+            }
+            matched = list.items.count
+            best = min(best, listSeconds)
+        }
+        report.record("selectorListMatched", matched)
+        report.record("selectorListMillis", best * 1000, decimals: 2)
+        await store.close()
+        return report
+    }
+
+    /// A pod as a Deployment would create it; 1 in 1,000 carries the label the list selects.
+    static func pod(_ n: Int) -> UnstructuredObject {
+        let group = n % 1000 == 7 ? "g7" : "g\(n % 997 == 7 ? 8 : n % 1000)"
+        return UnstructuredObject(Pod(
+            metadata: ObjectMeta(
+                labels: ["app": "web", "pod-template-hash": "7d4b9c8f5d", "bench-group": group],
+                name: "web-\(n)", namespace: "default"),
+            spec: PodSpec(containers: [Container(
+                name: "nginx", image: "nginx:1.14.2",
+                ports: [ContainerPort(containerPort: 80)],
+                resources: ResourceRequirements(requests: ["cpu": "100m", "memory": "64Mi"]))])))
+    }
+}
+
+extension Stopwatch {
+    public static func measureAsync<T>(_ body: () async throws -> T) async rethrows -> (T, Double) {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let result = try await body()
+        let elapsed = clock.now - start
+        return (result, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+    }
+}

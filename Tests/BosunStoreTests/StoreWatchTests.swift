@@ -1,0 +1,99 @@
+import BosunKit
+import BosunStore
+import Testing
+
+@Suite("Store: watch")
+struct StoreWatchTests {
+    @Test func replayFromAResourceVersionHasNoGapAndNoDuplicate() async throws {
+        let store = try await makeStore()
+        var versions: [Int64] = []
+        for i in 0..<10 { versions.append(try await store.create(configMaps, object: configMap("c\(i)")).resourceVersion) }
+        // A watcher that saw up to the 4th change reconnects.
+        let resumed = try store.watch(configMaps, options: ListOptions(resourceVersion: String(versions[3])))
+        for i in 10..<13 { versions.append(try await store.create(configMaps, object: configMap("c\(i)")).resourceVersion) }
+        let events = try await take(9, from: resumed)
+        #expect(events.map(\.resourceVersion) == Array(versions[4...]))
+        #expect(events.allSatisfy { $0.type == .added })
+    }
+
+    @Test func watchWithoutVersionStartsWithTheCurrentState() async throws {
+        let store = try await makeStore()
+        try await store.create(configMaps, object: configMap("a"))
+        try await store.create(configMaps, object: configMap("b"))
+        let watch = try store.watch(configMaps, namespace: "default")
+        let created = try await store.create(configMaps, object: configMap("c"))
+        let events = try await take(3, from: watch)
+        #expect(events.map { $0.object?.key.name } == ["a", "b", "c"])
+        #expect(events[2].resourceVersion == created.resourceVersion)
+    }
+
+    @Test func tooOldVersionIsExpired() async throws {
+        let store = try await makeStore(history: 5)
+        let first = try await store.create(configMaps, object: configMap("first"))
+        for i in 0..<10 { try await store.create(configMaps, object: configMap("c\(i)")) }
+        do {
+            _ = try store.watch(configMaps, options: ListOptions(resourceVersion: String(first.resourceVersion)))
+            Issue.record("expected Expired")
+        } catch {
+            #expect(error.code == 410)
+            #expect(error.message.hasPrefix("too old resource version: \(first.resourceVersion)"))
+        }
+    }
+
+    @Test func selectorTransitionsAreAddedAndDeleted() async throws {
+        let store = try await makeStore()
+        let created = try await store.create(configMaps, object: configMap("c", labels: ["tier": "db"]))
+        let watch = try store.watch(configMaps, options: ListOptions(labelSelector: .parse("tier=web"), resourceVersion: String(created.resourceVersion)))
+        var cm = created.unstructured()
+        cm.labels = ["tier": "web"]
+        let entered = try await store.update(configMaps, object: cm)
+        cm = entered.unstructured()
+        cm.object["data"] = ["k": "v"]
+        let changed = try await store.update(configMaps, object: cm)
+        cm = changed.unstructured()
+        cm.labels = ["tier": "db"]
+        let left = try await store.update(configMaps, object: cm)
+        let events = try await take(3, from: watch)
+        #expect(events.map(\.type) == [.added, .modified, .deleted])
+        #expect(events.map(\.resourceVersion) == [entered.resourceVersion, changed.resourceVersion, left.resourceVersion])
+        // The DELETED event carries the last state the watcher matched, at the new version.
+        #expect(events[2].object?.labels == ["tier": "web"])
+        #expect(events[2].object?.resourceVersion == left.resourceVersion)
+    }
+
+    @Test func bookmarksCarryTheCurrentVersion() async throws {
+        let store = try await makeStore()
+        let created = try await store.create(configMaps, object: configMap("a"))
+        let watch = try store.watch(configMaps, options: ListOptions(resourceVersion: String(created.resourceVersion), allowWatchBookmarks: true))
+        let plain = try store.watch(configMaps, options: ListOptions(resourceVersion: String(created.resourceVersion)))
+        try await store.create(pods, object: pod("p"))
+        store.sendBookmarks()
+        let events = try await take(1, from: watch)
+        #expect(events.first?.type == .bookmark)
+        #expect(events.first?.resourceVersion == store.resourceVersion)
+        #expect(plain.backlog == 0)
+    }
+
+    @Test func aWatcherThatCannotKeepUpIsClosedNotFedForever() async throws {
+        let store = try await makeStore(watchBuffer: 3)
+        let watch = try store.watch(configMaps, options: ListOptions(resourceVersion: String(store.resourceVersion)))
+        for i in 0..<5 { try await store.create(configMaps, object: configMap("c\(i)")) }
+        var received = 0
+        do {
+            for try await _ in watch { received += 1 }
+            Issue.record("expected the watch to end with an error")
+        } catch let error as WatchClosedError {
+            #expect(error == .tooSlow(bufferSize: 3))
+        }
+        #expect(received == 3)
+        #expect(store.watchCount == 0)
+    }
+
+    @Test func cancellingAWatchUnregistersIt() async throws {
+        let store = try await makeStore()
+        let watch = try store.watch(configMaps)
+        #expect(store.watchCount == 1)
+        watch.cancel()
+        #expect(store.watchCount == 0)
+    }
+}
