@@ -33,6 +33,7 @@ let package = Package(
             dependencies: [
                 .product(name: "BosunKit", package: "BosunKit"),
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],
             swiftSettings: strictSettings
         ),
@@ -56,6 +57,7 @@ let package = Package(
             dependencies: [
                 "BosunManifests",
                 "BosunBench",
+                "BosunSQLite",
                 .product(name: "BosunKit", package: "BosunKit"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -79,7 +81,11 @@ let package = Package(
         ),
         .testTarget(
             name: "BosunSQLiteTests",
-            dependencies: ["BosunSQLite", .product(name: "BosunKit", package: "BosunKit")],
+            dependencies: [
+                "BosunSQLite",
+                .product(name: "BosunKit", package: "BosunKit"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

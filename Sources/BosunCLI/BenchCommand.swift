@@ -1,6 +1,9 @@
 import ArgumentParser
 import BosunBench
+import BosunKit
+import BosunSQLite
 import BosunStore
+import Foundation
 
 /// `bosun bench NAME`: runs one benchmark; the last line of output is its figures as JSON.
 struct BenchCommand: AsyncParsableCommand {
@@ -8,8 +11,10 @@ struct BenchCommand: AsyncParsableCommand {
         commandName: "bench",
         abstract: "Run one benchmark and print its figures as one JSON object on the last line.",
         discussion: """
-            Benchmarks: codec (PodList JSON decode/encode, typed and unstructured); store-memory (object store \
-            creates/s with a watcher, in memory, and a selector list). Build with -c release.
+            Benchmarks: codec (PodList JSON decode/encode, typed and unstructured); store-memory and \
+            store-sqlite (object store pod creates/s with a watcher attached, then a label-selector list); \
+            sqlite-backend (raw SQLite backend commits/s with group commit, then reopen time). \
+            Build with -c release.
             """
     )
 
@@ -25,8 +30,11 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Objects to create (store benchmarks).")
     var objects: Int = 100_000
 
-    @Option(help: "Concurrent writers (store benchmarks).")
-    var concurrency: Int = 8
+    @Option(help: "Concurrent writers (store benchmarks; group commit needs many to batch).")
+    var concurrency: Int = 64
+
+    @Option(help: "Directory for the SQLite file (sqlite benchmarks); a temporary one by default.")
+    var directory: String?
 
     func run() async throws {
         #if DEBUG
@@ -40,8 +48,26 @@ struct BenchCommand: AsyncParsableCommand {
             let report = try await StoreBenchmark(objects: objects, concurrency: concurrency)
                 .run(backend: MemoryBackend(), name: name)
             print(report.json)
+        case "store-sqlite":
+            let dir = try scratchDirectory()
+            let backend = try SQLiteBackend(path: dir + "/bench-store.sqlite")
+            let report = try await StoreBenchmark(objects: objects, concurrency: concurrency).run(backend: backend, name: name)
+            print(report.json)
+        case "sqlite-backend":
+            let report = try await SQLiteBackendBenchmark(
+                objects: objects, valueBytes: 2048, concurrency: concurrency, directory: try scratchDirectory()
+            ).run()
+            print(report.json)
         default:
-            throw ValidationError("unknown benchmark \"\(name)\"; available: codec, store-memory")
+            throw ValidationError("unknown benchmark \"\(name)\"; available: codec, store-memory, store-sqlite, sqlite-backend")
         }
+    }
+
+    /// A fresh directory for benchmark files, removed by nobody: benchmarks leave their files for
+    /// inspection under the system's temporary directory unless `--directory` is given.
+    private func scratchDirectory() throws -> String {
+        let dir = directory ?? (NSTemporaryDirectory() + "bosun-bench-" + UID.random())
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        return dir
     }
 }

@@ -70,7 +70,7 @@ extension ObjectStore {
             } catch {
                 throw Self.apiError(error)
             }
-            guard case .object(var object) = patched else {
+            guard case .object(var object) = Self.withoutPatchDirectives(patched) else {
                 throw APIError.badRequest("the patched object is not a JSON object")
             }
             // A patch that leaves resourceVersion alone means "whatever is stored".
@@ -82,6 +82,30 @@ extension ObjectStore {
             }
         }
         throw APIError.conflict(resource, name, "the object kept changing while the patch was applied; try again")
+    }
+
+    /// Strategic-merge directives (`$patch`, `$retainKeys`, `$setElementOrder/…`,
+    /// `$deleteFromPrimitiveList/…`) left inside newly added fields are not data: Kubernetes
+    /// drops them when it decodes into typed objects, and so must the store.
+    static func withoutPatchDirectives(_ value: JSONValue) -> JSONValue {
+        switch value {
+        case .object(let o):
+            var out = JSONObject()
+            out.members.reserveCapacity(o.count)
+            for m in o.members where !isDirective(m.key) {
+                out.members.append(JSONObject.Member(key: m.key, value: withoutPatchDirectives(m.value)))
+            }
+            return .object(out)
+        case .array(let a):
+            return .array(a.map(withoutPatchDirectives))
+        default:
+            return value
+        }
+    }
+
+    private static func isDirective(_ key: String) -> Bool {
+        key == "$patch" || key == "$retainKeys" || key.hasPrefix("$setElementOrder/")
+            || key.hasPrefix("$deleteFromPrimitiveList/")
     }
 
     static func apiError(_ error: PatchError) -> APIError {

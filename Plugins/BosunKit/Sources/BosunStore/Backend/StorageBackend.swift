@@ -9,8 +9,9 @@ import BosunKit
 /// (for a durable backend): an acknowledged write survives SIGKILL.
 ///
 /// The object store keeps the live state in memory and writes through to the backend; it reads
-/// the backend only on start (``snapshot()``). A backend shared by several processes (etcd)
-/// additionally reports other writers' changes through ``watch(after:)``.
+/// the backend only on start (``snapshot()``). A backend shared by several processes (etcd, in
+/// the distributed mode) will also have to report other writers' changes; that requirement is
+/// added with it.
 public protocol StorageBackend: Sendable {
     /// Every key and value at the latest revision, and that revision.
     func snapshot() async throws(StorageError) -> StorageSnapshot
