@@ -37,7 +37,7 @@ public struct SQLiteBackendBenchmark: Sendable {
             for suffix in ["", "-wal", "-shm", "-journal"] { unlink(path + suffix) }
         }
         let clock = ContinuousClock()
-        var report = BenchmarkReport(name: "store-sqlite")
+        var report = BenchmarkReport(name: "sqlite-backend")
         report.record("objects", objects)
         report.record("valueBytes", valueBytes)
         report.record("concurrency", concurrency)

@@ -161,3 +161,26 @@ struct StoreCreateReadTests {
         #expect(throws: APIError.self) { try store.list(GroupResource(group: "example.com", resource: "widgets")) }
     }
 }
+
+@Suite("Store: label index")
+struct StoreLabelIndexTests {
+    @Test func selectorListsFollowLabelChangesAndDeletes() async throws {
+        let store = try await makeStore()
+        let a = try await store.create(configMaps, object: configMap("a", labels: ["app": "web", "tier": "1"]))
+        try await store.create(configMaps, object: configMap("b", labels: ["app": "web", "tier": "2"]))
+        try await store.create(configMaps, object: configMap("c", labels: ["app": "db"]))
+        func names(_ selector: String) throws -> [String] {
+            try store.list(configMaps, options: ListOptions(labelSelector: .parse(selector))).items.map(\.key.name)
+        }
+        #expect(try names("app=web") == ["a", "b"])
+        #expect(try names("app in (web,db),tier!=2") == ["a", "c"])
+        var relabelled = a.unstructured()
+        relabelled.labels = ["app": "db"]
+        try await store.update(configMaps, object: relabelled)
+        #expect(try names("app=web") == ["b"])
+        #expect(try names("app==db") == ["a", "c"])
+        try await store.delete(configMaps, namespace: "default", name: "c")
+        #expect(try names("app=db") == ["a"])
+        #expect(try names("tier") == ["b"])
+    }
+}

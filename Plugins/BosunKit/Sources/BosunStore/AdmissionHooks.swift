@@ -39,20 +39,29 @@ extension ObjectStore {
     /// The admission chain for one write: built-in defaulting → mutating hooks → built-in
     /// validation → validating hooks. Returns the object to store.
     func admit(_ object: JSONObject, old: JSONObject?, served: ServedResource, request: AdmissionRequest) async throws(APIError) -> JSONObject {
-        var current = try defaulted(object, served: served)
         let (mutating, validating) = hooks.withLock { ($0.mutating, $0.validating) }
         var req = request
-        for hook in mutating {
-            req.object = UnstructuredObject(current)
-            guard hook.appliesTo(req) else { continue }
-            var unstructured = UnstructuredObject(current)
-            do { try await hook.mutate(&unstructured, request: req) } catch {
-                throw APIError.admissionDenied(hook: hook.name, error)
-            }
-            current = unstructured.object
+        let applicable = mutating.filter { hook in
+            req.object = UnstructuredObject(object)
+            return hook.appliesTo(req)
         }
-        if !mutating.isEmpty { current = try defaulted(current, served: served) }
-        try validated(current, old: old, served: served, subresource: request.subresource)
+        var current: JSONObject
+        if applicable.isEmpty, let type = served.builtinType {
+            // The common case: decode once, default and validate the typed value.
+            current = try Self.defaultAndValidateBuiltin(type, object, old: old, subresource: request.subresource, served: served)
+        } else {
+            current = try defaulted(object, served: served)
+            for hook in applicable {
+                var unstructured = UnstructuredObject(current)
+                req.object = unstructured
+                do { try await hook.mutate(&unstructured, request: req) } catch {
+                    throw APIError.admissionDenied(hook: hook.name, error)
+                }
+                current = unstructured.object
+            }
+            if !applicable.isEmpty { current = try defaulted(current, served: served) }
+            try validated(current, old: old, served: served, subresource: request.subresource)
+        }
         req.object = UnstructuredObject(current)
         for hook in validating where hook.appliesTo(req) {
             do { try await hook.validate(req) } catch {
@@ -60,6 +69,27 @@ extension ObjectStore {
             }
         }
         return current
+    }
+
+    private static func defaultAndValidateBuiltin<R: Resource>(
+        _ type: R.Type, _ object: JSONObject, old: JSONObject?, subresource: String?, served: ServedResource
+    ) throws(APIError) -> JSONObject {
+        var typed = try decodeBuiltin(type, object)
+        BuiltinAdmission.applyDefaults(&typed)
+        let errors: FieldErrorList
+        if let old {
+            let oldTyped = try decodeBuiltin(type, old)
+            errors = subresource == "status"
+                ? Validation.validateObjectMetaUpdate(typed.metadata, old: oldTyped.metadata)
+                : BuiltinAdmission.validateUpdate(typed, old: oldTyped)
+        } else {
+            errors = BuiltinAdmission.validate(typed)
+        }
+        guard errors.isEmpty else {
+            let name = typed.metadata.name ?? typed.metadata.generateName ?? ""
+            throw APIError.invalid(kind: served.descriptor.kind, group: served.descriptor.group, name: name, errors)
+        }
+        return typed.jsonValue().objectValue ?? object
     }
 
     /// Runs validating hooks for a delete.

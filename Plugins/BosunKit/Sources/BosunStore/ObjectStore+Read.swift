@@ -22,9 +22,9 @@ extension ObjectStore {
             return try continueList(token: token, limit: options.limit)
         }
         return state.withLock { s in
-            let table = s.tables[resource] ?? [:]
             var items = [StoredObject]()
-            for object in table.values where (namespace == nil || object.key.namespace == namespace) && options.matches(object) {
+            for object in s.candidates(resource, matching: options.labelSelector)
+            where (namespace == nil || object.key.namespace == namespace) && options.matches(object) {
                 items.append(object)
             }
             items.sort { $0.key < $1.key }

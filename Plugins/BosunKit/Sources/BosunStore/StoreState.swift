@@ -19,6 +19,9 @@ struct StoreState {
     var nextWatcherID = 0
     /// Owner UID → dependents, for the garbage collector.
     var dependents: [String: Set<ObjectKey>] = [:]
+    /// Resource → label key → label value → object paths: lists whose selector pins a label
+    /// value (`app=web`, `tier in (a,b)`) visit only the objects carrying it.
+    var labelIndex: [GroupResource: [String: [String: Set<String>]]] = [:]
     /// Snapshots kept for paginated lists, by token id.
     var listSnapshots: [String: ListSnapshot] = [:]
     var listSnapshotOrder: [String] = []
@@ -30,16 +33,44 @@ struct StoreState {
 
     /// Applies one committed change to the tables and indexes.
     mutating func apply(_ change: StoreChange) {
+        let resource = change.key.resource
+        let path = change.key.path
         if let previous = change.previous {
             for uid in previous.ownerUIDs { dependents[uid]?.remove(change.key) }
+            if previous.labels != change.object?.labels {
+                for (k, v) in previous.labels { labelIndex[resource]?[k]?[v]?.remove(path) }
+            }
         }
         if let object = change.object {
-            tables[change.key.resource, default: [:]][change.key.path] = object
+            tables[resource, default: [:]][path] = object
             for uid in object.ownerUIDs { dependents[uid, default: []].insert(change.key) }
+            if change.previous?.labels != object.labels {
+                for (k, v) in object.labels { labelIndex[resource, default: [:]][k, default: [:]][v, default: []].insert(path) }
+            }
         } else {
-            tables[change.key.resource]?[change.key.path] = nil
+            tables[resource]?[path] = nil
         }
         revision = change.revision
+    }
+
+    /// The objects that can match `selector`, from the label index when one of its requirements
+    /// pins a value (the smallest such candidate set), else every object of the resource.
+    func candidates(_ resource: GroupResource, matching selector: Selector) -> [StoredObject] {
+        let table = tables[resource] ?? [:]
+        var best: Set<String>?
+        for requirement in selector.requirements {
+            switch requirement.operator {
+            case .equals, .doubleEquals, .in:
+                let byValue = labelIndex[resource]?[requirement.key] ?? [:]
+                var paths = Set<String>()
+                for value in requirement.values { paths.formUnion(byValue[value] ?? []) }
+                if best == nil || paths.count < best!.count { best = paths }
+            default:
+                continue
+            }
+        }
+        guard let best else { return Array(table.values) }
+        return best.compactMap { table[$0] }
     }
 
     mutating func record(_ change: StoreChange, capacity: Int) {

@@ -32,8 +32,9 @@ public struct ObjectKey: Sendable, Hashable, Comparable, CustomStringConvertible
 
 /// An object as the store holds it: its JSON bytes, and the facts the store indexes.
 ///
-/// Values are immutable and shared: lists, watch events and caches hand out the same bytes.
-public struct StoredObject: Sendable {
+/// Instances are immutable and shared: lists, watch events and caches hand out the same one, so
+/// passing it around costs one reference count, not a copy of its parts.
+public final class StoredObject: Sendable {
     public let key: ObjectKey
     /// The object's JSON, `metadata.resourceVersion` included.
     public let bytes: [UInt8]
