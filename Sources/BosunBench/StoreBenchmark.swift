@@ -12,11 +12,16 @@ public struct StoreBenchmark: Sendable {
         self.concurrency = concurrency
     }
 
-    public func run(backend: any StorageBackend, name: String) async throws -> BenchmarkReport {
+    /// - Parameter reopen: for durable backends, opens the same storage again after the store is
+    ///   closed, so the benchmark can time a restart with everything it created.
+    public func run(
+        backend: any StorageBackend, name: String, reopen: (@Sendable () throws -> any StorageBackend)? = nil
+    ) async throws -> BenchmarkReport {
         let store = try await ObjectStore.open(backend: backend, historyCapacity: 10_000, watchBufferSize: objects + 10)
         let pods = GroupResource(group: "", resource: "pods")
         let watch = try store.watch(pods, options: ListOptions(resourceVersion: String(store.resourceVersion)))
-        let objects = self.objects
+        let perWorker = objects / concurrency
+        let objects = perWorker * concurrency
         let drained = Task {
             var n = 0
             for try await _ in watch {
@@ -26,7 +31,6 @@ public struct StoreBenchmark: Sendable {
             return n
         }
 
-        let perWorker = objects / concurrency
         let (_, seconds) = try await Stopwatch.measureAsync {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for worker in 0..<concurrency {
@@ -60,6 +64,14 @@ public struct StoreBenchmark: Sendable {
         report.record("selectorListMatched", matched)
         report.record("selectorListMillis", best * 1000, decimals: 2)
         await store.close()
+        if let reopen {
+            let (reopened, reopenSeconds) = try await Stopwatch.measureAsync {
+                try await ObjectStore.open(backend: try reopen())
+            }
+            report.record("reopenedObjects", try reopened.list(pods).items.count)
+            report.record("reopenSeconds", reopenSeconds, decimals: 3)
+            await reopened.close()
+        }
         return report
     }
 

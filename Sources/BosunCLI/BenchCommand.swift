@@ -50,8 +50,10 @@ struct BenchCommand: AsyncParsableCommand {
             print(report.json)
         case "store-sqlite":
             let dir = try scratchDirectory()
-            let backend = try SQLiteBackend(path: dir + "/bench-store.sqlite")
-            let report = try await StoreBenchmark(objects: objects, concurrency: concurrency).run(backend: backend, name: name)
+            let path = dir + "/bench-store.sqlite"
+            let backend = try SQLiteBackend(path: path)
+            let report = try await StoreBenchmark(objects: objects, concurrency: concurrency)
+                .run(backend: backend, name: name, reopen: { try SQLiteBackend(path: path) })
             print(report.json)
         case "sqlite-backend":
             let report = try await SQLiteBackendBenchmark(
