@@ -73,7 +73,9 @@ extension ObjectStore {
         object["kind"] = .string(descriptor.kind)
     }
 
-    func resolveNamespace(request: String?, body: String?, _ descriptor: ResourceDescriptor) throws(APIError) -> String {
+    /// The namespace a write applies to: the request's, else the body's; they must agree. Empty
+    /// for cluster-scoped kinds. A create must name one.
+    func resolveNamespace(request: String?, body: String?, _ descriptor: ResourceDescriptor, creating: Bool = true) throws(APIError) -> String {
         guard descriptor.namespaced else { return "" }
         let fromRequest = request ?? ""
         let fromBody = body ?? ""
@@ -81,7 +83,7 @@ extension ObjectStore {
             throw APIError.badRequest("the namespace of the provided object does not match the namespace sent on the request")
         }
         let namespace = fromRequest.isEmpty ? fromBody : fromRequest
-        guard !namespace.isEmpty else { throw APIError.badRequest("an empty namespace may not be set during creation") }
+        if creating && namespace.isEmpty { throw APIError.badRequest("an empty namespace may not be set during creation") }
         return namespace
     }
 

@@ -23,7 +23,7 @@ extension ObjectStore {
         var object = input.object
         try checkTypeMeta(&object, served.descriptor)
         let name = object.metadataObject["name"]?.stringValue ?? ""
-        let ns = try resolveUpdateNamespace(request: namespace, body: object.metadataObject["namespace"]?.stringValue, served.descriptor)
+        let ns = try resolveNamespace(request: namespace, body: object.metadataObject["namespace"]?.stringValue, served.descriptor, creating: false)
         let key = ObjectKey(resource, namespace: ns, name: name)
         guard let current = state.withLock({ $0.object(key) }) else { throw APIError.notFound(resource, name) }
         if let rv = object.metadataObject["resourceVersion"]?.stringValue, !rv.isEmpty, rv != String(current.resourceVersion) {
@@ -77,16 +77,6 @@ extension ObjectStore {
             throw APIError.internal("update returned no object")
         }
         return stored
-    }
-
-    func resolveUpdateNamespace(request: String?, body: String?, _ descriptor: ResourceDescriptor) throws(APIError) -> String {
-        guard descriptor.namespaced else { return "" }
-        let fromRequest = request ?? ""
-        let fromBody = body ?? ""
-        if !fromRequest.isEmpty, !fromBody.isEmpty, fromRequest != fromBody {
-            throw APIError.badRequest("the namespace of the provided object does not match the namespace sent on the request")
-        }
-        return fromRequest.isEmpty ? fromBody : fromRequest
     }
 
     /// Fields only the system sets survive any update (rest.BeforeUpdate): uid and
