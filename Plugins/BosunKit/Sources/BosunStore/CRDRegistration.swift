@@ -15,7 +15,14 @@ enum CRDRegistration {
                 group: crd.spec.group, version: version.name, kind: names.kind, plural: names.plural,
                 singular: names.singular ?? names.kind.lowercased(), namespaced: crd.spec.scope == "Namespaced",
                 shortNames: names.shortNames ?? [], categories: names.categories ?? [], subresources: subresources)
-            return ServedResource(descriptor: descriptor, builtinType: nil, customSchema: CustomResourceSchema(version.schema))
+            let scale = version.subresources?.scale.map { scale in
+                ServedResource.ScalePaths(
+                    specReplicas: ServedResource.ScalePaths.path(scale.specReplicasPath),
+                    statusReplicas: ServedResource.ScalePaths.path(scale.statusReplicasPath),
+                    labelSelector: scale.labelSelectorPath.map(ServedResource.ScalePaths.path))
+            }
+            return ServedResource(descriptor: descriptor, builtinType: nil, customSchema: CustomResourceSchema(version.schema),
+                                  scalePaths: scale)
         }
     }
 }

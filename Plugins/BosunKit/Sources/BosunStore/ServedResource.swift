@@ -13,6 +13,24 @@ struct ServedResource: Sendable {
     var builtinType: (any Resource.Type)?
     /// The custom resource's compiled schema (from its CRD version), when it declares one.
     var customSchema: CustomResourceSchema?
+    /// Where replicas and the selector live, for kinds with a scale subresource.
+    var scalePaths: ScalePaths?
+
+    /// JSON paths (as in a CRD's `subresources.scale`) of the fields `/scale` reads and writes.
+    struct ScalePaths: Sendable {
+        var specReplicas: [String]
+        var statusReplicas: [String]
+        var labelSelector: [String]?
+
+        /// Parses `.spec.replicas` into `["spec", "replicas"]`.
+        static func path(_ jsonPath: String) -> [String] {
+            jsonPath.split(separator: ".").map(String.init)
+        }
+
+        /// Deployments, ReplicaSets, StatefulSets, ReplicationControllers.
+        static let workload = ScalePaths(specReplicas: ["spec", "replicas"], statusReplicas: ["status", "replicas"],
+                                         labelSelector: nil)
+    }
 
     var groupResource: GroupResource { descriptor.groupResourceValue }
     var hasStatus: Bool { descriptor.hasStatus }
@@ -38,6 +56,7 @@ struct ServedResource: Sendable {
     }
 
     static func builtin(_ type: any Resource.Type) -> ServedResource {
-        ServedResource(descriptor: type.resource, builtinType: type, customSchema: nil)
+        ServedResource(descriptor: type.resource, builtinType: type, customSchema: nil,
+                       scalePaths: type.resource.hasScale ? .workload : nil)
     }
 }
