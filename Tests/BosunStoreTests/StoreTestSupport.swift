@@ -26,9 +26,9 @@ func object(_ json: String) throws -> UnstructuredObject {
 }
 
 func configMap(_ name: String, namespace: String = "default", data: [String: String] = [:], labels: [String: String] = [:]) -> UnstructuredObject {
-    var cm = ConfigMap(metadata: ObjectMeta(labels: labels.isEmpty ? nil : labels, name: name, namespace: namespace), data: data.isEmpty ? nil : data)
-    cm.metadata.namespace = namespace
-    return UnstructuredObject(cm)
+    UnstructuredObject(ConfigMap(
+        metadata: ObjectMeta(labels: labels.isEmpty ? nil : labels, name: name, namespace: namespace),
+        data: data.isEmpty ? nil : data))
 }
 
 func deployment(_ name: String, replicas: Int32 = 1, image: String = "nginx:1.14.2") -> UnstructuredObject {

@@ -114,15 +114,10 @@ extension ObjectStore {
         let after = (try? [String](json: object.metadataObject["finalizers"] ?? .null)) ?? []
         let added = after.filter { !before.contains($0) }
         guard !added.isEmpty else { return }
-        let rendered = "[]string{" + added.map { GoQuote.quoted($0) }.joined(separator: ", ") + "}"
+        let rendered = "[]string{" + added.map(\.fieldErrorRendering).joined(separator: ", ") + "}"
         let name = object.metadataObject["name"]?.stringValue ?? ""
         throw APIError.invalid(kind: served.descriptor.kind, group: served.descriptor.group, name: name, [
             FieldError(.forbidden, "metadata.finalizers", "no new finalizers can be added if the object is being deleted, found new finalizers \(rendered)")
         ])
     }
-}
-
-/// Go's `%q` for the few messages the store words itself.
-enum GoQuote {
-    static func quoted(_ s: String) -> String { s.fieldErrorRendering }
 }
