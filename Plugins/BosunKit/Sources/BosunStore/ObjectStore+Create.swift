@@ -49,7 +49,7 @@ extension ObjectStore {
             }
             let txn = StorageTransaction.create(key.storageKey, JSONWriter.encode(JSONValue.object(admitted)))
             do throws(APIError) {
-                guard let stored = try await commit(txn, key: key, object: admitted, previous: nil, kind: descriptor.kind) else {
+                guard let stored = try await commit(txn, key: key, object: admitted, previous: nil, kind: descriptor.kind).0 else {
                     throw APIError.internal("create returned no object")
                 }
                 if resource == CRDRegistration.resource { await establish(stored) }

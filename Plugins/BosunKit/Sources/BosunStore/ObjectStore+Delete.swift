@@ -88,7 +88,7 @@ extension ObjectStore {
         }
         object.metadataObject["resourceVersion"] = nil
         let txn = StorageTransaction.update(key.storageKey, JSONWriter.encode(JSONValue.object(object)), ifAt: current.resourceVersion)
-        guard let stored = try await commit(txn, key: key, object: object, previous: current, kind: served.descriptor.kind) else {
+        guard let stored = try await commit(txn, key: key, object: object, previous: current, kind: served.descriptor.kind).0 else {
             throw APIError.internal("delete returned no object")
         }
         if isNamespace { await finalizeNamespaceIfEmpty(name) }
@@ -115,10 +115,10 @@ extension ObjectStore {
     /// Removes the object from storage; its last state gets the deletion's resourceVersion.
     func remove(_ current: StoredObject, lastState: JSONObject, served: ServedResource) async throws(APIError) -> StoredObject {
         let txn = StorageTransaction.delete(current.key.storageKey, ifAt: current.resourceVersion)
-        _ = try await commit(txn, key: current.key, object: nil, previous: current, kind: served.descriptor.kind)
+        let (_, revision) = try await commit(txn, key: current.key, object: nil, previous: current, kind: served.descriptor.kind)
         var last = lastState
-        last.setResourceVersion(state.withLock { $0.revision })
-        let final = StoredObject(key: current.key, object: last, resourceVersion: state.withLock { $0.revision }, kind: served.descriptor.kind)
+        last.setResourceVersion(revision)
+        let final = StoredObject(key: current.key, object: last, resourceVersion: revision, kind: served.descriptor.kind)
         if current.key.resource == CRDRegistration.resource { await unserve(final) }
         if !current.key.namespace.isEmpty { await finalizeNamespaceIfEmpty(current.key.namespace) }
         return final

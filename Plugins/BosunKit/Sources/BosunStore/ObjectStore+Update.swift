@@ -73,7 +73,7 @@ extension ObjectStore {
         }
         admitted.metadataObject["resourceVersion"] = nil
         let txn = StorageTransaction.update(current.key.storageKey, JSONWriter.encode(JSONValue.object(admitted)), ifAt: current.resourceVersion)
-        guard let stored = try await commit(txn, key: current.key, object: admitted, previous: current, kind: served.descriptor.kind) else {
+        guard let stored = try await commit(txn, key: current.key, object: admitted, previous: current, kind: served.descriptor.kind).0 else {
             throw APIError.internal("update returned no object")
         }
         return stored

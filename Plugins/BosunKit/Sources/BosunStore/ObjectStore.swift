@@ -155,8 +155,9 @@ public final class ObjectStore: Sendable {
     // MARK: Committing
 
     /// Writes through to the backend, then applies the change in revision order and announces it
-    /// to watchers. Returns once the change (and all before it) is visible.
-    func commit(_ transaction: StorageTransaction, key: ObjectKey, object: JSONObject?, previous: StoredObject?, kind: String) async throws(APIError) -> StoredObject? {
+    /// to watchers. Returns once the change (and all before it) is visible, with the stored object
+    /// (`nil` for a delete) and the change's revision.
+    func commit(_ transaction: StorageTransaction, key: ObjectKey, object: JSONObject?, previous: StoredObject?, kind: String) async throws(APIError) -> (StoredObject?, Int64) {
         let revision: Int64
         do {
             revision = try await backend.commit(transaction)
@@ -191,7 +192,7 @@ public final class ObjectStore: Sendable {
                 if ready { c.resume() }
             }
         }
-        return stored
+        return (stored, revision)
     }
 
     /// Applies pending changes that are next in revision order, fanning each out to watchers.
