@@ -19,7 +19,7 @@ import Foundation
 ///
 /// Go's zero time, `0001-01-01T00:00:00Z`, means "unset" in Kubernetes; as upstream it encodes
 /// as JSON `null` (and `null` decodes to it), see ``zero``.
-public struct Time: Sendable, Hashable, Comparable, JSONCodable, CustomStringConvertible {
+public struct Time: KubernetesInstant, JSONCodable, CustomStringConvertible {
     /// Whole seconds since 1970-01-01T00:00:00Z (negative before).
     public private(set) var secondsSinceEpoch: Int64
     /// Nanoseconds past ``secondsSinceEpoch``, always in `0..<1_000_000_000`.
@@ -31,34 +31,9 @@ public struct Time: Sendable, Hashable, Comparable, JSONCodable, CustomStringCon
         (self.secondsSinceEpoch, self.nanoseconds) = Time.normalize(secondsSinceEpoch, nanoseconds)
     }
 
-    /// The instant a `Date` stands for, to the nearest nanosecond `Double` allows.
-    public init(_ date: Date) {
-        (secondsSinceEpoch, nanoseconds) = Time.split(date.timeIntervalSince1970)
-    }
-
     /// The same instant as a ``MicroTime``.
     public init(_ time: MicroTime) {
         self.init(secondsSinceEpoch: time.secondsSinceEpoch, nanoseconds: time.nanoseconds)
-    }
-
-    /// The current wall-clock time, with nanoseconds (upstream `metav1.Now()`).
-    public static func now() -> Time {
-        let (s, ns) = Time.wallClock()
-        return Time(secondsSinceEpoch: s, nanoseconds: ns)
-    }
-
-    /// Go's zero `time.Time`, 0001-01-01T00:00:00Z: Kubernetes' "unset", written as `null`.
-    public static let zero = Time(secondsSinceEpoch: Time.goZeroSeconds)
-
-    /// Go's zero time (see ``zero``), the value of a required timestamp nobody has set yet.
-    public init() { self = .zero }
-
-    /// True for Go's zero time (see ``zero``).
-    public var isZero: Bool { secondsSinceEpoch == Time.goZeroSeconds && nanoseconds == 0 }
-
-    /// This instant as a `Date` (a `Double`, so precise to about a microsecond today).
-    public var date: Date {
-        Date(timeIntervalSince1970: Double(secondsSinceEpoch) + Double(nanoseconds) / 1e9)
     }
 
     /// The same instant without its fraction of a second (rounded toward the past).
@@ -92,11 +67,6 @@ public struct Time: Sendable, Hashable, Comparable, JSONCodable, CustomStringCon
             + .nanoseconds(Int64(other.nanoseconds) - Int64(nanoseconds))
     }
 
-    /// Earlier instants first.
-    public static func < (lhs: Time, rhs: Time) -> Bool {
-        (lhs.secondsSinceEpoch, lhs.nanoseconds) < (rhs.secondsSinceEpoch, rhs.nanoseconds)
-    }
-
     /// Decodes an RFC 3339 string, or `null` as ``zero``.
     public init(json: JSONValue) throws(JSONDecodingError) {
         switch json {
@@ -122,7 +92,7 @@ public struct Time: Sendable, Hashable, Comparable, JSONCodable, CustomStringCon
 /// Encodes as RFC 3339 in UTC with exactly six fractional digits, e.g.
 /// `"2024-01-02T03:04:05.123456Z"`, and, as upstream, decodes only that shape (any offset, but
 /// exactly six digits). Decoded values carry whole microseconds.
-public struct MicroTime: Sendable, Hashable, Comparable, JSONCodable, CustomStringConvertible {
+public struct MicroTime: KubernetesInstant, JSONCodable, CustomStringConvertible {
     /// Whole seconds since 1970-01-01T00:00:00Z (negative before).
     public private(set) var secondsSinceEpoch: Int64
     /// Nanoseconds past ``secondsSinceEpoch``, always in `0..<1_000_000_000`.
@@ -134,34 +104,9 @@ public struct MicroTime: Sendable, Hashable, Comparable, JSONCodable, CustomStri
         (self.secondsSinceEpoch, self.nanoseconds) = Time.normalize(secondsSinceEpoch, nanoseconds)
     }
 
-    /// The instant a `Date` stands for, to the nearest nanosecond `Double` allows.
-    public init(_ date: Date) {
-        (secondsSinceEpoch, nanoseconds) = Time.split(date.timeIntervalSince1970)
-    }
-
     /// The same instant as a ``Time`` (which keeps the nanoseconds until encoded).
     public init(_ time: Time) {
         self.init(secondsSinceEpoch: time.secondsSinceEpoch, nanoseconds: time.nanoseconds)
-    }
-
-    /// The current wall-clock time, with nanoseconds (upstream `metav1.NowMicro()`).
-    public static func now() -> MicroTime {
-        let (s, ns) = Time.wallClock()
-        return MicroTime(secondsSinceEpoch: s, nanoseconds: ns)
-    }
-
-    /// Go's zero time, 0001-01-01T00:00:00Z: "unset", written as `null`.
-    public static let zero = MicroTime(secondsSinceEpoch: Time.goZeroSeconds)
-
-    /// Go's zero time (see ``zero``), the value of a required timestamp nobody has set yet.
-    public init() { self = .zero }
-
-    /// True for Go's zero time (see ``zero``).
-    public var isZero: Bool { secondsSinceEpoch == Time.goZeroSeconds && nanoseconds == 0 }
-
-    /// This instant as a `Date`.
-    public var date: Date {
-        Date(timeIntervalSince1970: Double(secondsSinceEpoch) + Double(nanoseconds) / 1e9)
     }
 
     /// The same instant without its fraction of a microsecond (rounded toward the past).
@@ -183,11 +128,6 @@ public struct MicroTime: Sendable, Hashable, Comparable, JSONCodable, CustomStri
 
     /// The wire form, see ``rfc3339``.
     public var description: String { rfc3339 }
-
-    /// Earlier instants first.
-    public static func < (lhs: MicroTime, rhs: MicroTime) -> Bool {
-        (lhs.secondsSinceEpoch, lhs.nanoseconds) < (rhs.secondsSinceEpoch, rhs.nanoseconds)
-    }
 
     /// Decodes an RFC 3339 string with six fractional digits, or `null` as ``zero``.
     public init(json: JSONValue) throws(JSONDecodingError) {
@@ -438,5 +378,47 @@ extension Time {
             let month = mp < 10 ? mp + 3 : mp - 9
             return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
         }
+    }
+}
+
+/// What ``Time`` and ``MicroTime`` share: an instant as seconds and nanoseconds since the Unix
+/// epoch, Go's zero time as "unset", and conversions. They differ only in wire precision.
+public protocol KubernetesInstant: Sendable, Hashable, Comparable {
+    var secondsSinceEpoch: Int64 { get }
+    var nanoseconds: Int32 { get }
+    /// Nanoseconds outside `0..<1_000_000_000` carry into the seconds.
+    init(secondsSinceEpoch: Int64, nanoseconds: Int32)
+}
+
+extension KubernetesInstant {
+    /// The instant a `Date` stands for, to the nearest nanosecond `Double` allows.
+    public init(_ date: Date) {
+        let (s, ns) = Time.split(date.timeIntervalSince1970)
+        self.init(secondsSinceEpoch: s, nanoseconds: ns)
+    }
+
+    /// Go's zero time (see ``zero``), the value of a required timestamp nobody has set yet.
+    public init() { self = .zero }
+
+    /// The current wall-clock time, with nanoseconds (upstream `metav1.Now()`/`NowMicro()`).
+    public static func now() -> Self {
+        let (s, ns) = Time.wallClock()
+        return Self(secondsSinceEpoch: s, nanoseconds: ns)
+    }
+
+    /// Go's zero `time.Time`, 0001-01-01T00:00:00Z: Kubernetes' "unset", written as `null`.
+    public static var zero: Self { Self(secondsSinceEpoch: Time.goZeroSeconds, nanoseconds: 0) }
+
+    /// True for Go's zero time (see ``zero``).
+    public var isZero: Bool { secondsSinceEpoch == Time.goZeroSeconds && nanoseconds == 0 }
+
+    /// This instant as a `Date` (a `Double`, so precise to about a microsecond today).
+    public var date: Date {
+        Date(timeIntervalSince1970: Double(secondsSinceEpoch) + Double(nanoseconds) / 1e9)
+    }
+
+    /// Earlier instants first.
+    public static func < (lhs: Self, rhs: Self) -> Bool {
+        (lhs.secondsSinceEpoch, lhs.nanoseconds) < (rhs.secondsSinceEpoch, rhs.nanoseconds)
     }
 }
