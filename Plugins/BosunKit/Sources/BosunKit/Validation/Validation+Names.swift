@@ -175,13 +175,7 @@ public enum Validation {
             errors.append(regexMessage("a valid config key must consist of alphanumeric characters, '-', '_' or '.'",
                                        format: "[-._a-zA-Z0-9]+", examples: ["key.name", "KEY_NAME", "key-name"]))
         }
-        if value == "." {
-            errors.append("must not be '.'")
-        } else if value == ".." {
-            errors.append("must not be '..'")
-        } else if value.hasPrefix("..") {
-            errors.append("must not start with '..'")
-        }
+        errors += dotNameErrors(value)
         return errors
     }
 
@@ -232,14 +226,17 @@ public enum Validation {
                 "a valid environment variable name must consist of alphabetic characters, digits, '_', '-', or '.', and must not start with a digit",
                 format: "[-._a-zA-Z][-._a-zA-Z0-9]*", examples: ["my.env-name", "MY_ENV.NAME", "MyEnvName1"]))
         }
-        if value == "." {
-            errors.append("must not be '.'")
-        } else if value == ".." {
-            errors.append("must not be '..'")
-        } else if value.hasPrefix("..") {
-            errors.append("must not start with '..'")
-        }
+        errors += dotNameErrors(value)
         return errors
+    }
+
+    /// Upstream's `hasChDirPrefix` family: `.`, `..` and names starting with `..` are refused
+    /// for config keys and environment variable names alike.
+    static func dotNameErrors(_ value: String) -> [String] {
+        if value == "." { return ["must not be '.'"] }
+        if value == ".." { return ["must not be '..'"] }
+        if value.hasPrefix("..") { return ["must not start with '..'"] }
+        return []
     }
 
     // MARK: Name functions (`ValidateNameFunc`)
