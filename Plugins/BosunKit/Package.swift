@@ -13,13 +13,28 @@ let strictSettings: [SwiftSetting] = [
 let package = Package(
     name: "BosunKit",
     products: [
-        .library(name: "BosunKit", type: .dynamic, targets: ["BosunKit", "BosunStore"])
+        .library(name: "BosunKit", type: .dynamic, targets: ["BosunKit", "BosunStore", "BosunRuntime"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
     ],
     targets: [
         .target(name: "BosunKit", swiftSettings: strictSettings),
         // The object store: Kubernetes' object semantics over a storage backend. Part of the SDK
         // so that the in-process test environment runs the same store as `bosun up`.
         .target(name: "BosunStore", dependencies: ["BosunKit"], swiftSettings: strictSettings),
+        // The controller runtime: clients, shared informers, workqueues, reconcilers, leader
+        // election, events. What every controller, built-in or plugin, is written against.
+        .target(
+            name: "BosunRuntime",
+            dependencies: [
+                "BosunKit", "BosunStore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+            ],
+            swiftSettings: strictSettings
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

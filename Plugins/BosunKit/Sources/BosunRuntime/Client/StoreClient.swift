@@ -1,0 +1,96 @@
+import BosunKit
+import BosunStore
+
+/// The in-process ``Client``: calls the ``ObjectStore`` directly, through the same admission
+/// chain the HTTP API uses, with no encoding on the way in beyond the object's JSON tree.
+public struct StoreClient: Client {
+    public let store: ObjectStore
+
+    public init(store: ObjectStore) {
+        self.store = store
+    }
+
+    public func get<T: Resource>(_ type: T.Type, namespace: String?, name: String) async throws -> T {
+        try decode(store.get(T.resource.resourceKey, namespace: namespace, name: name))
+    }
+
+    public func list<T: Resource>(_ type: T.Type, namespace: String?, options: ListOptions) async throws -> ListResult<T> {
+        let page = try store.list(T.resource.resourceKey, namespace: namespace, options: options)
+        var items: [T] = []
+        items.reserveCapacity(page.items.count)
+        for object in page.items { items.append(try decode(object)) }
+        return ListResult(items: items, resourceVersion: String(page.resourceVersion), continueToken: page.continueToken)
+    }
+
+    public func watch<T: Resource>(_ type: T.Type, namespace: String?, options: ListOptions) async throws -> WatchEvents<T> {
+        let stream = try store.watch(T.resource.resourceKey, namespace: namespace, options: options)
+        let iterator = SharedIterator(stream.makeAsyncIterator())
+        return WatchEvents(
+            next: {
+                guard let event = try await iterator.next() else { return nil }
+                let object: T? = try event.object.map { try $0.decode(as: T.self) }
+                let type: WatchEvent<T>.EventType = switch event.type {
+                case .added: .added
+                case .modified: .modified
+                case .deleted: .deleted
+                case .bookmark: .bookmark
+                }
+                return WatchEvent(type: type, object: object, resourceVersion: String(event.resourceVersion))
+            },
+            cancel: { stream.cancel() })
+    }
+
+    public func create<T: Resource>(_ object: T, options: WriteOptions) async throws -> T {
+        try decode(await store.create(T.resource.resourceKey, namespace: object.metadata.namespace,
+                                      object: UnstructuredObject(object), options: options))
+    }
+
+    public func update<T: Resource>(_ object: T, subresource: String?, options: WriteOptions) async throws -> T {
+        try decode(await store.update(T.resource.resourceKey, namespace: object.metadata.namespace,
+                                      object: UnstructuredObject(object), subresource: subresource, options: options))
+    }
+
+    public func patch<T: Resource>(
+        _ type: T.Type, namespace: String?, name: String, patchType: PatchType, patch: JSONValue,
+        subresource: String?, options: WriteOptions
+    ) async throws -> T {
+        try decode(await store.patch(T.resource.resourceKey, namespace: namespace, name: name, type: patchType,
+                                     patch: patch, subresource: subresource, options: options))
+    }
+
+    public func delete<T: Resource>(
+        _ type: T.Type, namespace: String?, name: String, options: DeleteOptions, writeOptions: WriteOptions
+    ) async throws -> DeleteResult<T> {
+        switch try await store.delete(T.resource.resourceKey, namespace: namespace, name: name, options: options,
+                                      writeOptions: writeOptions) {
+        case .deleted(let last): .deleted(try decode(last))
+        case .pending(let kept): .pending(try decode(kept))
+        }
+    }
+
+    public func scale<T: Resource>(_ type: T.Type, namespace: String?, name: String) async throws -> Scale {
+        try store.scale(T.resource.resourceKey, namespace: namespace, name: name)
+    }
+
+    public func updateScale<T: Resource>(_ type: T.Type, namespace: String?, scale: Scale, options: WriteOptions) async throws -> Scale {
+        try await store.updateScale(T.resource.resourceKey, namespace: namespace, scale: scale, options: options)
+    }
+
+    private func decode<T: Resource>(_ object: StoredObject) throws -> T {
+        do {
+            return try object.decode(as: T.self)
+        } catch {
+            throw APIError.internal("decoding \(T.kind) \(object.key.path): \(error)")
+        }
+    }
+}
+
+/// A store watch iterator behind a lock-free reference, so a `Sendable` closure can advance it.
+/// Only one task iterates a watch, so the iterator is never advanced concurrently.
+private final class SharedIterator: @unchecked Sendable {
+    private var iterator: WatchStream.AsyncIterator
+
+    init(_ iterator: WatchStream.AsyncIterator) { self.iterator = iterator }
+
+    func next() async throws -> StoreEvent? { try await iterator.next() }
+}

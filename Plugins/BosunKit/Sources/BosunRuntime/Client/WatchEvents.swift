@@ -1,0 +1,50 @@
+import BosunKit
+
+/// One change seen by a typed watch.
+public struct WatchEvent<T: Resource>: Sendable {
+    public enum EventType: String, Sendable, Hashable {
+        case added = "ADDED"
+        case modified = "MODIFIED"
+        case deleted = "DELETED"
+        case bookmark = "BOOKMARK"
+    }
+
+    public var type: EventType
+    /// The object after the change; for DELETED its last state; `nil` for BOOKMARK.
+    public var object: T?
+    /// The resourceVersion to watch from to see only later changes.
+    public var resourceVersion: String
+
+    public init(type: EventType, object: T?, resourceVersion: String) {
+        self.type = type
+        self.object = object
+        self.resourceVersion = resourceVersion
+    }
+}
+
+/// The events of one watch, whatever carries them (the store in-process, a chunked HTTP
+/// response remotely). Iterate it once; ``cancel()`` ends it from the consumer's side.
+///
+/// Buffers are bounded by the implementation: a consumer that falls too far behind gets an
+/// error and watches again from the last resourceVersion it saw.
+public struct WatchEvents<T: Resource>: AsyncSequence, Sendable {
+    public typealias Element = WatchEvent<T>
+
+    private let nextEvent: @Sendable () async throws -> WatchEvent<T>?
+    private let stop: @Sendable () -> Void
+
+    /// A watch whose events come from `next` (returning `nil` at the end) and that `cancel` stops.
+    public init(next: @escaping @Sendable () async throws -> WatchEvent<T>?, cancel: @escaping @Sendable () -> Void) {
+        nextEvent = next
+        stop = cancel
+    }
+
+    public func cancel() { stop() }
+
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        let next: @Sendable () async throws -> WatchEvent<T>?
+        public mutating func next() async throws -> WatchEvent<T>? { try await next() }
+    }
+
+    public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(next: nextEvent) }
+}

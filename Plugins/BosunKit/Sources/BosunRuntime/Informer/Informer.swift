@@ -1,0 +1,299 @@
+import BosunKit
+import BosunStore
+import Logging
+import Synchronization
+
+/// A cache of the objects of one kind in one scope (namespace, selectors), kept current by a list
+/// and then a watch, and a fan-out of their changes to handlers.
+///
+/// Informers are made and shared by an ``InformerRegistry``: every controller that asks for the
+/// same kind and scope gets the same informer, and it stops when the last of them lets go.
+///
+/// Guarantees:
+/// - Handlers see every change after the initial list, in resourceVersion order. After a watch
+///   error they see the changes they missed; after 410 Expired a relist delivers what changed
+///   and deletes what vanished.
+/// - A relist pages through the objects (``pageSize`` at a time) and updates the cache in
+///   place, so memory never holds two copies of the cache.
+/// - A watch that stays silent (not even a bookmark) for ``inactivityTimeout`` is restarted from
+///   the last resourceVersion: a dead connection cannot freeze the cache.
+/// - Reads hand out the cached values themselves: no deep copies.
+/// - A write made through a ``CachedClient`` is visible to reads as soon as the write returns,
+///   before the watch delivers it (read-your-writes).
+public final class Informer<T: Resource>: Sendable {
+    public let namespace: String?
+    public let labelSelector: Selector
+    public let fieldSelector: FieldSelector
+    /// Objects per list page during a (re)list.
+    public let pageSize: Int
+    /// How long a watch may stay silent before it is restarted.
+    public let inactivityTimeout: Duration
+
+    private let client: any Client
+    private let clock: any RuntimeClock
+    private let logger: Logger
+    private let state: Mutex<State>
+    /// Handlers, behind their own lock so delivery is ordered without holding the cache's.
+    private let handlers = Mutex(Handlers())
+    private let eventsSeen = Atomic<Int>(0)
+
+    private struct State {
+        var cache = InformerCache<T>()
+        var synced = false
+        var syncWaiters: [CheckedContinuation<Void, Never>] = []
+        var resourceVersion = ""
+        var task: Task<Void, Never>?
+        var stopped = false
+    }
+
+    private struct Handlers {
+        var byID: [Int: InformerHandler<T>] = [:]
+        var nextID = 0
+    }
+
+    init(
+        client: any Client, clock: any RuntimeClock, logger: Logger, namespace: String?,
+        labelSelector: Selector, fieldSelector: FieldSelector, pageSize: Int = 500,
+        inactivityTimeout: Duration = .seconds(300)
+    ) {
+        self.client = client
+        self.clock = clock
+        self.namespace = namespace
+        self.labelSelector = labelSelector
+        self.fieldSelector = fieldSelector
+        self.pageSize = pageSize
+        self.inactivityTimeout = inactivityTimeout
+        var logger = logger
+        logger[metadataKey: "informer"] = "\(T.resource.groupResource)"
+        self.logger = logger
+        state = Mutex(State())
+    }
+
+    // MARK: Reads
+
+    /// The cached object, or `nil`.
+    public func get(_ name: ObjectName) -> T? {
+        state.withLock { $0.cache.get(name) }
+    }
+
+    public func get(namespace: String? = nil, name: String) -> T? {
+        get(ObjectName(namespace: namespace ?? "", name: name))
+    }
+
+    /// Cached objects in `namespace` (or all) whose labels match `selector`.
+    public func list(namespace: String? = nil, labelSelector selector: Selector = .everything) -> [T] {
+        state.withLock { s in
+            s.cache.list(namespace: namespace) { selector.isEmpty || selector.matches($0.metadata.labels ?? [:]) }
+        }
+    }
+
+    /// Cached objects whose index `index` maps them to `value`.
+    public func byIndex(_ index: String, _ value: String) -> [T] {
+        state.withLock { $0.cache.byIndex(index, value) }
+    }
+
+    /// Adds an index (a no-op if one with this name exists), indexing what is cached already.
+    public func addIndexer(_ name: String, _ function: @escaping IndexFunction<T>) {
+        state.withLock { $0.cache.addIndexer(name, function) }
+    }
+
+    /// How many objects are cached.
+    public var count: Int { state.withLock { $0.cache.count } }
+
+    /// Whether the initial list has been loaded.
+    public var hasSynced: Bool { state.withLock { $0.synced } }
+
+    /// The last resourceVersion the cache caught up with.
+    public var lastSyncResourceVersion: String { state.withLock { $0.resourceVersion } }
+
+    /// Waits for the initial list.
+    public func waitForSync() async {
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            let ready = state.withLock { s -> Bool in
+                if s.synced || s.stopped { return true }
+                s.syncWaiters.append(c)
+                return false
+            }
+            if ready { c.resume() }
+        }
+    }
+
+    // MARK: Handlers
+
+    /// Registers `handler`. If the cache is loaded, the handler first receives every cached
+    /// object as an initial add. Returns an id for ``removeHandler(_:)``.
+    @discardableResult
+    public func addHandler(_ handler: @escaping InformerHandler<T>) -> Int {
+        handlers.withLock { h in
+            let id = h.nextID
+            h.nextID += 1
+            h.byID[id] = handler
+            let current = state.withLock { $0.synced ? $0.cache.list(namespace: nil) { _ in true } : [] }
+            for object in current { handler(InformerEvent(.added(object), isInitial: true)) }
+            return id
+        }
+    }
+
+    public func removeHandler(_ id: Int) {
+        handlers.withLock { _ = $0.byID.removeValue(forKey: id) }
+    }
+
+    private func deliver(_ event: InformerEvent<T>) {
+        handlers.withLock { h in
+            for handler in h.byID.values { handler(event) }
+        }
+    }
+
+    // MARK: Own writes
+
+    func recordWrite(_ object: T) {
+        guard admits(object) else { return }
+        state.withLock { $0.cache.recordWrite(object) }
+    }
+
+    func recordDelete(_ name: ObjectName, resourceVersion: Int64) {
+        state.withLock { $0.cache.recordDelete(name, resourceVersion: resourceVersion) }
+    }
+
+    /// Whether `object` is in this informer's scope, as far as the object itself tells.
+    func admits(_ object: T) -> Bool {
+        if let namespace, namespace != (object.metadata.namespace ?? "") { return false }
+        return labelSelector.isEmpty || labelSelector.matches(object.metadata.labels ?? [:])
+    }
+
+    // MARK: Running
+
+    /// Starts listing and watching in a task of its own.
+    func start() {
+        state.withLock { s in
+            guard s.task == nil, !s.stopped else { return }
+            s.task = Task { await self.run() }
+        }
+    }
+
+    /// Stops the watch and wakes anyone waiting for the sync. The cache stays readable.
+    func stop() {
+        let (task, waiters) = state.withLock { s -> (Task<Void, Never>?, [CheckedContinuation<Void, Never>]) in
+            s.stopped = true
+            defer { s.syncWaiters.removeAll() }
+            return (s.task, s.syncWaiters)
+        }
+        task?.cancel()
+        for waiter in waiters { waiter.resume() }
+    }
+
+    private func run() async {
+        var needsList = true
+        var failures = 0
+        while !Task.isCancelled {
+            do {
+                if needsList {
+                    try await relist()
+                    needsList = false
+                }
+                try await watchOnce()
+                failures = 0
+            } catch is CancellationError {
+                return
+            } catch let error as APIError where error.code == 410 {
+                logger.debug("watch expired; relisting", metadata: ["error": "\(error.message)"])
+                needsList = true
+            } catch {
+                failures += 1
+                logger.warning("list/watch failed; retrying", metadata: ["error": "\(error)", "failures": "\(failures)"])
+                // The first failure (a slow consumer, a dropped connection) retries at once; repeated
+                // ones back off, up to 30 s, so a missing resource does not spin.
+                if failures > 1 {
+                    let delay = Duration.milliseconds(min(30_000, 100 << min(failures - 2, 9)))
+                    do { try await clock.sleep(for: delay) } catch { return }
+                }
+            }
+        }
+    }
+
+    /// Loads every object page by page, updating the cache in place, then drops what is gone.
+    private func relist() async throws {
+        var options = ListOptions(labelSelector: labelSelector, fieldSelector: fieldSelector, limit: pageSize)
+        var seen = Set<ObjectName>()
+        var listVersion = ""
+        repeat {
+            try Task.checkCancellation()
+            let page = try await client.list(T.self, namespace: namespace, options: options)
+            if listVersion.isEmpty { listVersion = page.resourceVersion }
+            for object in page.items {
+                let name = ObjectName(of: object)
+                seen.insert(name)
+                let old = state.withLock { $0.cache.upsert(object) }
+                if let old {
+                    if old.metadata.resourceVersion != object.metadata.resourceVersion {
+                        deliver(InformerEvent(.updated(old: old, new: object), isInitial: true))
+                    }
+                } else {
+                    deliver(InformerEvent(.added(object), isInitial: true))
+                }
+            }
+            options.continueToken = page.continueToken
+        } while options.continueToken != nil
+        let version = Int64(listVersion) ?? 0
+        let gone = state.withLock { s -> [T] in
+            let vanished = s.cache.objects.keys.filter { !seen.contains($0) }
+            return vanished.compactMap { s.cache.remove($0, resourceVersion: version) }
+        }
+        for object in gone { deliver(InformerEvent(.deleted(object))) }
+        let waiters = state.withLock { s -> [CheckedContinuation<Void, Never>] in
+            s.resourceVersion = listVersion
+            s.synced = true
+            defer { s.syncWaiters.removeAll() }
+            return s.syncWaiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// Watches from the last resourceVersion until the watch ends or goes silent.
+    private func watchOnce() async throws {
+        let options = ListOptions(
+            labelSelector: labelSelector, fieldSelector: fieldSelector,
+            resourceVersion: state.withLock { $0.resourceVersion }, allowWatchBookmarks: true)
+        let watch = try await client.watch(T.self, namespace: namespace, options: options)
+        let watchdog = Task { [clock, inactivityTimeout] in
+            while true {
+                let before = self.eventsSeen.load(ordering: .relaxed)
+                do { try await clock.sleep(for: inactivityTimeout) } catch { return }
+                if self.eventsSeen.load(ordering: .relaxed) == before {
+                    watch.cancel()
+                    return
+                }
+            }
+        }
+        defer {
+            watchdog.cancel()
+            watch.cancel()
+        }
+        for try await event in watch {
+            eventsSeen.add(1, ordering: .relaxed)
+            apply(event)
+        }
+        try Task.checkCancellation()
+    }
+
+    private func apply(_ event: WatchEvent<T>) {
+        switch event.type {
+        case .bookmark:
+            state.withLock { $0.resourceVersion = event.resourceVersion }
+        case .added, .modified:
+            guard let object = event.object else { return }
+            let old = state.withLock { s -> T? in
+                s.resourceVersion = event.resourceVersion
+                return s.cache.upsert(object)
+            }
+            deliver(InformerEvent(old.map { .updated(old: $0, new: object) } ?? .added(object)))
+        case .deleted:
+            guard let object = event.object else { return }
+            let old = state.withLock { s -> T? in
+                s.resourceVersion = event.resourceVersion
+                return s.cache.remove(ObjectName(of: object), resourceVersion: Int64(event.resourceVersion) ?? 0)
+            }
+            deliver(InformerEvent(.deleted(old ?? object)))
+        }
+    }
+}

@@ -1,0 +1,149 @@
+import BosunKit
+import BosunStore
+import Logging
+import Synchronization
+
+/// The host's informers, one per (kind, namespace, selectors), shared by every controller and
+/// plugin that asks for the same scope and counted by reference: the last ``InformerLease``
+/// released stops its informer and frees its cache. That is what lets a plugin unload without
+/// leaving watches behind.
+///
+/// Nothing here starts an informer implicitly: a cache exists only because someone acquired it.
+public final class InformerRegistry: Sendable {
+    struct Scope: Hashable {
+        var type: ObjectIdentifier
+        var namespace: String?
+        var labelSelector: Selector
+        var fieldSelector: FieldSelector
+    }
+
+    private struct Entry {
+        var informer: any Sendable
+        var references: Int
+        var stop: @Sendable () -> Void
+    }
+
+    private let client: any Client
+    private let clock: any RuntimeClock
+    private let logger: Logger
+    private let pageSize: Int
+    private let inactivityTimeout: Duration
+    private let entries = Mutex<[Scope: Entry]>([:])
+
+    public init(
+        client: any Client, clock: any RuntimeClock = SystemRuntimeClock(), logger: Logger = Logger(label: "bosun.informers"),
+        pageSize: Int = 500, inactivityTimeout: Duration = .seconds(300)
+    ) {
+        self.client = client
+        self.clock = clock
+        self.logger = logger
+        self.pageSize = pageSize
+        self.inactivityTimeout = inactivityTimeout
+    }
+
+    /// The informer for `type` in this scope, started if it is new. Call ``InformerLease/release()``
+    /// when done with it.
+    public func acquire<T: Resource>(
+        _ type: T.Type, namespace: String? = nil, labelSelector: Selector = .everything,
+        fieldSelector: FieldSelector = .everything
+    ) -> InformerLease<T> {
+        let scope = Scope(type: ObjectIdentifier(type), namespace: namespace, labelSelector: labelSelector, fieldSelector: fieldSelector)
+        let (informer, isNew) = entries.withLock { e -> (Informer<T>, Bool) in
+            if var entry = e[scope], let existing = entry.informer as? Informer<T> {
+                entry.references += 1
+                e[scope] = entry
+                return (existing, false)
+            }
+            let informer = Informer<T>(
+                client: client, clock: clock, logger: logger, namespace: namespace, labelSelector: labelSelector,
+                fieldSelector: fieldSelector, pageSize: pageSize, inactivityTimeout: inactivityTimeout)
+            e[scope] = Entry(informer: informer, references: 1, stop: { informer.stop() })
+            return (informer, true)
+        }
+        if isNew { informer.start() }
+        return InformerLease(informer: informer) { [weak self] in self?.release(scope) }
+    }
+
+    private func release(_ scope: Scope) {
+        let stop = entries.withLock { e -> (@Sendable () -> Void)? in
+            guard var entry = e[scope] else { return nil }
+            entry.references -= 1
+            if entry.references > 0 {
+                e[scope] = entry
+                return nil
+            }
+            e[scope] = nil
+            return entry.stop
+        }
+        stop?()
+    }
+
+    /// An unfiltered informer that holds every object of `type` in `namespace` (`nil`: in all
+    /// namespaces), if one runs; without taking a reference. The cached client reads from it.
+    func covering<T: Resource>(_ type: T.Type, namespace: String?) -> Informer<T>? {
+        entries.withLock { e in
+            var best: Informer<T>?
+            for (scope, entry) in e where scope.type == ObjectIdentifier(type)
+                && scope.labelSelector.isEmpty && scope.fieldSelector.isEmpty {
+                if scope.namespace == nil { return entry.informer as? Informer<T> }
+                if let namespace, scope.namespace == namespace { best = entry.informer as? Informer<T> }
+            }
+            return best
+        }
+    }
+
+    /// Every informer of `type` whose scope may hold an object in `namespace`.
+    func all<T: Resource>(_ type: T.Type, namespace: String) -> [Informer<T>] {
+        entries.withLock { e in
+            e.compactMap { scope, entry in
+                guard scope.type == ObjectIdentifier(type), scope.namespace == nil || scope.namespace == namespace else { return nil }
+                return entry.informer as? Informer<T>
+            }
+        }
+    }
+
+    /// Tells the informers of the object's kind about a write that returned `object`, so their
+    /// reads show it at once.
+    func recordWrite<T: Resource>(_ object: T) {
+        for informer in all(T.self, namespace: object.metadata.namespace ?? "") { informer.recordWrite(object) }
+    }
+
+    func recordDelete<T: Resource>(_ type: T.Type, _ name: ObjectName, resourceVersion: Int64) {
+        for informer in all(type, namespace: name.namespace) {
+            informer.recordDelete(name, resourceVersion: resourceVersion)
+        }
+    }
+
+    /// How many informers run.
+    public var count: Int { entries.withLock { $0.count } }
+
+    /// Stops every informer (at shutdown).
+    public func stopAll() {
+        let stops = entries.withLock { e -> [@Sendable () -> Void] in
+            defer { e.removeAll() }
+            return e.values.map(\.stop)
+        }
+        for stop in stops { stop() }
+    }
+}
+
+/// A reference to a shared informer. Release it exactly once; the informer stops when its last
+/// lease is released.
+public final class InformerLease<T: Resource>: Sendable {
+    public let informer: Informer<T>
+    private let onRelease: Mutex<(@Sendable () -> Void)?>
+
+    init(informer: Informer<T>, onRelease: @escaping @Sendable () -> Void) {
+        self.informer = informer
+        self.onRelease = Mutex(onRelease)
+    }
+
+    /// Gives the reference back; later calls do nothing.
+    public func release() {
+        let release = onRelease.withLock { r -> (@Sendable () -> Void)? in
+            defer { r = nil }
+            return r
+        }
+        release?()
+    }
+}

@@ -1,0 +1,212 @@
+import BosunKit
+@testable import BosunRuntime
+import BosunStore
+import Testing
+
+@Suite("Informers")
+struct InformerTests {
+    @Test("an informer loads the initial list, then delivers changes in order")
+    func listThenWatch() async throws {
+        let store = try await makeRuntimeStore()
+        let client = StoreClient(store: store)
+        _ = try await client.create(sampleConfigMap("a"))
+        let registry = InformerRegistry(client: client, clock: ManualClock())
+        let lease = registry.acquire(ConfigMap.self)
+        await lease.informer.waitForSync()
+        let log = EventLog<ConfigMap>()
+        lease.informer.addHandler(log.handler)
+        #expect(log.entries == ["added a (initial)"])
+
+        let b = try await client.create(sampleConfigMap("b"))
+        var changed = b
+        changed.data = ["k": "v"]
+        _ = try await client.update(changed)
+        try await client.delete(ConfigMap.self, namespace: "default", name: "a")
+        await eventually("three changes") { log.entries.count == 4 }
+        #expect(log.entries == ["added a (initial)", "added b", "updated b", "deleted a"])
+        #expect(lease.informer.get(namespace: "default", name: "b")?.data == ["k": "v"])
+        #expect(lease.informer.get(namespace: "default", name: "a") == nil)
+        lease.release()
+        await store.close()
+    }
+
+    @Test("informers are shared per kind and scope, and stop when the last user releases them")
+    func sharingAndRemoval() async throws {
+        let store = try await makeRuntimeStore()
+        let registry = InformerRegistry(client: StoreClient(store: store), clock: ManualClock())
+        let first = registry.acquire(ConfigMap.self)
+        let second = registry.acquire(ConfigMap.self)
+        let otherScope = registry.acquire(ConfigMap.self, namespace: "kube-system")
+        #expect(first.informer === second.informer)
+        #expect(first.informer !== otherScope.informer)
+        #expect(registry.count == 2)
+        await first.informer.waitForSync()
+        await otherScope.informer.waitForSync()
+        await eventually("two watches open") { store.watchCount == 2 }
+
+        first.release()
+        first.release()  // a second release of the same lease does nothing
+        #expect(registry.count == 2)
+        second.release()
+        #expect(registry.count == 1)
+        await eventually("its watch closed") { store.watchCount == 1 }
+        otherScope.release()
+        #expect(registry.count == 0)
+        await eventually("no watches left") { store.watchCount == 0 }
+        await store.close()
+    }
+
+    @Test("a write through the cached client is visible to cached reads when it returns")
+    func readYourWrites() async throws {
+        let store = try await makeRuntimeStore()
+        let registry = InformerRegistry(client: StoreClient(store: store), clock: ManualClock())
+        let lease = registry.acquire(ConfigMap.self)
+        await lease.informer.waitForSync()
+        let client = CachedClient(api: StoreClient(store: store), informers: registry)
+
+        for round in 0..<50 {
+            let created = try await client.create(sampleConfigMap("c\(round)"))
+            let read = try await client.get(ConfigMap.self, namespace: "default", name: "c\(round)")
+            #expect(read.metadata.resourceVersion == created.metadata.resourceVersion)
+            var changed = read
+            changed.data = ["round": "\(round)"]
+            let updated = try await client.update(changed)
+            let reread = try await client.get(ConfigMap.self, namespace: "default", name: "c\(round)")
+            #expect(Int64(reread.metadata.resourceVersion ?? "")! >= Int64(updated.metadata.resourceVersion ?? "")!)
+            try await client.delete(ConfigMap.self, namespace: "default", name: "c\(round)")
+            await #expect(throws: APIError.self) { try await client.get(ConfigMap.self, namespace: "default", name: "c\(round)") }
+        }
+        lease.release()
+        await store.close()
+    }
+
+    @Test("the cache's own-write overlay wins until the watch catches up, and never shows older data")
+    func overlayOrdering() {
+        var cache = InformerCache<ConfigMap>()
+        var v5 = sampleConfigMap("x", data: ["v": "5"])
+        v5.metadata.resourceVersion = "5"
+        var v7 = v5
+        v7.metadata.resourceVersion = "7"
+        v7.data = ["v": "7"]
+        var v9 = v5
+        v9.metadata.resourceVersion = "9"
+        v9.data = ["v": "9"]
+        let name = ObjectName(namespace: "default", name: "x")
+
+        cache.upsert(v5)
+        cache.recordWrite(v7)
+        #expect(cache.get(name)?.data == ["v": "7"])
+        cache.recordWrite(v5)  // an older write changes nothing
+        #expect(cache.get(name)?.data == ["v": "7"])
+        cache.upsert(v9)  // the watch overtakes the write
+        #expect(cache.get(name)?.data == ["v": "9"])
+        cache.recordDelete(name, resourceVersion: 10)
+        #expect(cache.get(name) == nil)
+        #expect(cache.list(namespace: nil) { _ in true }.isEmpty)
+        cache.remove(name, resourceVersion: 10)
+        #expect(cache.get(name) == nil)
+    }
+
+    @Test("reads without an informer go to the API and start no informer")
+    func uncachedReads() async throws {
+        let store = try await makeRuntimeStore()
+        let registry = InformerRegistry(client: StoreClient(store: store), clock: ManualClock())
+        let client = CachedClient(api: StoreClient(store: store), informers: registry)
+        _ = try await StoreClient(store: store).create(sampleConfigMap("direct"))
+        let read = try await client.get(ConfigMap.self, namespace: "default", name: "direct")
+        #expect(read.name == "direct")
+        #expect(try await client.list(ConfigMap.self, namespace: nil, options: ListOptions()).items.count == 1)
+        #expect(registry.count == 0)
+        #expect(store.watchCount == 0)
+        await store.close()
+    }
+
+    @Test("a 410 on rewatch relists: vanished objects are deleted, changed ones updated")
+    func relistAfterExpiry() async throws {
+        let store = try await makeRuntimeStore()
+        let direct = StoreClient(store: store)
+        let faulty = FaultyClient(direct)
+        _ = try await direct.create(sampleConfigMap("stays"))
+        _ = try await direct.create(sampleConfigMap("goes"))
+        faulty.failNextWatch(.expired(before: {
+            try await direct.delete(ConfigMap.self, namespace: "default", name: "goes")
+            _ = try await direct.create(sampleConfigMap("arrives"))
+        }))
+        let registry = InformerRegistry(client: faulty, clock: ManualClock(), pageSize: 1)
+        let lease = registry.acquire(ConfigMap.self)
+        let log = EventLog<ConfigMap>()
+        lease.informer.addHandler(log.handler)
+        await eventually("relisted") { faulty.listCalls >= 2 && lease.informer.count == 2 && faulty.watchCalls >= 2 }
+        #expect(Set(lease.informer.list().map(\.name)) == ["stays", "arrives"])
+        #expect(log.entries.contains("deleted goes"))
+        #expect(log.entries.contains("added arrives (initial)"))
+        // Unchanged objects are not delivered again by the relist.
+        #expect(log.entries.filter { $0.contains("stays") } == ["added stays (initial)"])
+        lease.release()
+        await store.close()
+    }
+
+    @Test("a watch silent for the inactivity timeout is restarted from the last resourceVersion")
+    func inactivityTimeout() async throws {
+        let store = try await makeRuntimeStore()
+        let faulty = FaultyClient(StoreClient(store: store))
+        faulty.failNextWatch(.silent)
+        let clock = ManualClock()
+        let registry = InformerRegistry(client: faulty, clock: clock, inactivityTimeout: .seconds(70))
+        let lease = registry.acquire(ConfigMap.self)
+        await lease.informer.waitForSync()
+        await clock.waitForSleepers(1)
+        #expect(faulty.watchCalls == 1)
+        clock.advance(by: .seconds(71))
+        await eventually("a second watch") { faulty.watchCalls == 2 }
+        _ = try await faulty.create(sampleConfigMap("seen"))
+        await eventually("the new watch delivers") { lease.informer.get(namespace: "default", name: "seen") != nil }
+        #expect(faulty.listCalls == 1)
+        lease.release()
+        await store.close()
+    }
+
+    @Test("indexes follow adds, updates and deletes")
+    func indexes() async throws {
+        let store = try await makeRuntimeStore()
+        let client = StoreClient(store: store)
+        let owner = try await client.create(sampleConfigMap("owner"))
+        _ = try await client.create(sampleConfigMap("child-1", owner: owner.metadata))
+        let registry = InformerRegistry(client: client, clock: ManualClock())
+        let lease = registry.acquire(ConfigMap.self)
+        await lease.informer.waitForSync()
+        lease.informer.addIndexer("owner") { $0.metadata.ownerReferences?.map(\.uid) ?? [] }
+        let uid = owner.metadata.uid!
+        #expect(lease.informer.byIndex("owner", uid).map(\.name) == ["child-1"])
+        _ = try await client.create(sampleConfigMap("child-2", owner: owner.metadata))
+        await eventually("second child indexed") { lease.informer.byIndex("owner", uid).count == 2 }
+        try await client.delete(ConfigMap.self, namespace: "default", name: "child-1")
+        await eventually("first child unindexed") { lease.informer.byIndex("owner", uid).map(\.name) == ["child-2"] }
+        lease.release()
+        await store.close()
+    }
+}
+
+@Suite("Expectations")
+struct ExpectationsTests {
+    @Test("satisfied once every expected creation and deletion is observed, or after the timeout")
+    func expectations() {
+        let clock = ManualClock()
+        let expectations = Expectations(clock: clock)
+        let owner = ObjectName(namespace: "default", name: "rs")
+        #expect(expectations.isSatisfied(owner))
+        expectations.expect(owner, creations: 2, deletions: 1)
+        #expect(!expectations.isSatisfied(owner))
+        expectations.creationObserved(owner)
+        expectations.creationObserved(owner)
+        #expect(!expectations.isSatisfied(owner))
+        #expect(expectations.pending(owner) == (0, 1))
+        expectations.deletionObserved(owner)
+        #expect(expectations.isSatisfied(owner))
+
+        expectations.expect(owner, creations: 1)
+        #expect(!expectations.isSatisfied(owner))
+        clock.advance(by: .seconds(301))
+        #expect(expectations.isSatisfied(owner))
+    }
+}
