@@ -45,10 +45,13 @@ let package = Package(
             path: "Tests/Support/StoreCrashProbe",
             swiftSettings: strictSettings
         ),
+        // glibc's heap statistics, which Swift's Glibc module does not expose.
+        .target(name: "CHeapStats"),
         .target(
             name: "BosunBench",
             dependencies: [
                 "BosunSQLite",
+                "CHeapStats",
                 .product(name: "BosunKit", package: "BosunKit"),
             ],
             swiftSettings: strictSettings

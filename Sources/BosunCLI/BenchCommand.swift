@@ -13,12 +13,14 @@ struct BenchCommand: AsyncParsableCommand {
         discussion: """
             Benchmarks: codec (PodList JSON decode/encode, typed and unstructured); store-memory and \
             store-sqlite (object store pod creates/s with a watcher attached, then a label-selector list); \
-            sqlite-backend (raw SQLite backend commits/s with group commit, then reopen time). \
+            sqlite-backend (raw SQLite backend commits/s with group commit, then reopen time); \
+            reconcile (controller runtime: informer cache bytes per pod, no-op reconciles/s, write-to-reconcile \
+            latency; --concurrency is the number of workers). \
             Build with -c release.
             """
     )
 
-    @Argument(help: "The benchmark to run: codec.")
+    @Argument(help: "The benchmark to run: codec, store-memory, store-sqlite, sqlite-backend, reconcile.")
     var name: String
 
     @Option(help: "Number of pods in the document (codec).")
@@ -32,6 +34,9 @@ struct BenchCommand: AsyncParsableCommand {
 
     @Option(help: "Concurrent writers (store benchmarks; group commit needs many to batch).")
     var concurrency: Int = 64
+
+    @Option(help: "Latency samples (reconcile).")
+    var samples: Int = 2_000
 
     @Option(help: "Directory for the SQLite file (sqlite benchmarks); a temporary one by default.")
     var directory: String?
@@ -60,8 +65,11 @@ struct BenchCommand: AsyncParsableCommand {
                 objects: objects, valueBytes: 2048, concurrency: concurrency, directory: try scratchDirectory()
             ).run()
             print(report.json)
+        case "reconcile":
+            let report = try await ReconcileBenchmark(objects: objects, workers: concurrency, latencySamples: samples).run()
+            print(report.json)
         default:
-            throw ValidationError("unknown benchmark \"\(name)\"; available: codec, store-memory, store-sqlite, sqlite-backend")
+            throw ValidationError("unknown benchmark \"\(name)\"; available: codec, store-memory, store-sqlite, sqlite-backend, reconcile")
         }
     }
 

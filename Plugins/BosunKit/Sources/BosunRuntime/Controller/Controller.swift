@@ -1,0 +1,144 @@
+import BosunKit
+import CoreMetrics
+import Logging
+import Synchronization
+
+/// A reconciler with its queue, workers and the informers that feed it. Made by a
+/// ``ControllerBuilder`` and run by a ``Manager``.
+///
+/// Workers (``concurrency`` of them, never unbounded) take keys from the controller's own
+/// ``WorkQueue``: one key is never reconciled by two workers at once, and a failure requeues the
+/// key with its backoff. Each controller has its own queue, so a controller with a deep backlog
+/// delays only itself; workers also yield between batches so they do not monopolise the
+/// cooperative thread pool.
+public final class Controller: Sendable {
+    public let name: String
+    public let concurrency: Int
+    let queue: WorkQueue<ObjectName>
+    private let reconciler: any Reconciler
+    private let sources: [ControllerSource]
+    private let attached = Mutex<[AttachedSource]>([])
+    private let metrics: ReconcileMetrics?
+
+    init(name: String, concurrency: Int, queue: WorkQueue<ObjectName>, reconciler: any Reconciler,
+         sources: [ControllerSource], metricsFactory: (any MetricsFactory)?) {
+        self.name = name
+        self.concurrency = max(1, concurrency)
+        self.queue = queue
+        self.reconciler = reconciler
+        self.sources = sources
+        metrics = metricsFactory.map { ReconcileMetrics(controller: name, factory: $0) }
+    }
+
+    /// Acquires the informers and starts feeding the queue. Informers start at once, so caches
+    /// warm up even before this process leads.
+    func attach(to informers: InformerRegistry) {
+        let queue = self.queue
+        let enqueue: @Sendable (ObjectName, Bool) -> Void = { name, initial in
+            queue.add(name, priority: initial ? .low : .high)
+        }
+        let sources = self.sources.map { $0.attach(informers, enqueue) }
+        attached.withLock { $0 = sources }
+    }
+
+    /// Waits until every informer feeding this controller has loaded its initial list.
+    func waitForSync() async {
+        for source in attached.withLock({ $0 }) { await source.waitForSync() }
+    }
+
+    /// Whether every informer feeding this controller has loaded.
+    var hasSynced: Bool { attached.withLock { $0.allSatisfy { $0.hasSynced() } } }
+
+    /// Removes the handlers, releases the informers and shuts the queue down.
+    func detach() {
+        let sources = attached.withLock { a -> [AttachedSource] in
+            defer { a.removeAll() }
+            return a
+        }
+        for source in sources { source.detach() }
+        queue.shutDown()
+    }
+
+    /// Runs the workers until the queue shuts down or the task is cancelled.
+    func run(_ context: ReconcileContext) async {
+        await withTaskGroup(of: Void.self) { group in
+            for _ in 0..<concurrency {
+                group.addTask { await self.work(context) }
+            }
+        }
+    }
+
+    private func work(_ base: ReconcileContext) async {
+        var sinceYield = 0
+        while let key = await queue.next() {
+            await reconcile(key, base)
+            queue.done(key)
+            sinceYield += 1
+            if sinceYield == 64 {
+                sinceYield = 0
+                await Task.yield()
+            }
+        }
+    }
+
+    private func reconcile(_ key: ObjectName, _ base: ReconcileContext) async {
+        var context = base
+        context.logger[metadataKey: "key"] = "\(key)"
+        context.retries = queue.retries(key)
+        let started = ContinuousClock.now
+        do {
+            let result = try await reconciler.reconcile(key, context: context)
+            queue.forget(key)
+            if let delay = result.requeueAfter {
+                queue.addAfter(key, delay)
+                metrics?.record(.requeueAfter, since: started)
+            } else {
+                metrics?.record(.success, since: started)
+            }
+        } catch let error as TerminalError {
+            queue.forget(key)
+            context.logger.error("reconcile failed; not retrying", metadata: ["error": "\(error.underlying)"])
+            metrics?.record(.terminalError, since: started)
+        } catch {
+            if Task.isCancelled { return }
+            queue.addRateLimited(key)
+            context.logger.warning("reconcile failed; retrying with backoff", metadata: ["error": "\(error)", "retries": "\(context.retries + 1)"])
+            metrics?.record(.error, since: started)
+        }
+    }
+}
+
+/// Where a controller's keys come from: one informer and how its events map to keys.
+struct ControllerSource: Sendable {
+    let attach: @Sendable (InformerRegistry, @escaping @Sendable (ObjectName, Bool) -> Void) -> AttachedSource
+}
+
+struct AttachedSource: Sendable {
+    let waitForSync: @Sendable () async -> Void
+    let hasSynced: @Sendable () -> Bool
+    let detach: @Sendable () -> Void
+}
+
+extension ControllerSource {
+    /// Events of `T`'s informer in `namespace`, filtered by `predicates`, mapped to keys.
+    static func informer<T: Resource>(
+        _ type: T.Type, namespace: String?, labelSelector: Selector, predicates: [Predicate<T>],
+        map: @escaping @Sendable (InformerEvent<T>) -> [ObjectName]
+    ) -> ControllerSource {
+        ControllerSource { informers, enqueue in
+            let lease = informers.acquire(T.self, namespace: namespace, labelSelector: labelSelector)
+            let informer = lease.informer
+            let id = informer.addHandler { event in
+                for predicate in predicates where !predicate.admits(event) { return }
+                for key in map(event) { enqueue(key, event.isInitial) }
+            }
+            return AttachedSource(
+                waitForSync: { await informer.waitForSync() },
+                hasSynced: { informer.hasSynced },
+                detach: {
+                    informer.removeHandler(id)
+                    lease.release()
+                })
+        }
+    }
+}

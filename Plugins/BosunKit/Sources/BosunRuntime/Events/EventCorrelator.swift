@@ -1,0 +1,176 @@
+import BosunKit
+
+/// Decides, for each recorded event, whether to create an object, patch an earlier one or drop
+/// it: client-go's aggregator, event logger and spam filter, in that order. Owned by one writer
+/// task, so it needs no lock.
+struct EventCorrelator {
+    enum Decision {
+        case create(Event, DedupKey)
+        /// Patch `event.metadata.name` with this merge patch; create `event` if it is gone.
+        case patch(Event, JSONValue, DedupKey)
+        case skip
+    }
+
+    /// What makes events "similar": all but the message.
+    struct SimilarityKey: Hashable {
+        var component: String?
+        var host: String?
+        var kind: String?
+        var namespace: String?
+        var name: String?
+        var uid: String?
+        var apiVersion: String?
+        var type: String?
+        var reason: String?
+        var reportingComponent: String?
+        var reportingInstance: String?
+
+        init(_ e: Event) {
+            component = e.source?.component
+            host = e.source?.host
+            kind = e.involvedObject.kind
+            namespace = e.involvedObject.namespace
+            name = e.involvedObject.name
+            uid = e.involvedObject.uid
+            apiVersion = e.involvedObject.apiVersion
+            type = e.type
+            reason = e.reason
+            reportingComponent = e.reportingComponent
+            reportingInstance = e.reportingInstance
+        }
+    }
+
+    /// Which earlier event object a new one may update: an identical event, or the combined
+    /// event of its similarity group.
+    enum DedupKey: Hashable {
+        case identical(SimilarityKey, fieldPath: String?, message: String?)
+        case combined(SimilarityKey)
+    }
+
+    private struct SpamKey: Hashable {
+        var component: String?
+        var host: String?
+        var object: ObjectReference
+
+        init(_ e: Event) {
+            component = e.source?.component
+            host = e.source?.host
+            object = ObjectReference(
+                apiVersion: e.involvedObject.apiVersion, kind: e.involvedObject.kind,
+                name: e.involvedObject.name, namespace: e.involvedObject.namespace, uid: e.involvedObject.uid)
+        }
+    }
+
+    private struct SimilarEvents {
+        var messages: Set<String> = []
+        var last: Time
+    }
+
+    private struct Observation {
+        var name: String
+        var resourceVersion: String?
+        var count: Int32
+        var firstTimestamp: Time?
+        var lastTimestamp: Time
+    }
+
+    private struct TokenBucket {
+        var tokens: Double
+        var last: Time
+    }
+
+    private let options: EventRecorderOptions
+    private var similar: CorrelationCache<SimilarityKey, SimilarEvents>
+    private var observations: CorrelationCache<DedupKey, Observation>
+    private var buckets: CorrelationCache<SpamKey, TokenBucket>
+
+    init(options: EventRecorderOptions) {
+        self.options = options
+        similar = CorrelationCache(capacity: options.cacheCapacity)
+        observations = CorrelationCache(capacity: options.cacheCapacity)
+        buckets = CorrelationCache(capacity: options.cacheCapacity)
+    }
+
+    /// `event` carries its occurrence time in `lastTimestamp`.
+    mutating func correlate(_ event: Event) -> Decision {
+        let now = event.lastTimestamp ?? .zero
+        let (candidate, key) = aggregate(event, now: now)
+        let (observed, patch) = observe(candidate, key: key, now: now)
+        if !allow(observed, now: now) { return .skip }
+        return patch.map { .patch(observed, $0, key) } ?? .create(observed, key)
+    }
+
+    /// Learns the name and resourceVersion the server gave the event written for `key`.
+    mutating func written(_ event: Event, key: DedupKey) {
+        guard var observation = observations.get(key) else { return }
+        observation.name = event.metadata.name ?? observation.name
+        observation.resourceVersion = event.metadata.resourceVersion
+        observations.set(key, observation)
+    }
+
+    /// client-go's `EventAggregate`: the event unchanged, or once too many messages vary, a
+    /// combined event that stands for the group.
+    private mutating func aggregate(_ event: Event, now: Time) -> (Event, DedupKey) {
+        let group = SimilarityKey(event)
+        var record = similar.get(group) ?? SimilarEvents(last: now)
+        if record.last.advanced(by: options.aggregationWindow) < now { record = SimilarEvents(last: now) }
+        record.messages.insert(event.message ?? "")
+        record.last = now
+        defer { similar.set(group, record) }
+        if record.messages.count < options.maxSimilarEvents {
+            return (event, .identical(group, fieldPath: event.involvedObject.fieldPath, message: event.message))
+        }
+        // Keep the set from growing past the threshold, as client-go does.
+        if let any = record.messages.first { record.messages.remove(any) }
+
+        var combined = Event(
+            metadata: ObjectMeta(
+                name: EventNames.unique(for: event.involvedObject.name ?? "", at: now),
+                namespace: event.metadata.namespace),
+            involvedObject: event.involvedObject,
+            count: 1, firstTimestamp: now, lastTimestamp: now,
+            message: "(combined from similar events): " + (event.message ?? ""),
+            reason: event.reason, reportingComponent: event.reportingComponent,
+            reportingInstance: event.reportingInstance, source: event.source, type: event.type)
+        combined.involvedObject.fieldPath = nil
+        return (combined, .combined(group))
+    }
+
+    /// client-go's `eventObserve`: a repeat within the window becomes a patch of the earlier
+    /// object with the next count.
+    private mutating func observe(_ event: Event, key: DedupKey, now: Time) -> (Event, JSONValue?) {
+        var event = event
+        var patch: JSONValue?
+        if let last = observations.get(key), last.lastTimestamp.advanced(by: options.aggregationWindow) >= now {
+            event.metadata.name = last.name
+            event.metadata.resourceVersion = last.resourceVersion
+            event.firstTimestamp = last.firstTimestamp
+            event.count = last.count + 1
+            patch = [
+                "count": .number(.int(Int64(last.count + 1))),
+                "lastTimestamp": now.jsonValue(),
+                "message": .string(event.message ?? ""),
+            ]
+        }
+        observations.set(key, Observation(
+            name: event.metadata.name ?? "", resourceVersion: event.metadata.resourceVersion,
+            count: event.count ?? 1, firstTimestamp: event.firstTimestamp, lastTimestamp: now))
+        return (event, patch)
+    }
+
+    /// client-go's `EventSourceObjectSpamFilter`: a token bucket per source and involved object.
+    private mutating func allow(_ event: Event, now: Time) -> Bool {
+        let key = SpamKey(event)
+        let burst = Double(options.spamBurst)
+        var bucket = buckets.get(key) ?? TokenBucket(tokens: burst, last: now)
+        let elapsed = bucket.last.duration(to: now)
+        if elapsed > .zero, options.spamRefillInterval > .zero {
+            bucket.tokens = min(burst, bucket.tokens + elapsed / options.spamRefillInterval)
+        }
+        bucket.last = max(bucket.last, now)
+        let allowed = bucket.tokens >= 1
+        if allowed { bucket.tokens -= 1 }
+        buckets.set(key, bucket)
+        return allowed
+    }
+}

@@ -1,0 +1,226 @@
+import BosunKit
+import BosunStore
+import CoreMetrics
+import Foundation
+import Logging
+import Synchronization
+
+/// What a ``Manager`` is configured with.
+public struct ManagerOptions: Sendable {
+    /// Workers per controller unless its builder says otherwise: the number of cores.
+    public var defaultConcurrency: Int
+    /// Elect a leader on this Lease before running controllers; `nil` runs them at once.
+    public var leaderElection: LeaderElectionConfig?
+    /// Where metrics go; `nil` records none. Passed in, not global: see ``ReconcileMetrics``.
+    public var metricsFactory: (any MetricsFactory)?
+    /// The component name events are reported by.
+    public var eventSource: String
+    /// Objects per page when an informer lists.
+    public var informerPageSize: Int
+    /// How long a watch may stay silent before an informer restarts it.
+    public var watchInactivityTimeout: Duration
+
+    public init(
+        defaultConcurrency: Int = ProcessInfo.processInfo.activeProcessorCount, leaderElection: LeaderElectionConfig? = nil,
+        metricsFactory: (any MetricsFactory)? = nil, eventSource: String = "bosun-controller-manager",
+        informerPageSize: Int = 500, watchInactivityTimeout: Duration = .seconds(300)
+    ) {
+        self.defaultConcurrency = defaultConcurrency
+        self.leaderElection = leaderElection
+        self.metricsFactory = metricsFactory
+        self.eventSource = eventSource
+        self.informerPageSize = informerPageSize
+        self.watchInactivityTimeout = watchInactivityTimeout
+    }
+}
+
+/// Runs controllers: owns the shared informers, the cached client, the event recorder, and
+/// (optionally) leader election, as controller-runtime's manager does.
+///
+/// Controllers can be added and removed while the manager runs — a plugin loads, a plugin
+/// unloads — and their informers are shared and released with them.
+public final class Manager: Sendable {
+    public let options: ManagerOptions
+    /// The uncached client.
+    public let api: any Client
+    /// The client controllers use: cached reads, read-your-writes.
+    public let client: CachedClient
+    public let informers: InformerRegistry
+    public let events: EventRecorder
+    public let clock: any RuntimeClock
+    public let logger: Logger
+
+    private struct State {
+        var controllers: [String: Controller] = [:]
+        var workers: [String: Task<Void, Never>] = [:]
+        var leading = false
+        var running = false
+    }
+
+    private let state = Mutex(State())
+
+    public init(
+        client api: any Client, clock: any RuntimeClock = SystemRuntimeClock(),
+        logger: Logger = Logger(label: "bosun.controllers"), options: ManagerOptions = ManagerOptions()
+    ) {
+        self.api = api
+        self.clock = clock
+        self.logger = logger
+        self.options = options
+        informers = InformerRegistry(
+            client: api, clock: clock, logger: logger, pageSize: options.informerPageSize,
+            inactivityTimeout: options.watchInactivityTimeout)
+        client = CachedClient(api: api, informers: informers)
+        events = EventRecorder(client: api, clock: clock, component: options.eventSource, logger: logger)
+    }
+
+    /// Starts declaring a controller for `T` (named after the kind unless ``ControllerBuilder/named(_:)``).
+    public func controller<T: Resource>(for type: T.Type) -> ControllerBuilder<T> {
+        ControllerBuilder(manager: self, name: T.kind.lowercased())
+    }
+
+    /// A shared informer, for reads the caches should serve (a reconciler reading `Secret`s, say).
+    /// Release the lease when done.
+    public func informer<T: Resource>(
+        for type: T.Type, namespace: String? = nil, labelSelector: Selector = .everything
+    ) -> InformerLease<T> {
+        informers.acquire(type, namespace: namespace, labelSelector: labelSelector)
+    }
+
+    func add(name: String, reconciler: any Reconciler, sources: [ControllerSource], concurrency: Int) throws -> Controller {
+        let queue = WorkQueue<ObjectName>(name: name, clock: clock, metrics: options.metricsFactory)
+        let controller = Controller(
+            name: name, concurrency: concurrency, queue: queue, reconciler: reconciler, sources: sources,
+            metricsFactory: options.metricsFactory)
+        let startNow = try state.withLock { (s: inout State) throws -> Bool in
+            guard s.controllers[name] == nil else {
+                throw ManagerError.duplicateController(name)
+            }
+            s.controllers[name] = controller
+            return s.leading
+        }
+        controller.attach(to: informers)
+        if startNow { start(controller) }
+        return controller
+    }
+
+    /// Stops a controller, waits for its running reconciles, and releases its informers.
+    public func remove(controller name: String) async {
+        let (controller, worker) = state.withLock { s in
+            (s.controllers.removeValue(forKey: name), s.workers.removeValue(forKey: name))
+        }
+        guard let controller else { return }
+        controller.detach()
+        worker?.cancel()
+        await worker?.value
+    }
+
+    /// The names of the registered controllers.
+    public var controllerNames: [String] { state.withLock { $0.controllers.keys.sorted() } }
+
+    /// Whether every controller's informers have loaded: what `/readyz` reports.
+    public var hasSynced: Bool {
+        state.withLock { Array($0.controllers.values) }.allSatisfy(\.hasSynced)
+    }
+
+    /// Waits until every registered controller's informers have loaded.
+    public func waitForCacheSync() async {
+        for controller in state.withLock({ Array($0.controllers.values) }) { await controller.waitForSync() }
+    }
+
+    /// Whether this manager runs its controllers now (it leads, or needs no election).
+    public var isLeading: Bool { state.withLock { $0.leading } }
+
+    /// Runs until the task is cancelled: warms the caches, wins the election if one is
+    /// configured, then runs every controller — and those added later. On cancellation it stops
+    /// the controllers, releases the lease and stops the informers.
+    public func run() async throws {
+        state.withLock { $0.running = true }
+        await waitForCacheSync()
+        do {
+            if let config = options.leaderElection {
+                let elector = try LeaderElector(client: api, clock: clock, config: config, logger: logger)
+                try await elector.run { try await self.lead() }
+            } else {
+                try await lead()
+            }
+        } catch {
+            await stopAll()
+            throw error
+        }
+        await stopAll()
+    }
+
+    /// Runs the controllers until cancelled (or until leadership is lost, which cancels it).
+    private func lead() async throws {
+        let controllers = state.withLock { s -> [Controller] in
+            s.leading = true
+            return Array(s.controllers.values)
+        }
+        for controller in controllers { start(controller) }
+        await waitUntilCancelled()
+        let workers = state.withLock { s -> [Task<Void, Never>] in
+            s.leading = false
+            defer { s.workers.removeAll() }
+            return Array(s.workers.values)
+        }
+        for worker in workers { worker.cancel() }
+        for worker in workers { await worker.value }
+    }
+
+    private func start(_ controller: Controller) {
+        let context = ReconcileContext(
+            client: client, logger: logger.with(controller: controller.name), events: events, clock: clock,
+            controller: controller.name, retries: 0)
+        let task = Task { await controller.run(context) }
+        state.withLock { $0.workers[controller.name] = task }
+    }
+
+    private func stopAll() async {
+        let controllers = state.withLock { s -> [Controller] in
+            s.running = false
+            return Array(s.controllers.values)
+        }
+        for controller in controllers { controller.detach() }
+        informers.stopAll()
+        await events.flush()
+    }
+}
+
+public enum ManagerError: Error, Hashable, CustomStringConvertible {
+    case duplicateController(String)
+
+    public var description: String {
+        switch self {
+        case .duplicateController(let name): "a controller named \"\(name)\" is already registered"
+        }
+    }
+}
+
+extension Logger {
+    func with(controller: String) -> Logger {
+        var copy = self
+        copy[metadataKey: "controller"] = "\(controller)"
+        return copy
+    }
+}
+
+/// Suspends until the current task is cancelled.
+func waitUntilCancelled() async {
+    let waiting = Mutex<CheckedContinuation<Void, Never>?>(nil)
+    await withTaskCancellationHandler {
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            let cancelled = waiting.withLock { w -> Bool in
+                if Task.isCancelled { return true }
+                w = c
+                return false
+            }
+            if cancelled { c.resume() }
+        }
+    } onCancel: {
+        waiting.withLock { w in
+            w?.resume()
+            w = nil
+        }
+    }
+}

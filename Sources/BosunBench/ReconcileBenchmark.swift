@@ -1,0 +1,125 @@
+import BosunKit
+import BosunRuntime
+import BosunStore
+import Synchronization
+
+import CHeapStats
+
+/// The controller runtime's costs over an in-memory store full of pods:
+/// - cache memory: heap bytes an informer holds per pod, beside the pod's stored JSON size;
+/// - throughput: a no-op reconciler draining one key per pod through the workqueue;
+/// - latency: from an object's write to the start of its reconcile, one change at a time.
+public struct ReconcileBenchmark: Sendable {
+    public var objects: Int
+    public var workers: Int
+    public var latencySamples: Int
+
+    public init(objects: Int = 100_000, workers: Int = 2, latencySamples: Int = 2_000) {
+        self.objects = objects
+        self.workers = workers
+        self.latencySamples = latencySamples
+    }
+
+    public func run() async throws -> BenchmarkReport {
+        let store = try await ObjectStore.open(backend: MemoryBackend(), historyCapacity: 10_000, watchBufferSize: objects + 10)
+        let pods = GroupResource(group: "", resource: "pods")
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            let perTask = (objects + 7) / 8
+            for start in stride(from: 0, to: objects, by: perTask) {
+                group.addTask {
+                    for n in start..<min(start + perTask, objects) { try await store.create(pods, object: StoreBenchmark.pod(n)) }
+                }
+            }
+            try await group.waitForAll()
+        }
+        var storedBytes = 0
+        for object in try store.list(pods).items { storedBytes += object.bytes.count }
+
+        var report = BenchmarkReport(name: "reconcile")
+        report.record("objects", objects)
+        report.record("workers", workers)
+
+        // Cache memory: the heap an informer's load adds, per object.
+        let manager = Manager(client: StoreClient(store: store), options: ManagerOptions(defaultConcurrency: workers))
+        let heapBefore = Self.heapInUse()
+        let lease = manager.informer(for: Pod.self)
+        await lease.informer.waitForSync()
+        let heapAfter = Self.heapInUse()
+        report.record("storedBytesPerObject", Double(storedBytes) / Double(objects), decimals: 0)
+        report.record("cacheBytesPerObject", Double(heapAfter - heapBefore) / Double(objects), decimals: 0)
+
+        // Throughput: every key queued by the cache replay, drained by no-op reconciles.
+        let probe = LatencyProbe()
+        try manager.controller(for: Pod.self).complete(NoOpReconciler(probe: probe))
+        let clock = ContinuousClock()
+        let started = clock.now
+        let running = Task { try await manager.run() }
+        while probe.reconciles < objects { await Task.yield() }
+        let drain = clock.now - started
+        report.record("reconcilesPerSecond", Double(objects) / drain.seconds, decimals: 0)
+
+        // Latency: one write at a time, measured to the reconcile's start.
+        var fromWriteStart: [Double] = []
+        var fromWriteReturn: [Double] = []
+        let client = StoreClient(store: store)
+        for sample in 0..<latencySamples {
+            var pod = try await client.get(Pod.self, namespace: "default", name: "web-\(sample % objects)")
+            pod.metadata.labels?["sample"] = "\(sample)"
+            let target = probe.reconciles + 1
+            let before = clock.now
+            _ = try await client.update(pod)
+            let returned = clock.now
+            while probe.reconciles < target { await Task.yield() }
+            let seen = probe.lastStart
+            fromWriteStart.append((seen - before).seconds * 1e6)
+            fromWriteReturn.append(max(0, (seen - returned).seconds * 1e6))
+        }
+        report.record("latencyFromWriteStartP50Micros", Self.percentile(fromWriteStart, 0.50), decimals: 1)
+        report.record("latencyFromWriteStartP99Micros", Self.percentile(fromWriteStart, 0.99), decimals: 1)
+        report.record("latencyFromWriteReturnP99Micros", Self.percentile(fromWriteReturn, 0.99), decimals: 1)
+
+        running.cancel()
+        _ = try? await running.value
+        lease.release()
+        await store.close()
+        return report
+    }
+
+    static func heapInUse() -> Int {
+        Int(bosun_heap_bytes_in_use())
+    }
+
+    static func percentile(_ values: [Double], _ p: Double) -> Double {
+        guard !values.isEmpty else { return 0 }
+        let sorted = values.sorted()
+        return sorted[min(sorted.count - 1, Int(Double(sorted.count - 1) * p + 0.5))]
+    }
+}
+
+/// Counts reconciles and remembers when the last one started.
+private final class LatencyProbe: Sendable {
+    private let state = Mutex<(count: Int, last: ContinuousClock.Instant)>((0, ContinuousClock.now))
+
+    func record() {
+        let now = ContinuousClock.now
+        state.withLock { $0 = ($0.count + 1, now) }
+    }
+
+    var reconciles: Int { state.withLock { $0.count } }
+    var lastStart: ContinuousClock.Instant { state.withLock { $0.last } }
+}
+
+private struct NoOpReconciler: Reconciler {
+    let probe: LatencyProbe
+
+    func reconcile(_ request: ObjectName, context: ReconcileContext) async throws -> ReconcileResult {
+        probe.record()
+        return .done
+    }
+}
+
+extension Duration {
+    var seconds: Double {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
+    }
+}
