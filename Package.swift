@@ -73,6 +73,13 @@ let package = Package(
             path: "Samples/IdentityProbePlugin",
             swiftSettings: strictSettings
         ),
+        // A sample operator (kube-rs's configmapgen_controller) on BosunKit's public API only.
+        .target(
+            name: "ConfigMapGenerator",
+            dependencies: [.product(name: "BosunKit", package: "BosunKit")],
+            path: "Samples/ConfigMapGenerator",
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "BosunKitTests",
             dependencies: [.product(name: "BosunKit", package: "BosunKit")],
@@ -100,6 +107,7 @@ let package = Package(
         .testTarget(
             name: "BosunRuntimeTests",
             dependencies: [
+                "ConfigMapGenerator",
                 .product(name: "BosunKit", package: "BosunKit"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
             ],

@@ -81,30 +81,61 @@ struct InformerTests {
     }
 
     @Test("the cache's own-write overlay wins until the watch catches up, and never shows older data")
-    func overlayOrdering() {
-        var cache = InformerCache<ConfigMap>()
-        var v5 = sampleConfigMap("x", data: ["v": "5"])
-        v5.metadata.resourceVersion = "5"
-        var v7 = v5
-        v7.metadata.resourceVersion = "7"
-        v7.data = ["v": "7"]
-        var v9 = v5
-        v9.metadata.resourceVersion = "9"
-        v9.data = ["v": "9"]
+    func overlayOrdering() async throws {
+        let store = try await makeRuntimeStore()
+        let client = StoreClient(store: store)
+        let resource = ConfigMap.resource.resourceKey
+        func stored() throws -> StoredObject { try store.get(resource, namespace: "default", name: "x") }
+        var object = try await client.create(sampleConfigMap("x", data: ["v": "1"]))
+        let v1 = try stored()
+        object.data = ["v": "2"]
+        object = try await client.update(object)
+        let v2 = try stored()
+        object.data = ["v": "3"]
+        object = try await client.update(object)
+        let v3 = try stored()
         let name = ObjectName(namespace: "default", name: "x")
+        func read(_ cache: InformerCache<ConfigMap>) throws -> ConfigMap? {
+            switch cache.lookup(name) {
+            case .value(let value): value
+            case .stored(let stored): try stored.decode(as: ConfigMap.self)
+            case .missing: nil
+            }
+        }
 
-        cache.upsert(v5)
-        cache.recordWrite(v7)
-        #expect(cache.get(name)?.data == ["v": "7"])
-        cache.recordWrite(v5)  // an older write changes nothing
-        #expect(cache.get(name)?.data == ["v": "7"])
-        cache.upsert(v9)  // the watch overtakes the write
-        #expect(cache.get(name)?.data == ["v": "9"])
-        cache.recordDelete(name, resourceVersion: 10)
-        #expect(cache.get(name) == nil)
-        #expect(cache.list(namespace: nil) { _ in true }.isEmpty)
-        cache.remove(name, resourceVersion: 10)
-        #expect(cache.get(name) == nil)
+        var cache = InformerCache<ConfigMap>()
+        cache.upsert(v1, try v1.decode(as: ConfigMap.self))
+        cache.recordWrite(try v2.decode(as: ConfigMap.self))
+        #expect(try read(cache)?.data == ["v": "2"])
+        cache.recordWrite(try v1.decode(as: ConfigMap.self))  // an older write changes nothing
+        #expect(try read(cache)?.data == ["v": "2"])
+        cache.upsert(v3, try v3.decode(as: ConfigMap.self))  // the watch overtakes the write
+        #expect(try read(cache)?.data == ["v": "3"])
+        cache.recordDelete(name, resourceVersion: v3.resourceVersion + 1)
+        #expect(try read(cache) == nil)
+        #expect(cache.lookups(namespace: nil) { _ in true }.isEmpty)
+        cache.remove(name, resourceVersion: v3.resourceVersion + 1)
+        #expect(try read(cache) == nil)
+        await store.close()
+    }
+
+    @Test("only a bounded set of objects is held decoded; the rest are decoded on read")
+    func decodedMemoIsBounded() async throws {
+        let store = try await makeRuntimeStore()
+        let client = StoreClient(store: store)
+        for n in 0..<50 { _ = try await client.create(sampleConfigMap("m\(n)", data: ["n": "\(n)"])) }
+        let registry = InformerRegistry(client: client, clock: ManualClock(), decodedCapacity: 10)
+        let lease = registry.acquire(ConfigMap.self)
+        await lease.informer.waitForSync()
+        #expect(lease.informer.count == 50)
+        #expect(lease.informer.decodedCount == 10)
+        for n in 0..<50 {
+            #expect(lease.informer.get(namespace: "default", name: "m\(n)")?.data == ["n": "\(n)"])
+        }
+        #expect(lease.informer.decodedCount == 10)
+        #expect(lease.informer.list().count == 50)
+        lease.release()
+        await store.close()
     }
 
     @Test("reads without an informer go to the API and start no informer")

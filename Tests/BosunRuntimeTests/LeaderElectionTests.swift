@@ -253,9 +253,14 @@ private final class PartitionableClient: Client {
         return try await base.list(type, namespace: namespace, options: options)
     }
 
-    func watch<T: Resource>(_ type: T.Type, namespace: String?, options: ListOptions) async throws -> WatchEvents<T> {
+    func listObjects(_ resource: ResourceDescriptor, namespace: String?, options: ListOptions) async throws -> ObjectList {
         try check()
-        return try await base.watch(type, namespace: namespace, options: options)
+        return try await base.listObjects(resource, namespace: namespace, options: options)
+    }
+
+    func watchObjects(_ resource: ResourceDescriptor, namespace: String?, options: ListOptions) async throws -> ObjectEvents {
+        try check()
+        return try await base.watchObjects(resource, namespace: namespace, options: options)
     }
 
     func create<T: Resource>(_ object: T, options: WriteOptions) async throws -> T {

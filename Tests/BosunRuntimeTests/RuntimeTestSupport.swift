@@ -71,11 +71,15 @@ final class FaultyClient: Client {
     }
 
     func list<T: Resource>(_ type: T.Type, namespace: String?, options: ListOptions) async throws -> ListResult<T> {
-        counts.withLock { $0.lists += 1 }
-        return try await base.list(type, namespace: namespace, options: options)
+        try await base.list(type, namespace: namespace, options: options)
     }
 
-    func watch<T: Resource>(_ type: T.Type, namespace: String?, options: ListOptions) async throws -> WatchEvents<T> {
+    func listObjects(_ resource: ResourceDescriptor, namespace: String?, options: ListOptions) async throws -> ObjectList {
+        counts.withLock { $0.lists += 1 }
+        return try await base.listObjects(resource, namespace: namespace, options: options)
+    }
+
+    func watchObjects(_ resource: ResourceDescriptor, namespace: String?, options: ListOptions) async throws -> ObjectEvents {
         counts.withLock { $0.watches += 1 }
         let fault = faults.withLock { $0.isEmpty ? nil : $0.removeFirst() }
         switch fault {
@@ -84,12 +88,12 @@ final class FaultyClient: Client {
             throw APIError.expired("too old resource version")
         case .silent?:
             let ended = Mutex(false)
-            return WatchEvents(next: {
+            return ObjectEvents(next: {
                 while !ended.withLock({ $0 }) && !Task.isCancelled { await Task.yield() }
                 return nil
             }, cancel: { ended.withLock { $0 = true } })
         case nil:
-            return try await base.watch(type, namespace: namespace, options: options)
+            return try await base.watchObjects(resource, namespace: namespace, options: options)
         }
     }
 

@@ -39,6 +39,13 @@ public struct ObjectList: Sendable {
     public var resourceVersion: Int64
     public var continueToken: String?
     public var remainingItemCount: Int64?
+
+    public init(items: [StoredObject], resourceVersion: Int64, continueToken: String? = nil, remainingItemCount: Int64? = nil) {
+        self.items = items
+        self.resourceVersion = resourceVersion
+        self.continueToken = continueToken
+        self.remainingItemCount = remainingItemCount
+    }
 }
 
 /// Options for writes.

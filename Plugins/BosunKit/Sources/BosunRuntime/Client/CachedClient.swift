@@ -42,8 +42,12 @@ public struct CachedClient: Client {
         return try await api.list(type, namespace: namespace, options: options)
     }
 
-    public func watch<T: Resource>(_ type: T.Type, namespace: String?, options: ListOptions) async throws -> WatchEvents<T> {
-        try await api.watch(type, namespace: namespace, options: options)
+    public func listObjects(_ resource: ResourceDescriptor, namespace: String?, options: ListOptions) async throws -> ObjectList {
+        try await api.listObjects(resource, namespace: namespace, options: options)
+    }
+
+    public func watchObjects(_ resource: ResourceDescriptor, namespace: String?, options: ListOptions) async throws -> ObjectEvents {
+        try await api.watchObjects(resource, namespace: namespace, options: options)
     }
 
     public func create<T: Resource>(_ object: T, options: WriteOptions) async throws -> T {

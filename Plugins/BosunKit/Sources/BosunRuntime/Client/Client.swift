@@ -18,9 +18,13 @@ public protocol Client: Sendable {
     /// `options.limit` and `options.continueToken`.
     func list<T: Resource>(_ type: T.Type, namespace: String?, options: ListOptions) async throws -> ListResult<T>
 
+    /// A page of objects as stored: their JSON bytes and the facts selectors and indexes need,
+    /// without decoding them. Informers list with this.
+    func listObjects(_ resource: ResourceDescriptor, namespace: String?, options: ListOptions) async throws -> ObjectList
+
     /// Changes after `options.resourceVersion` (or the current objects as ADDED first, when it
-    /// is unset), in order; bookmarks when `options.allowWatchBookmarks`.
-    func watch<T: Resource>(_ type: T.Type, namespace: String?, options: ListOptions) async throws -> WatchEvents<T>
+    /// is unset), in order, undecoded; bookmarks when `options.allowWatchBookmarks`.
+    func watchObjects(_ resource: ResourceDescriptor, namespace: String?, options: ListOptions) async throws -> ObjectEvents
 
     /// Creates `object` (in `object.metadata.namespace` for namespaced kinds).
     func create<T: Resource>(_ object: T, options: WriteOptions) async throws -> T
@@ -79,6 +83,27 @@ public enum DeleteResult<T: Resource>: Sendable {
 // MARK: Conveniences every client gets
 
 extension Client {
+    /// Changes after `options.resourceVersion` (or the current objects as ADDED first, when it
+    /// is unset), decoded, in order; bookmarks when `options.allowWatchBookmarks`.
+    public func watch<T: Resource>(_ type: T.Type, namespace: String?, options: ListOptions) async throws -> WatchEvents<T> {
+        let events = try await watchObjects(T.resource, namespace: namespace, options: options)
+        return WatchEvents(
+            next: {
+                // The iteration state lives in the watch itself; an iterator is only a handle.
+                var iterator = events.makeAsyncIterator()
+                guard let event = try await iterator.next() else { return nil }
+                let object: T? = try event.object.map { try $0.decode(as: T.self) }
+                let type: WatchEvent<T>.EventType = switch event.type {
+                case .added: .added
+                case .modified: .modified
+                case .deleted: .deleted
+                case .bookmark: .bookmark
+                }
+                return WatchEvent(type: type, object: object, resourceVersion: String(event.resourceVersion))
+            },
+            cancel: { events.cancel() })
+    }
+
     public func get<T: Resource>(_ type: T.Type, _ key: ObjectName) async throws -> T {
         try await get(type, namespace: key.namespace, name: key.name)
     }

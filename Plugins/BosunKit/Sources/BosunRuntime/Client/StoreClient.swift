@@ -22,22 +22,12 @@ public struct StoreClient: Client {
         return ListResult(items: items, resourceVersion: String(page.resourceVersion), continueToken: page.continueToken)
     }
 
-    public func watch<T: Resource>(_ type: T.Type, namespace: String?, options: ListOptions) async throws -> WatchEvents<T> {
-        let stream = try store.watch(T.resource.resourceKey, namespace: namespace, options: options)
-        let iterator = SharedIterator(stream.makeAsyncIterator())
-        return WatchEvents(
-            next: {
-                guard let event = try await iterator.next() else { return nil }
-                let object: T? = try event.object.map { try $0.decode(as: T.self) }
-                let type: WatchEvent<T>.EventType = switch event.type {
-                case .added: .added
-                case .modified: .modified
-                case .deleted: .deleted
-                case .bookmark: .bookmark
-                }
-                return WatchEvent(type: type, object: object, resourceVersion: String(event.resourceVersion))
-            },
-            cancel: { stream.cancel() })
+    public func listObjects(_ resource: ResourceDescriptor, namespace: String?, options: ListOptions) async throws -> ObjectList {
+        try store.list(resource.resourceKey, namespace: namespace, options: options)
+    }
+
+    public func watchObjects(_ resource: ResourceDescriptor, namespace: String?, options: ListOptions) async throws -> ObjectEvents {
+        ObjectEvents(try store.watch(resource.resourceKey, namespace: namespace, options: options))
     }
 
     public func create<T: Resource>(_ object: T, options: WriteOptions) async throws -> T {
@@ -83,14 +73,4 @@ public struct StoreClient: Client {
             throw APIError.internal("decoding \(T.kind) \(object.key.path): \(error)")
         }
     }
-}
-
-/// A store watch iterator behind a lock-free reference, so a `Sendable` closure can advance it.
-/// Only one task iterates a watch, so the iterator is never advanced concurrently.
-private final class SharedIterator: @unchecked Sendable {
-    private var iterator: WatchStream.AsyncIterator
-
-    init(_ iterator: WatchStream.AsyncIterator) { self.iterator = iterator }
-
-    func next() async throws -> StoreEvent? { try await iterator.next() }
 }

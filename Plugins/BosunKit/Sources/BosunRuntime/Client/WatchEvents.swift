@@ -1,4 +1,5 @@
 import BosunKit
+import BosunStore
 
 /// One change seen by a typed watch.
 public struct WatchEvent<T: Resource>: Sendable {
@@ -42,9 +43,48 @@ public struct WatchEvents<T: Resource>: AsyncSequence, Sendable {
     public func cancel() { stop() }
 
     public struct AsyncIterator: AsyncIteratorProtocol {
-        let next: @Sendable () async throws -> WatchEvent<T>?
-        public mutating func next() async throws -> WatchEvent<T>? { try await next() }
+        let produce: @Sendable () async throws -> WatchEvent<T>?
+        public mutating func next() async throws -> WatchEvent<T>? { try await produce() }
     }
 
-    public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(next: nextEvent) }
+    public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(produce: nextEvent) }
+}
+
+/// The undecoded events of one watch: what informers consume. Iterate it once; ``cancel()`` ends
+/// it from the consumer's side.
+public struct ObjectEvents: AsyncSequence, Sendable {
+    public typealias Element = StoreEvent
+
+    private let nextEvent: @Sendable () async throws -> StoreEvent?
+    private let stop: @Sendable () -> Void
+
+    public init(next: @escaping @Sendable () async throws -> StoreEvent?, cancel: @escaping @Sendable () -> Void) {
+        nextEvent = next
+        stop = cancel
+    }
+
+    /// The events of a store watch.
+    public init(_ stream: WatchStream) {
+        let iterator = SharedIterator(stream.makeAsyncIterator())
+        self.init(next: { try await iterator.next() }, cancel: { stream.cancel() })
+    }
+
+    public func cancel() { stop() }
+
+    public struct AsyncIterator: AsyncIteratorProtocol, Sendable {
+        let produce: @Sendable () async throws -> StoreEvent?
+        public mutating func next() async throws -> StoreEvent? { try await produce() }
+    }
+
+    public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(produce: nextEvent) }
+}
+
+/// A store watch iterator behind a reference, so a `Sendable` closure can advance it. Only one
+/// task iterates a watch, so the iterator is never advanced concurrently.
+private final class SharedIterator: @unchecked Sendable {
+    private var iterator: WatchStream.AsyncIterator
+
+    init(_ iterator: WatchStream.AsyncIterator) { self.iterator = iterator }
+
+    func next() async throws -> StoreEvent? { try await iterator.next() }
 }

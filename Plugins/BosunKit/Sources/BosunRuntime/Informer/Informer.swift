@@ -38,7 +38,7 @@ public final class Informer<T: Resource>: Sendable {
     private let eventsSeen = Atomic<Int>(0)
 
     private struct State {
-        var cache = InformerCache<T>()
+        var cache: InformerCache<T>
         var synced = false
         var syncWaiters: [CheckedContinuation<Void, Never>] = []
         var resourceVersion = ""
@@ -54,7 +54,7 @@ public final class Informer<T: Resource>: Sendable {
     init(
         client: any Client, clock: any RuntimeClock, logger: Logger, namespace: String?,
         labelSelector: Selector, fieldSelector: FieldSelector, pageSize: Int = 500,
-        inactivityTimeout: Duration = .seconds(300)
+        inactivityTimeout: Duration = .seconds(300), decodedCapacity: Int = 4096
     ) {
         self.client = client
         self.clock = clock
@@ -66,14 +66,14 @@ public final class Informer<T: Resource>: Sendable {
         var logger = logger
         logger[metadataKey: "informer"] = "\(T.resource.groupResource)"
         self.logger = logger
-        state = Mutex(State())
+        state = Mutex(State(cache: InformerCache(decodedCapacity: decodedCapacity)))
     }
 
     // MARK: Reads
 
     /// The cached object, or `nil`.
     public func get(_ name: ObjectName) -> T? {
-        state.withLock { $0.cache.get(name) }
+        resolve(state.withLock { $0.cache.lookup(name) })
     }
 
     public func get(namespace: String? = nil, name: String) -> T? {
@@ -82,19 +82,44 @@ public final class Informer<T: Resource>: Sendable {
 
     /// Cached objects in `namespace` (or all) whose labels match `selector`.
     public func list(namespace: String? = nil, labelSelector selector: Selector = .everything) -> [T] {
-        state.withLock { s in
-            s.cache.list(namespace: namespace) { selector.isEmpty || selector.matches($0.metadata.labels ?? [:]) }
+        let found = state.withLock { s in
+            s.cache.lookups(namespace: namespace) { selector.isEmpty || selector.matches($0) }
         }
+        return found.compactMap(resolve)
     }
 
     /// Cached objects whose index `index` maps them to `value`.
     public func byIndex(_ index: String, _ value: String) -> [T] {
-        state.withLock { $0.cache.byIndex(index, value) }
+        state.withLock { $0.cache.lookups(index: index, value: value) }.compactMap(resolve)
     }
 
     /// Adds an index (a no-op if one with this name exists), indexing what is cached already.
     public func addIndexer(_ name: String, _ function: @escaping IndexFunction<T>) {
-        state.withLock { $0.cache.addIndexer(name, function) }
+        state.withLock { $0.cache.addIndexer(name, function, decode: { self.decode($0) }) }
+    }
+
+    /// How many cached objects are also held decoded.
+    public var decodedCount: Int { state.withLock { $0.cache.decodedCount } }
+
+    /// The typed value of a lookup, decoding (and remembering) it if needed.
+    private func resolve(_ lookup: InformerCache<T>.Lookup) -> T? {
+        switch lookup {
+        case .value(let value): return value
+        case .missing: return nil
+        case .stored(let stored):
+            guard let value = decode(stored) else { return nil }
+            state.withLock { $0.cache.memoize(value, stored) }
+            return value
+        }
+    }
+
+    private func decode(_ stored: StoredObject) -> T? {
+        do {
+            return try stored.decode(as: T.self)
+        } catch {
+            logger.error("cached object does not decode", metadata: ["object": "\(stored.key.path)", "error": "\(error)"])
+            return nil
+        }
     }
 
     /// How many objects are cached.
@@ -128,8 +153,8 @@ public final class Informer<T: Resource>: Sendable {
             let id = h.nextID
             h.nextID += 1
             h.byID[id] = handler
-            let current = state.withLock { $0.synced ? $0.cache.list(namespace: nil) { _ in true } : [] }
-            for object in current { handler(InformerEvent(.added(object), isInitial: true)) }
+            let current = state.withLock { $0.synced ? $0.cache.lookups(namespace: nil) { _ in true } : [] }
+            for object in current.compactMap(resolve) { handler(InformerEvent(.added(object), isInitial: true)) }
             return id
         }
     }
@@ -212,36 +237,41 @@ public final class Informer<T: Resource>: Sendable {
     }
 
     /// Loads every object page by page, updating the cache in place, then drops what is gone.
+    /// Objects whose resourceVersion did not change are neither decoded nor delivered again.
     private func relist() async throws {
         var options = ListOptions(labelSelector: labelSelector, fieldSelector: fieldSelector, limit: pageSize)
         var seen = Set<ObjectName>()
-        var listVersion = ""
+        var listVersion: Int64?
         repeat {
             try Task.checkCancellation()
-            let page = try await client.list(T.self, namespace: namespace, options: options)
-            if listVersion.isEmpty { listVersion = page.resourceVersion }
-            for object in page.items {
-                let name = ObjectName(of: object)
+            let page = try await client.listObjects(T.resource, namespace: namespace, options: options)
+            if listVersion == nil { listVersion = page.resourceVersion }
+            for stored in page.items {
+                let name = stored.key.nameKey
                 seen.insert(name)
-                let old = state.withLock { $0.cache.upsert(object) }
+                let unchanged = state.withLock { $0.cache.objects[name]?.resourceVersion == stored.resourceVersion }
+                if unchanged { continue }
+                guard let value = decode(stored) else { continue }
+                let old = state.withLock { $0.cache.upsert(stored, value) }
                 if let old {
-                    if old.metadata.resourceVersion != object.metadata.resourceVersion {
-                        deliver(InformerEvent(.updated(old: old, new: object), isInitial: true))
-                    }
+                    let before = old.value ?? decode(old.stored) ?? value
+                    deliver(InformerEvent(.updated(old: before, new: value), isInitial: true))
                 } else {
-                    deliver(InformerEvent(.added(object), isInitial: true))
+                    deliver(InformerEvent(.added(value), isInitial: true))
                 }
             }
             options.continueToken = page.continueToken
         } while options.continueToken != nil
-        let version = Int64(listVersion) ?? 0
-        let gone = state.withLock { s -> [T] in
+        let version = listVersion ?? 0
+        let gone = state.withLock { s -> [(stored: StoredObject, value: T?)] in
             let vanished = s.cache.objects.keys.filter { !seen.contains($0) }
             return vanished.compactMap { s.cache.remove($0, resourceVersion: version) }
         }
-        for object in gone { deliver(InformerEvent(.deleted(object))) }
+        for old in gone {
+            if let value = old.value ?? decode(old.stored) { deliver(InformerEvent(.deleted(value))) }
+        }
         let waiters = state.withLock { s -> [CheckedContinuation<Void, Never>] in
-            s.resourceVersion = listVersion
+            s.resourceVersion = String(version)
             s.synced = true
             defer { s.syncWaiters.removeAll() }
             return s.syncWaiters
@@ -254,7 +284,7 @@ public final class Informer<T: Resource>: Sendable {
         let options = ListOptions(
             labelSelector: labelSelector, fieldSelector: fieldSelector,
             resourceVersion: state.withLock { $0.resourceVersion }, allowWatchBookmarks: true)
-        let watch = try await client.watch(T.self, namespace: namespace, options: options)
+        let watch = try await client.watchObjects(T.resource, namespace: namespace, options: options)
         let watchdog = Task { [clock, inactivityTimeout] in
             while true {
                 let before = self.eventsSeen.load(ordering: .relaxed)
@@ -276,24 +306,33 @@ public final class Informer<T: Resource>: Sendable {
         try Task.checkCancellation()
     }
 
-    private func apply(_ event: WatchEvent<T>) {
+    private func apply(_ event: StoreEvent) {
+        let version = String(event.resourceVersion)
         switch event.type {
         case .bookmark:
-            state.withLock { $0.resourceVersion = event.resourceVersion }
+            state.withLock { $0.resourceVersion = version }
         case .added, .modified:
-            guard let object = event.object else { return }
-            let old = state.withLock { s -> T? in
-                s.resourceVersion = event.resourceVersion
-                return s.cache.upsert(object)
+            guard let stored = event.object else { return }
+            guard let value = decode(stored) else {
+                state.withLock { $0.resourceVersion = version }
+                return
             }
-            deliver(InformerEvent(old.map { .updated(old: $0, new: object) } ?? .added(object)))
+            let old = state.withLock { s -> (stored: StoredObject, value: T?)? in
+                s.resourceVersion = version
+                return s.cache.upsert(stored, value)
+            }
+            if let old {
+                deliver(InformerEvent(.updated(old: old.value ?? decode(old.stored) ?? value, new: value)))
+            } else {
+                deliver(InformerEvent(.added(value)))
+            }
         case .deleted:
-            guard let object = event.object else { return }
-            let old = state.withLock { s -> T? in
-                s.resourceVersion = event.resourceVersion
-                return s.cache.remove(ObjectName(of: object), resourceVersion: Int64(event.resourceVersion) ?? 0)
+            guard let stored = event.object else { return }
+            let old = state.withLock { s -> (stored: StoredObject, value: T?)? in
+                s.resourceVersion = version
+                return s.cache.remove(stored.key.nameKey, resourceVersion: event.resourceVersion)
             }
-            deliver(InformerEvent(.deleted(old ?? object)))
+            if let value = old?.value ?? decode(old?.stored ?? stored) { deliver(InformerEvent(.deleted(value))) }
         }
     }
 }

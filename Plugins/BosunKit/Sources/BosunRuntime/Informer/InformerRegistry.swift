@@ -28,12 +28,14 @@ public final class InformerRegistry: Sendable {
     private let logger: Logger
     private let pageSize: Int
     private let inactivityTimeout: Duration
+    private let decodedCapacity: Int
     private let entries = Mutex<[Scope: Entry]>([:])
 
     public init(
         client: any Client, clock: any RuntimeClock = SystemRuntimeClock(), logger: Logger = Logger(label: "bosun.informers"),
-        pageSize: Int = 500, inactivityTimeout: Duration = .seconds(300)
+        pageSize: Int = 500, inactivityTimeout: Duration = .seconds(300), decodedCapacity: Int = 4096
     ) {
+        self.decodedCapacity = decodedCapacity
         self.client = client
         self.clock = clock
         self.logger = logger
@@ -56,7 +58,8 @@ public final class InformerRegistry: Sendable {
             }
             let informer = Informer<T>(
                 client: client, clock: clock, logger: logger, namespace: namespace, labelSelector: labelSelector,
-                fieldSelector: fieldSelector, pageSize: pageSize, inactivityTimeout: inactivityTimeout)
+                fieldSelector: fieldSelector, pageSize: pageSize, inactivityTimeout: inactivityTimeout,
+                decodedCapacity: decodedCapacity)
             e[scope] = Entry(informer: informer, references: 1, stop: { informer.stop() })
             return (informer, true)
         }

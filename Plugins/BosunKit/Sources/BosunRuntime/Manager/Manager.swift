@@ -19,12 +19,16 @@ public struct ManagerOptions: Sendable {
     public var informerPageSize: Int
     /// How long a watch may stay silent before an informer restarts it.
     public var watchInactivityTimeout: Duration
+    /// Objects per informer kept decoded (recently changed or read); the rest stay as JSON
+    /// and are decoded when read.
+    public var decodedCacheCapacity: Int
 
     public init(
         defaultConcurrency: Int = ProcessInfo.processInfo.activeProcessorCount, leaderElection: LeaderElectionConfig? = nil,
         metricsFactory: (any MetricsFactory)? = nil, eventSource: String = "bosun-controller-manager",
-        informerPageSize: Int = 500, watchInactivityTimeout: Duration = .seconds(300)
+        informerPageSize: Int = 500, watchInactivityTimeout: Duration = .seconds(300), decodedCacheCapacity: Int = 4096
     ) {
+        self.decodedCacheCapacity = decodedCacheCapacity
         self.defaultConcurrency = defaultConcurrency
         self.leaderElection = leaderElection
         self.metricsFactory = metricsFactory
@@ -69,7 +73,7 @@ public final class Manager: Sendable {
         self.options = options
         informers = InformerRegistry(
             client: api, clock: clock, logger: logger, pageSize: options.informerPageSize,
-            inactivityTimeout: options.watchInactivityTimeout)
+            inactivityTimeout: options.watchInactivityTimeout, decodedCapacity: options.decodedCacheCapacity)
         client = CachedClient(api: api, informers: informers)
         events = EventRecorder(client: api, clock: clock, component: options.eventSource, logger: logger)
     }
