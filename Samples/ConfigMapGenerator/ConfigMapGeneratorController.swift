@@ -1,7 +1,4 @@
-import BosunKit
 import BosunRuntime
-import BosunStore
-import Logging
 
 /// Registers the ConfigMapGenerator controller with `manager`: it reconciles every generator and
 /// is woken by changes to the ConfigMaps they control. The CRD must be served before the manager
@@ -54,13 +51,13 @@ public enum ConfigMapGeneratorController {
             let configMap = ConfigMap(
                 metadata: ObjectMeta(
                     name: generator.name, namespace: generator.namespace,
-                    ownerReferences: [controllerReference(to: generator)]),
+                    ownerReferences: [generator.controllerReference]),
                 data: data)
             _ = try await client.create(configMap)
             context.logger.info("created ConfigMap")
             context.events.event(
                 for: generator, type: .normal, reason: Reason.created, message: "Created ConfigMap \(generator.name)")
-        case let current? where !isControlled(current, by: generator):
+        case let current? where !current.isControlled(by: generator):
             let message = "ConfigMap \(generator.name) exists and is not controlled by this generator"
             context.events.event(for: generator, type: .warning, reason: Reason.conflict, message: message)
             try await writeStatus(of: generator, ready: false, reason: Reason.conflict, message: message, context)
@@ -86,7 +83,7 @@ public enum ConfigMapGeneratorController {
     static func cleanup(_ generator: ConfigMapGenerator, _ context: ReconcileContext) async throws -> ReconcileResult {
         let client = context.client
         if let configMap = try await client.getIfPresent(ConfigMap.self, namespace: generator.namespace, name: generator.name),
-           isControlled(configMap, by: generator) {
+           configMap.isControlled(by: generator) {
             do {
                 try await client.delete(configMap)
             } catch let error as APIError where error.code == 404 {
@@ -105,44 +102,15 @@ public enum ConfigMapGeneratorController {
     ) async throws {
         var status = generator.status ?? ConfigMapGenerator.Status()
         status.observedGeneration = generator.metadata.generation
-        status.set(
+        var conditions = status.conditions ?? []
+        conditions.set(
             Condition(message: message, reason: reason, status: ready ? "True" : "False", type: "Ready",
                       observedGeneration: generator.metadata.generation),
-            // Stored times have whole seconds: compare like with like, or every status write would differ.
-            at: context.clock.now().truncatedToSeconds)
+            now: context.clock.now())
+        status.conditions = conditions
         guard status != generator.status else { return }
         var updated = generator
         updated.status = status
         _ = try await context.client.updateStatus(updated)
-    }
-
-    /// An ownerReference that makes `owner` the controller of the object carrying it.
-    static func controllerReference(to owner: ConfigMapGenerator) -> OwnerReference {
-        OwnerReference(
-            apiVersion: ConfigMapGenerator.apiVersion, kind: ConfigMapGenerator.kind, name: owner.name,
-            uid: owner.metadata.uid ?? "", blockOwnerDeletion: true, controller: true)
-    }
-
-    /// Whether `object`'s controller ownerReference points at `owner` (by uid).
-    static func isControlled(_ object: some Resource, by owner: ConfigMapGenerator) -> Bool {
-        object.metadata.ownerReferences?.contains { $0.controller == true && $0.uid == owner.metadata.uid } ?? false
-    }
-}
-
-extension ConfigMapGenerator.Status {
-    /// Sets `condition`, as apimachinery's `meta.SetStatusCondition`: `lastTransitionTime` moves to
-    /// `now` only when the condition is new or its status changed.
-    mutating func set(_ condition: Condition, at now: Time) {
-        var condition = condition
-        var conditions = self.conditions ?? []
-        if let index = conditions.firstIndex(where: { $0.type == condition.type }) {
-            let old = conditions[index]
-            condition.lastTransitionTime = old.status == condition.status ? old.lastTransitionTime : now
-            conditions[index] = condition
-        } else {
-            condition.lastTransitionTime = now
-            conditions.append(condition)
-        }
-        self.conditions = conditions
     }
 }

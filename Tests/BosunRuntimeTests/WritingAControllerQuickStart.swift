@@ -1,7 +1,6 @@
 // The quick start of docs/writing-a-controller.md, with exactly the imports the page shows;
 // WritingAControllerTests.swift runs it. Change both together.
 
-import BosunKit
 import BosunRuntime
 
 struct Greeting: CustomResource {
@@ -23,10 +22,9 @@ func registerGreetings(with manager: Manager) throws {
                 configMap.data = data
                 _ = try await client.update(configMap)
             } else {
-                let owner = OwnerReference(apiVersion: Greeting.apiVersion, kind: Greeting.kind, name: greeting.name,
-                                           uid: greeting.metadata.uid ?? "", controller: true)
                 _ = try await client.create(ConfigMap(
-                    metadata: ObjectMeta(name: greeting.name, namespace: greeting.namespace, ownerReferences: [owner]),
+                    metadata: ObjectMeta(name: greeting.name, namespace: greeting.namespace,
+                                         ownerReferences: [greeting.controllerReference]),
                     data: data))
             }
             context.events.event(for: greeting, type: .normal, reason: "Synced", message: "ConfigMap \(greeting.name) written")

@@ -6,6 +6,9 @@ import BosunStore
 ///
 /// It is a ``StoreClock`` too, so one clock can drive a store and the controllers on it.
 public protocol RuntimeClock: StoreClock {
+    /// Now, with sub-second precision (timestamps drop it when encoded).
+    func now() -> Time
+
     /// Suspends until `deadline` has passed on this clock. Throws `CancellationError` when the
     /// task is cancelled first.
     func sleep(until deadline: Time) async throws
