@@ -236,6 +236,42 @@ struct ControllerTests {
         await env.stop()
     }
 
+    @Test("a standby manager warms its caches, reconciles nothing until it leads, and takes over on a clean shutdown")
+    func standbyTakesOver() async throws {
+        func options(_ identity: String) -> ManagerOptions {
+            ManagerOptions(defaultConcurrency: 1, leaderElection: LeaderElectionConfig(leaseName: "controllers", identity: identity))
+        }
+        let env = try await TestEnvironment.start(options: options("a"))
+        let leader = ReconcileProbe()
+        let follower = ReconcileProbe()
+        try env.manager.controller(for: ConfigMap.self).complete(ProbeReconciler(probe: leader))
+        let standby = Manager(client: env.api, clock: env.clock, options: options("b"))
+        try standby.controller(for: ConfigMap.self).complete(ProbeReconciler(probe: follower))
+        _ = try await env.api.create(sampleConfigMap("x"))
+
+        env.startManager()
+        try await env.waitUntil("a leads") { env.manager.isLeading }
+        try await env.waitUntil("a reconciled") { leader.count("x") == 1 }
+        let standbyRun = Task { try await standby.run() }
+        try await env.waitUntil("b's caches are warm") { standby.hasSynced }
+        try await env.waitUntil("b tried and waits for its next attempt") {
+            let lease = try await env.api.get(Lease.self, namespace: "kube-system", name: "controllers")
+            return lease.spec.holderIdentity == "a" && env.clock.sleeperCount >= 4
+        }
+        #expect(!standby.isLeading)
+        #expect(follower.calls.isEmpty)
+
+        await env.stopManager()
+        let released = try await env.api.get(Lease.self, namespace: "kube-system", name: "controllers")
+        #expect(released.spec.holderIdentity ?? "" == "")
+        env.clock.advance(by: .seconds(5))
+        try await env.waitUntil("b leads") { standby.isLeading }
+        try await env.waitUntil("b reconciled") { follower.count("x") == 1 }
+        standbyRun.cancel()
+        _ = try? await standbyRun.value
+        await env.stop()
+    }
+
     @Test("reconcile metrics count outcomes per controller")
     func metrics() async throws {
         let metrics = TestMetrics()

@@ -206,13 +206,16 @@ struct InformerTests {
         let registry = InformerRegistry(client: client, clock: ManualClock())
         let lease = registry.acquire(ConfigMap.self)
         await lease.informer.waitForSync()
-        lease.informer.addIndexer("owner") { $0.metadata.ownerReferences?.map(\.uid) ?? [] }
+        lease.informer.indexByOwnerUID()
         let uid = owner.metadata.uid!
-        #expect(lease.informer.byIndex("owner", uid).map(\.name) == ["child-1"])
+        #expect(lease.informer.byIndex(Indexers.ownerUID, uid).map(\.name) == ["child-1"])
         _ = try await client.create(sampleConfigMap("child-2", owner: owner.metadata))
-        await eventually("second child indexed") { lease.informer.byIndex("owner", uid).count == 2 }
+        await eventually("second child indexed") { lease.informer.byIndex(Indexers.ownerUID, uid).count == 2 }
         try await client.delete(ConfigMap.self, namespace: "default", name: "child-1")
-        await eventually("first child unindexed") { lease.informer.byIndex("owner", uid).map(\.name) == ["child-2"] }
+        await eventually("first child unindexed") { lease.informer.byIndex(Indexers.ownerUID, uid).map(\.name) == ["child-2"] }
+        // A custom index, added after objects are cached, indexes them too.
+        lease.informer.addIndexer("data-size") { ["\($0.data?.count ?? 0)"] }
+        #expect(Set(lease.informer.byIndex("data-size", "0").map(\.name)) == ["owner", "child-2"])
         lease.release()
         await store.close()
     }

@@ -66,14 +66,20 @@ public final class TestEnvironment: Sendable {
         }
     }
 
-    /// Stops the manager and closes the store.
-    public func stop() async {
+    /// Stops the manager as a clean shutdown does (controllers stop, a held lease is released);
+    /// the store stays open.
+    public func stopManager() async {
         let task = running.withLock { t -> Task<Void, any Error>? in
             defer { t = nil }
             return t
         }
         task?.cancel()
         _ = try? await task?.value
+    }
+
+    /// Stops the manager and closes the store.
+    public func stop() async {
+        await stopManager()
         await store.close()
     }
 }
