@@ -38,6 +38,9 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Latency samples (reconcile).")
     var samples: Int = 2_000
 
+    @Option(help: "Objects per informer kept decoded (reconcile).")
+    var decodedCapacity: Int = 4096
+
     @Option(help: "Directory for the SQLite file (sqlite benchmarks); a temporary one by default.")
     var directory: String?
 
@@ -66,7 +69,9 @@ struct BenchCommand: AsyncParsableCommand {
             ).run()
             print(report.json)
         case "reconcile":
-            let report = try await ReconcileBenchmark(objects: objects, workers: concurrency, latencySamples: samples).run()
+            let report = try await ReconcileBenchmark(
+                objects: objects, workers: concurrency, latencySamples: samples, decodedCapacity: decodedCapacity
+            ).run()
             print(report.json)
         default:
             throw ValidationError("unknown benchmark \"\(name)\"; available: codec, store-memory, store-sqlite, sqlite-backend, reconcile")

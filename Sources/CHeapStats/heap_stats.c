@@ -2,5 +2,7 @@
 #include <malloc.h>
 
 size_t bosun_heap_bytes_in_use(void) {
-    return mallinfo2().uordblks;
+    struct mallinfo2 info = mallinfo2();
+    // Large blocks are mmapped and counted apart from the arena's.
+    return info.uordblks + info.hblkhd;
 }

@@ -93,13 +93,7 @@ extension Client {
                 var iterator = events.makeAsyncIterator()
                 guard let event = try await iterator.next() else { return nil }
                 let object: T? = try event.object.map { try $0.decode(as: T.self) }
-                let type: WatchEvent<T>.EventType = switch event.type {
-                case .added: .added
-                case .modified: .modified
-                case .deleted: .deleted
-                case .bookmark: .bookmark
-                }
-                return WatchEvent(type: type, object: object, resourceVersion: String(event.resourceVersion))
+                return WatchEvent(type: event.type, object: object, resourceVersion: String(event.resourceVersion))
             },
             cancel: { events.cancel() })
     }

@@ -3,12 +3,8 @@ import BosunStore
 
 /// One change seen by a typed watch.
 public struct WatchEvent<T: Resource>: Sendable {
-    public enum EventType: String, Sendable, Hashable {
-        case added = "ADDED"
-        case modified = "MODIFIED"
-        case deleted = "DELETED"
-        case bookmark = "BOOKMARK"
-    }
+    /// ADDED, MODIFIED, DELETED or BOOKMARK, as the store and the API server name them.
+    public typealias EventType = StoreEvent.EventType
 
     public var type: EventType
     /// The object after the change; for DELETED its last state; `nil` for BOOKMARK.
