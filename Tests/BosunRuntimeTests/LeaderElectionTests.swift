@@ -290,6 +290,11 @@ private final class PartitionableClient: Client {
         return try await base.delete(type, namespace: namespace, name: name, options: options, writeOptions: writeOptions)
     }
 
+    func bind(_ binding: Binding, namespace: String, options: WriteOptions) async throws -> Pod {
+        try check()
+        return try await base.bind(binding, namespace: namespace, options: options)
+    }
+
     func scale<T: Resource>(_ type: T.Type, namespace: String?, name: String) async throws -> Scale {
         try check()
         return try await base.scale(type, namespace: namespace, name: name)

@@ -116,6 +116,10 @@ final class FaultyClient: Client {
         try await base.delete(type, namespace: namespace, name: name, options: options, writeOptions: writeOptions)
     }
 
+    func bind(_ binding: Binding, namespace: String, options: WriteOptions) async throws -> Pod {
+        try await base.bind(binding, namespace: namespace, options: options)
+    }
+
     func scale<T: Resource>(_ type: T.Type, namespace: String?, name: String) async throws -> Scale {
         try await base.scale(type, namespace: namespace, name: name)
     }

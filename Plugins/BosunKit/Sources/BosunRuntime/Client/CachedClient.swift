@@ -87,6 +87,12 @@ public struct CachedClient: Client {
         return result
     }
 
+    public func bind(_ binding: Binding, namespace: String, options: WriteOptions) async throws -> Pod {
+        let pod = try await api.bind(binding, namespace: namespace, options: options)
+        if !options.dryRun { informers.recordWrite(pod) }
+        return pod
+    }
+
     public func scale<T: Resource>(_ type: T.Type, namespace: String?, name: String) async throws -> Scale {
         try await api.scale(type, namespace: namespace, name: name)
     }

@@ -44,6 +44,10 @@ public protocol Client: Sendable {
         _ type: T.Type, namespace: String?, name: String, options: DeleteOptions, writeOptions: WriteOptions
     ) async throws -> DeleteResult<T>
 
+    /// Assigns a pod to a node through `pods/binding`: sets `spec.nodeName` and `PodScheduled`.
+    /// 409 if the pod is already assigned or being deleted. What a scheduler's binder calls.
+    func bind(_ binding: Binding, namespace: String, options: WriteOptions) async throws -> Pod
+
     /// The `/scale` subresource.
     func scale<T: Resource>(_ type: T.Type, namespace: String?, name: String) async throws -> Scale
 

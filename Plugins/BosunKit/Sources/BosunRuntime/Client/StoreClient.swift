@@ -58,6 +58,10 @@ public struct StoreClient: Client {
         }
     }
 
+    public func bind(_ binding: Binding, namespace: String, options: WriteOptions) async throws -> Pod {
+        try decode(await store.bind(namespace: namespace, binding: binding, options: options))
+    }
+
     public func scale<T: Resource>(_ type: T.Type, namespace: String?, name: String) async throws -> Scale {
         try store.scale(T.resource.resourceKey, namespace: namespace, name: name)
     }
