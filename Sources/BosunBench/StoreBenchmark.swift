@@ -1,5 +1,6 @@
 import BosunKit
 import BosunStore
+import CHeapStats
 
 /// Object store throughput: pod creates per second with one watcher draining events, on the
 /// in-memory backend or any other; then a label-selector list over everything created.
@@ -17,6 +18,7 @@ public struct StoreBenchmark: Sendable {
     public func run(
         backend: any StorageBackend, name: String, reopen: (@Sendable () throws -> any StorageBackend)? = nil
     ) async throws -> BenchmarkReport {
+        let heapBefore = Int(bosun_heap_bytes_in_use())
         let store = try await ObjectStore.open(backend: backend, historyCapacity: 10_000, watchBufferSize: objects + 10)
         let pods = GroupResource(group: "", resource: "pods")
         let watch = try store.watch(pods, options: ListOptions(resourceVersion: String(store.resourceVersion)))
@@ -50,6 +52,14 @@ public struct StoreBenchmark: Sendable {
         report.record("concurrency", concurrency)
         report.record("createsPerSecond", Double(perWorker * concurrency) / seconds, decimals: 0)
         report.record("watchEventsReceived", received)
+
+        // Memory: the heap the store holds per pod beyond the pod's JSON (the watcher has drained
+        // its buffer; the history keeps its last 10,000 changes, as it would in service).
+        let all = try store.list(pods).items
+        let jsonBytes = all.reduce(0) { $0 + $1.bytes.count }
+        let heapHeld = Int(bosun_heap_bytes_in_use()) - heapBefore
+        report.record("jsonBytesPerObject", Double(jsonBytes) / Double(all.count), decimals: 0)
+        report.record("heapBytesPerObjectBeyondJSON", Double(heapHeld - jsonBytes) / Double(all.count), decimals: 0)
 
         let selector = try Selector.parse("bench-group=g7")
         var best = Double.infinity

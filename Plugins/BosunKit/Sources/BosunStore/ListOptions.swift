@@ -29,7 +29,13 @@ public struct ListOptions: Sendable, Hashable {
 
     func matches(_ object: StoredObject) -> Bool {
         (labelSelector.isEmpty || labelSelector.matches(object.labels))
-            && (fieldSelector.isEmpty || fieldSelector.matches(object.fields))
+            && (fieldSelector.isEmpty || Self.matches(fieldSelector, object.fields))
+    }
+}
+
+extension ListOptions {
+    static func matches(_ selector: FieldSelector, _ fields: SelectableFields) -> Bool {
+        selector.matches(field: { fields[$0] })
     }
 }
 

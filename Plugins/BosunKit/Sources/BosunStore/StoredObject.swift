@@ -42,7 +42,11 @@ public final class StoredObject: Sendable {
     public let uid: String
     public let labels: [String: String]
     /// Selectable fields for field selectors (`spec.nodeName`, `status.phase`, ...).
-    public let fields: [String: String]
+    public var fields: SelectableFields { SelectableFields(pairs: fieldPairs, name: key.name, namespace: key.namespace) }
+    /// The non-empty selectable fields other than name and namespace (which the key holds): a
+    /// pod has a dozen selectable fields, most of them empty, and a dictionary of them would
+    /// cost several hundred bytes per stored object.
+    private let fieldPairs: [(String, String)]
     public let ownerUIDs: [String]
     public let finalizers: [String]
     public let isDeleting: Bool
@@ -57,7 +61,9 @@ public final class StoredObject: Sendable {
         let meta = object["metadata"]?.objectValue ?? JSONObject()
         uid = meta["uid"]?.stringValue ?? ""
         labels = (try? [String: String](json: meta["labels"] ?? .null)) ?? [:]
-        fields = FieldSelector.fields(of: value, kind: kind)
+        fieldPairs = FieldSelector.fields(of: value, kind: kind)
+            .filter { !$0.value.isEmpty && $0.key != "metadata.name" && $0.key != "metadata.namespace" }
+            .sorted { $0.key < $1.key }
         ownerUIDs = meta["ownerReferences"]?.arrayValue?.compactMap { $0["uid"]?.stringValue } ?? []
         finalizers = (try? [String](json: meta["finalizers"] ?? .null)) ?? []
         isDeleting = meta["deletionTimestamp"].map { !$0.isNull } ?? false
@@ -74,5 +80,23 @@ public final class StoredObject: Sendable {
     /// The object decoded into a typed value.
     public func decode<T: TypedObject>(as type: T.Type) throws(JSONError) -> T {
         try T(jsonBytes: bytes)
+    }
+}
+
+/// The selectable fields of a stored object. A field it does not hold reads as `nil`, which
+/// field selectors treat as `""`, as Kubernetes does.
+public struct SelectableFields: Sendable {
+    let pairs: [(String, String)]
+    let name: String
+    let namespace: String
+
+    public subscript(field: String) -> String? {
+        switch field {
+        case "metadata.name": return name
+        case "metadata.namespace": return namespace
+        default:
+            for (key, value) in pairs where key == field { return value }
+            return nil
+        }
     }
 }
