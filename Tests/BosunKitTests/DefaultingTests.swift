@@ -30,6 +30,32 @@ import Testing
         #expect(spec.volumes?[1].configMap?.defaultMode == 420)
     }
 
+    @Test("pods tolerate not-ready and unreachable for 300 s unless they say otherwise (DefaultTolerationSeconds)")
+    func defaultTolerationSeconds() {
+        var pod = Pod(metadata: ObjectMeta(name: "p"), spec: PodSpec(containers: [Container(name: "c", image: "nginx")]))
+        BuiltinAdmission.applyDefaults(&pod)
+        #expect(pod.spec.tolerations == [
+            Toleration(effect: "NoExecute", key: "node.kubernetes.io/not-ready", operator: "Exists", tolerationSeconds: 300),
+            Toleration(effect: "NoExecute", key: "node.kubernetes.io/unreachable", operator: "Exists", tolerationSeconds: 300),
+        ])
+        let again = pod
+        BuiltinAdmission.applyDefaults(&pod)
+        #expect(pod == again)
+
+        // A pod's own toleration for a taint replaces the default for it; a tolerate-everything
+        // toleration replaces both.
+        var own = Pod(metadata: ObjectMeta(name: "q"), spec: PodSpec(containers: [Container(name: "c", image: "nginx")], tolerations: [
+            Toleration(effect: "NoExecute", key: "node.kubernetes.io/unreachable", operator: "Exists", tolerationSeconds: 10),
+        ]))
+        BuiltinAdmission.applyDefaults(&own)
+        #expect(own.spec.tolerations?.map(\.key) == ["node.kubernetes.io/unreachable", "node.kubernetes.io/not-ready"])
+        #expect(own.spec.tolerations?.first?.tolerationSeconds == 10)
+        var everything = Pod(metadata: ObjectMeta(name: "r"), spec: PodSpec(containers: [Container(name: "c", image: "nginx")],
+                                                                          tolerations: [Toleration(operator: "Exists")]))
+        BuiltinAdmission.applyDefaults(&everything)
+        #expect(everything.spec.tolerations == [Toleration(operator: "Exists")])
+    }
+
     @Test func templatesDoNotGetPodOnlyDefaults() {
         let d = ValidationFixtures.deployment()
         #expect(d.spec.template.spec?.enableServiceLinks == nil)

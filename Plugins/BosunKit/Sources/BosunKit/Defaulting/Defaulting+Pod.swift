@@ -13,6 +13,7 @@ public enum Defaulting {
             pod.spec.initContainers = inits
         }
         if pod.spec.enableServiceLinks == nil { pod.spec.enableServiceLinks = true }
+        defaultTolerationSeconds(&pod.spec)
         if pod.spec.hostNetwork == true {
             hostNetworkPorts(&pod.spec.containers)
             if var inits = pod.spec.initContainers {
@@ -20,6 +21,24 @@ public enum Defaulting {
                 pod.spec.initContainers = inits
             }
         }
+    }
+
+    /// kube-apiserver's DefaultTolerationSeconds admission: a pod that does not tolerate the
+    /// `not-ready` and `unreachable` NoExecute taints gets tolerations for them with 300 s, so a
+    /// node failure evicts its pods after five minutes rather than at once.
+    static func defaultTolerationSeconds(_ spec: inout PodSpec) {
+        var tolerations = spec.tolerations ?? []
+        for key in ["node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"] {
+            let tolerated = tolerations.contains { t in
+                let effectMatches = (t.effect ?? "").isEmpty || t.effect == "NoExecute"
+                let keyMatches = t.key == key || ((t.key ?? "").isEmpty && t.operator == "Exists")
+                return effectMatches && keyMatches
+            }
+            if !tolerated {
+                tolerations.append(Toleration(effect: "NoExecute", key: key, operator: "Exists", tolerationSeconds: 300))
+            }
+        }
+        spec.tolerations = tolerations
     }
 
     static func requestsFromLimits(_ container: inout Container) {
