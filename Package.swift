@@ -45,6 +45,12 @@ let package = Package(
             path: "Tests/Support/StoreCrashProbe",
             swiftSettings: strictSettings
         ),
+        // The built-in controllers (kube-controller-manager's), on BosunKit's public API only.
+        .target(
+            name: "BosunControllers",
+            dependencies: [.product(name: "BosunKit", package: "BosunKit")],
+            swiftSettings: strictSettings
+        ),
         // glibc's heap statistics, which Swift's Glibc module does not expose.
         .target(name: "CHeapStats"),
         .target(
@@ -111,6 +117,11 @@ let package = Package(
                 .product(name: "BosunKit", package: "BosunKit"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
             ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "BosunControllersTests",
+            dependencies: ["BosunControllers", .product(name: "BosunKit", package: "BosunKit")],
             swiftSettings: strictSettings
         ),
         .testTarget(
