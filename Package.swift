@@ -51,6 +51,14 @@ let package = Package(
             dependencies: [.product(name: "BosunKit", package: "BosunKit")],
             swiftSettings: strictSettings
         ),
+        // fork + exec with a new process group and a parent-death signal, which posix_spawn cannot.
+        .target(name: "CProcessSpawn"),
+        // Containers as real processes: spawn, capture output, stop (the local node's runtime).
+        .target(
+            name: "BosunProcesses",
+            dependencies: ["CProcessSpawn", .product(name: "BosunKit", package: "BosunKit")],
+            swiftSettings: strictSettings
+        ),
         // glibc's heap statistics, which Swift's Glibc module does not expose.
         .target(name: "CHeapStats"),
         .target(
@@ -122,6 +130,11 @@ let package = Package(
         .testTarget(
             name: "BosunControllersTests",
             dependencies: ["BosunControllers", .product(name: "BosunKit", package: "BosunKit")],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "BosunProcessesTests",
+            dependencies: ["BosunProcesses", .product(name: "BosunKit", package: "BosunKit")],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -54,6 +54,12 @@ public struct Time: KubernetesInstant, JSONCodable, CustomStringConvertible {
     /// The wire form, see ``rfc3339``.
     public var description: String { rfc3339 }
 
+    /// RFC 3339 with nine fractional digits, always (Go's `RFC3339NanoFixed`): the timestamps of
+    /// container log lines, which then sort as text.
+    public var rfc3339NanoFixed: String {
+        RFC3339.format(seconds: secondsSinceEpoch, nanoseconds: nanoseconds, fractionDigits: 9)
+    }
+
     /// This instant moved by `duration`.
     public func advanced(by duration: Duration) -> Time {
         let (s, attoseconds) = duration.components
@@ -342,6 +348,9 @@ extension Time {
             if fractionDigits == 6 {
                 put(".")
                 put(UInt64(nanoseconds / 1000), width: 6)
+            } else if fractionDigits == 9 {
+                put(".")
+                put(UInt64(nanoseconds), width: 9)
             }
             put("Z")
             if quoted { put("\"") }
