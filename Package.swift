@@ -138,6 +138,11 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "BosunSchedulerTests",
+            dependencies: [.product(name: "BosunKit", package: "BosunKit")],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "PluginIdentityTests",
             dependencies: [.product(name: "BosunKit", package: "BosunKit")],
             swiftSettings: strictSettings

@@ -13,7 +13,7 @@ let strictSettings: [SwiftSetting] = [
 let package = Package(
     name: "BosunKit",
     products: [
-        .library(name: "BosunKit", type: .dynamic, targets: ["BosunKit", "BosunStore", "BosunRuntime"])
+        .library(name: "BosunKit", type: .dynamic, targets: ["BosunKit", "BosunStore", "BosunRuntime", "BosunScheduler"])
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
@@ -35,6 +35,8 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // The scheduler framework and default plugins; plugins add to it at every extension point.
+        .target(name: "BosunScheduler", dependencies: ["BosunRuntime"], swiftSettings: strictSettings),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -7,22 +7,6 @@ enum NodeTaints {
     static let managedKeys: Set<String> = [notReady, unreachable]
 }
 
-extension Toleration {
-    /// Whether this toleration tolerates `taint`, as `v1.Toleration.ToleratesTaint`: the effect
-    /// matches (an empty effect matches all), and the key matches with `Exists` (an empty key
-    /// with `Exists` matches every key) or key and value match with `Equal` (the default).
-    func tolerates(_ taint: Taint) -> Bool {
-        if let effect, !effect.isEmpty, effect != taint.effect { return false }
-        let key = self.key ?? ""
-        if !key.isEmpty, key != taint.key { return false }
-        switch self.operator ?? "Equal" {
-        case "Exists": return true
-        case "Equal", "": return !key.isEmpty && (value ?? "") == (taint.value ?? "")
-        default: return false
-        }
-    }
-}
-
 extension Pod {
     /// How long the pod may stay on a node with these NoExecute taints: `nil` if some taint is not
     /// tolerated at all (evict now), `.max` if all are tolerated forever, otherwise the shortest
