@@ -143,6 +143,11 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "BosunNodesTests",
+            dependencies: [.product(name: "BosunKit", package: "BosunKit")],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "PluginIdentityTests",
             dependencies: [.product(name: "BosunKit", package: "BosunKit")],
             swiftSettings: strictSettings

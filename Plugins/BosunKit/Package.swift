@@ -13,7 +13,7 @@ let strictSettings: [SwiftSetting] = [
 let package = Package(
     name: "BosunKit",
     products: [
-        .library(name: "BosunKit", type: .dynamic, targets: ["BosunKit", "BosunStore", "BosunRuntime", "BosunScheduler"])
+        .library(name: "BosunKit", type: .dynamic, targets: ["BosunKit", "BosunStore", "BosunRuntime", "BosunScheduler", "BosunNodes"])
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
@@ -37,6 +37,8 @@ let package = Package(
         ),
         // The scheduler framework and default plugins; plugins add to it at every extension point.
         .target(name: "BosunScheduler", dependencies: ["BosunRuntime"], swiftSettings: strictSettings),
+        // Node runtimes: the protocol, and the simulated kubelet.
+        .target(name: "BosunNodes", dependencies: ["BosunRuntime"], swiftSettings: strictSettings),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -75,7 +75,10 @@ struct SharedSDKIdentityTests {
     @Test("the plugin and the host link the same libBosunKit.so")
     func sameLibraryIsMapped() throws {
         _ = try Self.open()
-        let maps = try String(contentsOfFile: "/proc/self/maps", encoding: .utf8)
+        // Read to EOF ourselves: procfs reports a size of 0, and with many threads (each with a
+        // mapped stack) the file outgrows what a size-guided read takes in.
+        let maps = try #require(FileHandle(forReadingAtPath: "/proc/self/maps")).readDataToEndOfFile()
+            .withUnsafeBytes { String(decoding: $0, as: UTF8.self) }
         let paths = Set(maps.split(separator: "\n").compactMap { line -> String? in
             guard let path = line.split(separator: " ", omittingEmptySubsequences: true).last,
                   path.hasSuffix("libBosunKit.so") else { return nil }
