@@ -149,6 +149,41 @@ struct ControllerTests {
         await env.stop()
     }
 
+    @Test("requeue(after:) counts from the start of the reconcile, even if the reconcile took clock time")
+    func requeueCountsFromStart() async throws {
+        let env = try await TestEnvironment.start()
+        let probe = ReconcileProbe()
+        let clock = env.clock
+        try env.manager.controller(for: ConfigMap.self).reconcile { object, context in
+            probe.begin(ObjectName(of: object), retries: context.retries)
+            probe.end(ObjectName(of: object))
+            clock.advance(by: .seconds(10))  // the reconcile itself took 10 s
+            return .requeue(after: .seconds(30))
+        }
+        env.startManager()
+        _ = try await env.api.create(sampleConfigMap("slow"))
+        try await env.waitUntil("first reconcile") { probe.count("slow") == 1 }
+        for _ in 0..<200 { await Task.yield() }
+        env.clock.advance(by: .seconds(19))
+        for _ in 0..<200 { await Task.yield() }
+        #expect(probe.count("slow") == 1)
+        env.clock.advance(by: .seconds(1))
+        try await env.waitUntil("requeued 30 s after the first reconcile began") { probe.count("slow") == 2 }
+        await env.stop()
+    }
+
+    @Test("enqueue reconciles a key that no event named")
+    func externalEnqueue() async throws {
+        let env = try await TestEnvironment.start()
+        let probe = ReconcileProbe()
+        let controller = try env.manager.controller(for: ConfigMap.self).complete(ProbeReconciler(probe: probe))
+        env.startManager()
+        await env.manager.waitForCacheSync()
+        controller.enqueue(ObjectName(namespace: "default", name: "from-outside"))
+        try await env.waitUntil("the key was reconciled") { probe.count("from-outside") == 1 }
+        await env.stop()
+    }
+
     @Test("owns: a change to a controlled child reconciles its owner")
     func ownsMapsChildrenToOwner() async throws {
         let env = try await TestEnvironment.start()

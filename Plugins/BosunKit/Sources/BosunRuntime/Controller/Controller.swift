@@ -41,6 +41,12 @@ public final class Controller: Sendable {
         attached.withLock { $0 = sources }
     }
 
+    /// Queues `key` for a reconcile, as an event would: for sources outside the cluster (a
+    /// timer, a node runtime's own state) that have no informer to come through.
+    public func enqueue(_ key: ObjectName) {
+        queue.add(key, priority: .high)
+    }
+
     /// Waits until every informer feeding this controller has loaded its initial list.
     func waitForSync() async {
         for source in attached.withLock({ $0 }) { await source.waitForSync() }
@@ -86,11 +92,15 @@ public final class Controller: Sendable {
         context.logger[metadataKey: "key"] = "\(key)"
         context.retries = queue.retries(key)
         let started = ContinuousClock.now
+        // `requeue(after:)` counts from when the reconcile began, by the context's clock: the
+        // reconcile computed its delay from what it read then.
+        let begun = context.clock.now()
         do {
             let result = try await reconciler.reconcile(key, context: context)
             queue.forget(key)
             if let delay = result.requeueAfter {
-                queue.addAfter(key, delay)
+                let spent = begun.duration(to: context.clock.now())
+                queue.addAfter(key, spent > .zero ? max(.zero, delay - spent) : delay)
                 metrics?.record(.requeueAfter, since: started)
             } else {
                 metrics?.record(.success, since: started)

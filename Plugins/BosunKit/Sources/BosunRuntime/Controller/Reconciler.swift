@@ -20,7 +20,8 @@ public struct ReconcileResult: Sendable, Hashable {
     /// Nothing more to do until something changes.
     public static let done = ReconcileResult(requeueAfter: nil)
 
-    /// Look again after `delay` (polling something outside the cluster, a timer...).
+    /// Look again after `delay`, counted from when this reconcile began (polling something
+    /// outside the cluster, a timer...).
     public static func requeue(after delay: Duration) -> ReconcileResult {
         ReconcileResult(requeueAfter: delay)
     }
