@@ -15,12 +15,15 @@ struct BenchCommand: AsyncParsableCommand {
             store-sqlite (object store pod creates/s with a watcher attached, then a label-selector list); \
             sqlite-backend (raw SQLite backend commits/s with group commit, then reopen time); \
             reconcile (controller runtime: informer cache bytes per pod, no-op reconciles/s, write-to-reconcile \
-            latency; --concurrency is the number of workers). \
+            latency; --concurrency is the number of workers); sim-nodes (simulated nodes heartbeating: idle \
+            CPU, then --objects pods bound across --nodes: time to Running, RSS, idle CPU again); \
+            scheduler (default plugins over --nodes nodes: scheduling cycles/s alone, then --objects pods \
+            created, scheduled and bound through the store, pods/s from the first create to the last bind). \
             Build with -c release.
             """
     )
 
-    @Argument(help: "The benchmark to run: codec, store-memory, store-sqlite, sqlite-backend, reconcile.")
+    @Argument(help: "The benchmark to run: codec, store-memory, store-sqlite, sqlite-backend, reconcile, sim-nodes, scheduler.")
     var name: String
 
     @Option(help: "Number of pods in the document (codec).")
@@ -34,6 +37,12 @@ struct BenchCommand: AsyncParsableCommand {
 
     @Option(help: "Concurrent writers (store benchmarks; group commit needs many to batch).")
     var concurrency: Int = 64
+
+    @Option(help: "Nodes (sim-nodes, scheduler).")
+    var nodes: Int = 5_000
+
+    @Option(help: "Seconds each idle-CPU window lasts (sim-nodes).")
+    var windowSeconds: Int = 30
 
     @Option(help: "Latency samples (reconcile).")
     var samples: Int = 2_000
@@ -73,8 +82,16 @@ struct BenchCommand: AsyncParsableCommand {
                 objects: objects, workers: concurrency, latencySamples: samples, decodedCapacity: decodedCapacity
             ).run()
             print(report.json)
+        case "sim-nodes":
+            let report = try await SimulatedNodesBenchmark(
+                nodes: nodes, pods: objects, window: .seconds(windowSeconds)
+            ).run()
+            print(report.json)
+        case "scheduler":
+            let report = try await SchedulerBenchmark(nodes: nodes, pods: objects).run()
+            print(report.json)
         default:
-            throw ValidationError("unknown benchmark \"\(name)\"; available: codec, store-memory, store-sqlite, sqlite-backend, reconcile")
+            throw ValidationError("unknown benchmark \"\(name)\"; available: codec, store-memory, store-sqlite, sqlite-backend, reconcile, sim-nodes, scheduler")
         }
     }
 

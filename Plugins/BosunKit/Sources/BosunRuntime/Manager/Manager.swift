@@ -56,6 +56,7 @@ public final class Manager: Sendable {
 
     private struct State {
         var controllers: [String: Controller] = [:]
+        var runnables: [String: Runnable] = [:]
         var workers: [String: Task<Void, Never>] = [:]
         var leading = false
         var running = false
@@ -97,7 +98,7 @@ public final class Manager: Sendable {
             name: name, concurrency: concurrency, queue: queue, reconciler: reconciler, sources: sources,
             metricsFactory: options.metricsFactory)
         let startNow = try state.withLock { (s: inout State) throws -> Bool in
-            guard s.controllers[name] == nil else {
+            guard s.controllers[name] == nil && s.runnables[name] == nil else {
                 throw ManagerError.duplicateController(name)
             }
             s.controllers[name] = controller
@@ -119,17 +120,42 @@ public final class Manager: Sendable {
         await worker?.value
     }
 
+    /// Adds work that runs while this manager leads (now, if it leads already). Its name shares
+    /// the controllers' namespace.
+    public func add(_ runnable: Runnable) throws {
+        let startNow = try state.withLock { (s: inout State) throws -> Bool in
+            guard s.controllers[runnable.name] == nil && s.runnables[runnable.name] == nil else {
+                throw ManagerError.duplicateController(runnable.name)
+            }
+            s.runnables[runnable.name] = runnable
+            return s.leading
+        }
+        if startNow { start(runnable) }
+    }
+
+    /// Cancels a runnable and waits for it to return.
+    public func remove(runnable name: String) async {
+        let worker = state.withLock { s -> Task<Void, Never>? in
+            guard s.runnables.removeValue(forKey: name) != nil else { return nil }
+            return s.workers.removeValue(forKey: name)
+        }
+        worker?.cancel()
+        await worker?.value
+    }
+
     /// The names of the registered controllers.
     public var controllerNames: [String] { state.withLock { $0.controllers.keys.sorted() } }
 
     /// Whether every controller's informers have loaded: what `/readyz` reports.
     public var hasSynced: Bool {
-        state.withLock { Array($0.controllers.values) }.allSatisfy(\.hasSynced)
+        let (controllers, runnables) = state.withLock { (Array($0.controllers.values), Array($0.runnables.values)) }
+        return controllers.allSatisfy(\.hasSynced) && runnables.allSatisfy { $0.hasSynced() }
     }
 
     /// Waits until every registered controller's informers have loaded.
     public func waitForCacheSync() async {
         for controller in state.withLock({ Array($0.controllers.values) }) { await controller.waitForSync() }
+        for runnable in state.withLock({ Array($0.runnables.values) }) { await runnable.waitForSync() }
     }
 
     /// Whether this manager runs its controllers now (it leads, or needs no election).
@@ -157,11 +183,12 @@ public final class Manager: Sendable {
 
     /// Runs the controllers until cancelled (or until leadership is lost, which cancels it).
     private func lead() async throws {
-        let controllers = state.withLock { s -> [Controller] in
+        let (controllers, runnables) = state.withLock { s -> ([Controller], [Runnable]) in
             s.leading = true
-            return Array(s.controllers.values)
+            return (Array(s.controllers.values), Array(s.runnables.values))
         }
         for controller in controllers { start(controller) }
+        for runnable in runnables { start(runnable) }
         await waitUntilCancelled()
         let workers = state.withLock { s -> [Task<Void, Never>] in
             s.leading = false
@@ -178,6 +205,11 @@ public final class Manager: Sendable {
             controller: controller.name, retries: 0)
         let task = Task { await controller.run(context) }
         state.withLock { $0.workers[controller.name] = task }
+    }
+
+    private func start(_ runnable: Runnable) {
+        let task = Task { await runnable.run() }
+        state.withLock { $0.workers[runnable.name] = task }
     }
 
     private func stopAll() async {

@@ -283,13 +283,14 @@ public final class Framework: Sendable {
     func selectHost(_ totals: [Int64]) -> Int {
         var best = 0
         var ties = 1
+        var random = TieBreakRandom()
         for i in 1..<totals.count {
             if totals[i] > totals[best] {
                 best = i
                 ties = 1
             } else if totals[i] == totals[best] && profile.tieBreak == .random {
                 ties += 1
-                if Int.random(in: 0..<ties) == 0 { best = i }
+                if Int.random(in: 0..<ties, using: &random) == 0 { best = i }
             }
         }
         return best
