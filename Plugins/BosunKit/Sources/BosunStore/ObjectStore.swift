@@ -172,9 +172,16 @@ public final class ObjectStore: Sendable {
             }
         }
         var stored: StoredObject?
-        if var object {
-            object.setResourceVersion(revision)
-            stored = StoredObject(key: key, object: object, resourceVersion: revision, kind: kind)
+        if let object {
+            // Every write path encodes the object without its resourceVersion for the backend;
+            // the stored form reuses those bytes with the version spliced in.
+            if case .put(_, let encoded)? = transaction.writes.first, object.metadataObject["resourceVersion"] == nil {
+                stored = StoredObject(key: key, object: object, encodedWithoutVersion: encoded, resourceVersion: revision, kind: kind)
+            } else {
+                var object = object
+                object.setResourceVersion(revision)
+                stored = StoredObject(key: key, object: object, resourceVersion: revision, kind: kind)
+            }
         }
         let change = StoreChange(revision: revision, key: key, object: stored, previous: previous)
         let applied = state.withLock { s -> Bool in

@@ -53,11 +53,28 @@ public final class StoredObject: Sendable {
     /// `metadata.deletionGracePeriodSeconds`, when set.
     public let deletionGracePeriodSeconds: Int64?
 
-    init(key: ObjectKey, object: JSONObject, resourceVersion: Int64, kind: String) {
+    convenience init(key: ObjectKey, object: JSONObject, resourceVersion: Int64, kind: String) {
+        self.init(key: key, object: object, bytes: JSONWriter.encode(JSONValue.object(object)), resourceVersion: resourceVersion, kind: kind)
+    }
+
+    /// An object whose JSON was already written, without `metadata.resourceVersion`, for the
+    /// backend: the version is spliced in rather than the object encoded a second time. Falls
+    /// back to encoding `object` if the bytes have no top-level `metadata` object.
+    convenience init(key: ObjectKey, object: JSONObject, encodedWithoutVersion encoded: [UInt8], resourceVersion: Int64, kind: String) {
+        if let spliced = Self.splice(resourceVersion: resourceVersion, into: encoded) {
+            self.init(key: key, object: object, bytes: spliced, resourceVersion: resourceVersion, kind: kind)
+        } else {
+            var object = object
+            object.setResourceVersion(resourceVersion)
+            self.init(key: key, object: object, resourceVersion: resourceVersion, kind: kind)
+        }
+    }
+
+    private init(key: ObjectKey, object: JSONObject, bytes: [UInt8], resourceVersion: Int64, kind: String) {
         self.key = key
         self.resourceVersion = resourceVersion
         let value = JSONValue.object(object)
-        bytes = JSONWriter.encode(value)
+        self.bytes = bytes
         let meta = object["metadata"]?.objectValue ?? JSONObject()
         uid = meta["uid"]?.stringValue ?? ""
         labels = (try? [String: String](json: meta["labels"] ?? .null)) ?? [:]
@@ -68,6 +85,54 @@ public final class StoredObject: Sendable {
         finalizers = (try? [String](json: meta["finalizers"] ?? .null)) ?? []
         isDeleting = meta["deletionTimestamp"].map { !$0.isNull } ?? false
         deletionGracePeriodSeconds = meta["deletionGracePeriodSeconds"]?.int64Value
+    }
+
+    /// `encoded` with `"resourceVersion":"<version>"` as the first member of its top-level
+    /// `metadata` object, or `nil` if there is none. `encoded` is compact JSON from JSONWriter.
+    static func splice(resourceVersion: Int64, into encoded: [UInt8]) -> [UInt8]? {
+        guard let at = metadataContentStart(encoded) else { return nil }
+        let member = Array("\"resourceVersion\":\"\(resourceVersion)\"".utf8)
+        let needsComma = encoded[at] != UInt8(ascii: "}")
+        var result = [UInt8]()
+        result.reserveCapacity(encoded.count + member.count + 1)
+        result.append(contentsOf: encoded[..<at])
+        result.append(contentsOf: member)
+        if needsComma { result.append(UInt8(ascii: ",")) }
+        result.append(contentsOf: encoded[at...])
+        return result
+    }
+
+    /// The offset just inside the `{` of the top-level `metadata` member's object.
+    static func metadataContentStart(_ bytes: [UInt8]) -> Int? {
+        let quote = UInt8(ascii: "\""), backslash = UInt8(ascii: "\\")
+        let metadata = Array("metadata".utf8)
+        guard bytes.first == UInt8(ascii: "{") else { return nil }
+        var i = 1
+        var depth = 1
+        while i < bytes.count {
+            switch bytes[i] {
+            case quote:
+                let start = i + 1
+                i += 1
+                while i < bytes.count && bytes[i] != quote { i += bytes[i] == backslash ? 2 : 1 }
+                let end = i
+                i += 1
+                // A string at depth 1 followed by ':' is a key of the top-level object.
+                if depth == 1, i + 1 < bytes.count, bytes[i] == UInt8(ascii: ":"), bytes[i + 1] == UInt8(ascii: "{"),
+                   end - start == metadata.count, bytes[start..<end].elementsEqual(metadata) {
+                    return i + 2
+                }
+                continue
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                depth += 1
+            case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                depth -= 1
+            default:
+                break
+            }
+            i += 1
+        }
+        return nil
     }
 
     /// The object as a JSON tree.
