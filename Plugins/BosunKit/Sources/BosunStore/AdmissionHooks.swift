@@ -39,6 +39,15 @@ extension ObjectStore {
     /// The admission chain for one write: built-in defaulting → mutating hooks → built-in
     /// validation → validating hooks. Returns the object to store.
     func admit(_ object: JSONObject, old: JSONObject?, served: ServedResource, request: AdmissionRequest) async throws(APIError) -> JSONObject {
+        try await admitEncoded(object, old: old, served: served, request: request).object
+    }
+
+    /// ``admit(_:old:served:request:)``, also returning the admitted object's JSON when admission
+    /// produced it anyway (a built-in kind with no mutating hook), so a write that stores it
+    /// as is need not encode it again.
+    func admitEncoded(
+        _ object: JSONObject, old: JSONObject?, served: ServedResource, request: AdmissionRequest
+    ) async throws(APIError) -> (object: JSONObject, encoded: [UInt8]?) {
         let (mutating, validating) = hooks.withLock { ($0.mutating, $0.validating) }
         var req = request
         let applicable = mutating.filter { hook in
@@ -46,9 +55,10 @@ extension ObjectStore {
             return hook.appliesTo(req)
         }
         var current: JSONObject
+        var encoded: [UInt8]?
         if applicable.isEmpty, let type = served.builtinType {
             // The common case: decode once, default and validate the typed value.
-            current = try Self.defaultAndValidateBuiltin(type, object, old: old, subresource: request.subresource, served: served)
+            (current, encoded) = try Self.defaultAndValidateBuiltin(type, object, old: old, subresource: request.subresource, served: served)
         } else {
             current = try defaulted(object, served: served)
             for hook in applicable {
@@ -68,12 +78,12 @@ extension ObjectStore {
                 throw APIError.admissionDenied(hook: hook.name, error)
             }
         }
-        return current
+        return (current, encoded)
     }
 
     private static func defaultAndValidateBuiltin<R: Resource>(
         _ type: R.Type, _ object: JSONObject, old: JSONObject?, subresource: String?, served: ServedResource
-    ) throws(APIError) -> JSONObject {
+    ) throws(APIError) -> (JSONObject, [UInt8]) {
         var typed = try decodeBuiltin(type, object)
         BuiltinAdmission.applyDefaults(&typed)
         let errors: FieldErrorList
@@ -89,7 +99,9 @@ extension ObjectStore {
             let name = typed.metadata.name ?? typed.metadata.generateName ?? ""
             throw APIError.invalid(kind: served.descriptor.kind, group: served.descriptor.group, name: name, errors)
         }
-        return typed.jsonValue().objectValue ?? object
+        let encoded = typed.jsonBytes()
+        // Our writer's output always parses.
+        return ((try? JSONParser.parse(encoded))?.objectValue ?? object, encoded)
     }
 
     /// Runs validating hooks for a delete.

@@ -41,13 +41,13 @@ extension ObjectStore {
             let request = AdmissionRequest(
                 operation: .create, resource: resource, kind: descriptor.groupVersionKind, namespace: namespace,
                 name: name, object: UnstructuredObject(object), oldObject: nil, dryRun: options.dryRun)
-            let admitted = try await admit(object, old: nil, served: served, request: request)
+            let (admitted, encoded) = try await admitEncoded(object, old: nil, served: served, request: request)
             let key = ObjectKey(resource, namespace: namespace, name: admitted.metadataObject["name"]?.stringValue ?? name)
             if options.dryRun {
                 if state.withLock({ $0.object(key) }) != nil { throw APIError.alreadyExists(resource, key.name) }
                 return StoredObject(key: key, object: admitted, resourceVersion: 0, kind: descriptor.kind)
             }
-            let txn = StorageTransaction.create(key.storageKey, JSONWriter.encode(JSONValue.object(admitted)))
+            let txn = StorageTransaction.create(key.storageKey, encoded ?? JSONWriter.encode(JSONValue.object(admitted)))
             do throws(APIError) {
                 guard let stored = try await commit(txn, key: key, object: admitted, previous: nil, kind: descriptor.kind).0 else {
                     throw APIError.internal("create returned no object")
