@@ -4,7 +4,7 @@
 // the resource root itself is validated by the caller, as upstream).
 
 private func appending(_ path: FieldPath, _ component: FieldPath.Component) -> FieldPath {
-    FieldPath(path.components + [component])
+    path.appending(component)
 }
 
 enum SchemaListTypeCheck {

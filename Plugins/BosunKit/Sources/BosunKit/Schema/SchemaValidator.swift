@@ -104,7 +104,7 @@ struct SchemaValidation {
         })
     }
 
-    func fieldPath(plus key: String) -> FieldPath { FieldPath(fieldPath.components + [.field(key)]) }
+    func fieldPath(plus key: String) -> FieldPath { fieldPath.appending(.field(key)) }
 
     mutating func validate(_ s: SchemaNode, _ data: JSONValue) -> SchemaResult {
         var result = SchemaResult()
