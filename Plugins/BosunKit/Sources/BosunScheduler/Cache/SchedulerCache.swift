@@ -7,6 +7,8 @@ import Synchronization
 public final class SchedulerCache: Sendable {
     private struct State {
         var nodes: [NodeInfo] = []
+        /// `nodes[i].hot`, kept in step with `nodes`.
+        var hot: ContiguousArray<NodeHot> = []
         var index: [String: Int] = [:]
         /// Node of every pod the cache counts, by UID.
         var podNodes: [String: String] = [:]
@@ -20,10 +22,15 @@ public final class SchedulerCache: Sendable {
             return generation
         }
 
+        mutating func setNode(_ i: Int, _ info: NodeInfo) {
+            nodes[i] = info
+            hot[i] = info.hot
+        }
+
         mutating func addPod(_ pod: PodInfo, to nodeName: String) {
             podNodes[pod.uid] = nodeName
             if let i = index[nodeName] {
-                nodes[i] = nodes[i].adding(pod, generation: nextGeneration())
+                setNode(i, nodes[i].adding(pod, generation: nextGeneration()))
             } else {
                 orphans[nodeName, default: []].append(pod)
             }
@@ -33,7 +40,7 @@ public final class SchedulerCache: Sendable {
             guard let nodeName = podNodes.removeValue(forKey: uid) else { return }
             assumed.remove(uid)
             if let i = index[nodeName] {
-                if let updated = nodes[i].removing(uid: uid, generation: nextGeneration()) { nodes[i] = updated }
+                if let updated = nodes[i].removing(uid: uid, generation: nextGeneration()) { setNode(i, updated) }
             } else {
                 orphans[nodeName]?.removeAll { $0.uid == uid }
                 if orphans[nodeName]?.isEmpty == true { orphans[nodeName] = nil }
@@ -51,12 +58,14 @@ public final class SchedulerCache: Sendable {
         state.withLock { s in
             let name = node.metadata.name ?? ""
             if let i = s.index[name] {
-                s.nodes[i] = s.nodes[i].replacingNode(node, generation: s.nextGeneration())
+                s.setNode(i, s.nodes[i].replacingNode(node, generation: s.nextGeneration()))
                 return
             }
             let pods = s.orphans.removeValue(forKey: name) ?? []
             s.index[name] = s.nodes.count
-            s.nodes.append(NodeInfo(node: node, pods: pods, generation: s.nextGeneration()))
+            let info = NodeInfo(node: node, pods: pods, generation: s.nextGeneration())
+            s.nodes.append(info)
+            s.hot.append(info.hot)
         }
     }
 
@@ -67,6 +76,7 @@ public final class SchedulerCache: Sendable {
             guard let i = s.index.removeValue(forKey: name) else { return }
             // Its pods stay known as orphans: they are deleted by their own events.
             let removed = s.nodes.remove(at: i)
+            s.hot.remove(at: i)
             if !removed.pods.isEmpty { s.orphans[name] = removed.pods }
             for j in i..<s.nodes.count { s.index[s.nodes[j].name] = j }
         }
@@ -81,7 +91,18 @@ public final class SchedulerCache: Sendable {
         state.withLock { s in
             // An assumed or older copy is replaced, so the cache sees the bound pod's latest
             // labels and requests, and a bind to another node than assumed moves it.
-            if s.podNodes[info.uid] != nil { s.removePod(uid: info.uid) }
+            if s.podNodes[info.uid] == nodeName, let i = s.index[nodeName] {
+                // The usual confirmation of an assumed pod: replace it in one copy of the node.
+                s.assumed.remove(info.uid)
+                _ = s.nextGeneration()
+                if let updated = s.nodes[i].replacing(info, generation: s.nextGeneration()) {
+                    s.setNode(i, updated)
+                    return
+                }
+                s.podNodes[info.uid] = nil
+            } else if s.podNodes[info.uid] != nil {
+                s.removePod(uid: info.uid)
+            }
             s.addPod(info, to: nodeName)
         }
     }
@@ -120,7 +141,7 @@ public final class SchedulerCache: Sendable {
 
     /// The nodes as they are now. Cheap: it shares the cache's arrays until the cache changes.
     public func snapshot() -> NodeSnapshot {
-        state.withLock { NodeSnapshot(nodes: $0.nodes, index: $0.index) }
+        state.withLock { NodeSnapshot(nodes: $0.nodes, index: $0.index, hot: $0.hot) }
     }
 
     public func nodeInfo(named name: String) -> NodeInfo? {

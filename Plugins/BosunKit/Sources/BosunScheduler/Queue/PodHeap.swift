@@ -56,26 +56,43 @@ struct PodHeap: Sendable {
         if i > 0 && less(items[i], items[(i - 1) / 2]) { siftUp(i) } else { siftDown(i) }
     }
 
+    // The sifts move a hole rather than swap, so each level writes one item and one position.
+
     private mutating func siftUp(_ start: Int) {
         var i = start
+        guard i > 0 else { return }
+        let moving = items[i]
         while i > 0 {
             let parent = (i - 1) / 2
-            guard less(items[i], items[parent]) else { break }
-            swap(i, parent)
+            guard less(moving, items[parent]) else { break }
+            items[i] = items[parent]
+            positions[items[i].uid] = i
             i = parent
+        }
+        if i != start {
+            items[i] = moving
+            positions[moving.uid] = i
         }
     }
 
     private mutating func siftDown(_ start: Int) {
         var i = start
+        let count = items.count
+        guard 2 * i + 1 < count else { return }
+        let moving = items[i]
         while true {
             let l = 2 * i + 1, r = l + 1
-            var best = i
-            if l < items.count && less(items[l], items[best]) { best = l }
-            if r < items.count && less(items[r], items[best]) { best = r }
-            if best == i { return }
-            swap(i, best)
-            i = best
+            guard l < count else { break }
+            var child = l
+            if r < count && less(items[r], items[l]) { child = r }
+            guard less(items[child], moving) else { break }
+            items[i] = items[child]
+            positions[items[i].uid] = i
+            i = child
+        }
+        if i != start {
+            items[i] = moving
+            positions[moving.uid] = i
         }
     }
 

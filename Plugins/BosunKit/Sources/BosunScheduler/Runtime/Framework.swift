@@ -18,9 +18,9 @@ public final class Framework: Sendable {
     public let queue: SchedulingQueue
 
     let preFilterPlugins: [any PreFilterPlugin]
-    let filterPlugins: [any FilterPlugin]
+    let filterPlugins: [FilterEntry]
     let postFilterPlugins: [any PostFilterPlugin]
-    let preScorePlugins: [any PreScorePlugin]
+    let preScorePlugins: [PreScoreEntry]
     let scorePlugins: [WeightedScorePlugin]
     let reservePlugins: [any ReservePlugin]
     let permitPlugins: [any PermitPlugin]
@@ -29,10 +29,25 @@ public final class Framework: Sendable {
     let postBindPlugins: [any PostBindPlugin]
     private let nextStartNodeIndex = Atomic<Int>(0)
 
+    struct FilterEntry: Sendable {
+        var plugin: any FilterPlugin
+        var fast: (any FastFilterPlugin)?
+        /// The same plugin's index in `preFilterPlugins`: a PreFilter skip skips this Filter.
+        var preFilterIndex: Int?
+    }
+
+    struct PreScoreEntry: Sendable {
+        var plugin: any PreScorePlugin
+        var fast: (any FastPreScorePlugin)?
+    }
+
     struct WeightedScorePlugin: Sendable {
         var plugin: any ScorePlugin
         var normalizer: (any NormalizeScorePlugin)?
         var weight: Int64
+        var fast: (any FastScorePlugin)?
+        /// The same plugin's index in `preScorePlugins`: a PreScore skip skips this Score.
+        var preScoreIndex: Int?
     }
 
     public enum ConfigurationError: Error, Sendable, Hashable, CustomStringConvertible {
@@ -58,14 +73,25 @@ public final class Framework: Sendable {
         self.handle = handle
         let plugins = profile.plugins
         preFilterPlugins = plugins.compactMap { $0 as? any PreFilterPlugin }
-        filterPlugins = plugins.compactMap { $0 as? any FilterPlugin }
+        let preFilters = preFilterPlugins
+        filterPlugins = plugins.compactMap { plugin in
+            (plugin as? any FilterPlugin).map {
+                FilterEntry(plugin: $0, fast: plugin as? any FastFilterPlugin,
+                            preFilterIndex: preFilters.firstIndex { $0.name == plugin.name })
+            }
+        }
         postFilterPlugins = plugins.compactMap { $0 as? any PostFilterPlugin }
-        preScorePlugins = plugins.compactMap { $0 as? any PreScorePlugin }
+        preScorePlugins = plugins.compactMap { plugin in
+            (plugin as? any PreScorePlugin).map { PreScoreEntry(plugin: $0, fast: plugin as? any FastPreScorePlugin) }
+        }
+        let preScores = preScorePlugins
         scorePlugins = try plugins.compactMap { plugin -> WeightedScorePlugin? in
             guard let score = plugin as? any ScorePlugin else { return nil }
             let weight = profile.scoreWeights[plugin.name] ?? 1
             guard weight > 0 else { throw ConfigurationError.invalidWeight(plugin: plugin.name, weight: weight) }
-            return WeightedScorePlugin(plugin: score, normalizer: plugin as? any NormalizeScorePlugin, weight: weight)
+            return WeightedScorePlugin(plugin: score, normalizer: plugin as? any NormalizeScorePlugin, weight: weight,
+                                       fast: plugin as? any FastScorePlugin,
+                                       preScoreIndex: preScores.firstIndex { $0.plugin.name == plugin.name })
         }
         reservePlugins = plugins.compactMap { $0 as? any ReservePlugin }
         permitPlugins = plugins.compactMap { $0 as? any PermitPlugin }
@@ -167,6 +193,10 @@ public final class Framework: Sendable {
 
     /// PreFilter, Filter, PreScore, Score and host selection, on a snapshot that is released
     /// before the pod is assumed (so the cache's node array is not copied).
+    ///
+    /// The per-node loops work on node indices and the snapshot's contiguous ``NodeHot`` numbers;
+    /// the default plugins' shortcuts (``FastFilterPlugin``, ``FastScorePlugin``) stand in for calls
+    /// that would surely succeed or score from those numbers, and every other call is made as usual.
     func schedulePod(_ pod: PodInfo, state: CycleState) -> Result<ScheduleResult, SchedulingFailure> {
         let snapshot = cache.snapshot()
         state.snapshot = snapshot
@@ -177,13 +207,15 @@ public final class Framework: Sendable {
         }
 
         // PreFilter.
-        var skippedFilters: Set<String> = []
+        // By index in `preFilterPlugins` (names are unique, so this is a skip by name).
+        var skippedFilters: [Bool]?
         var narrowed: Set<String>?
         var unschedulablePlugins: Set<String> = []
-        for plugin in preFilterPlugins {
+        for (p, plugin) in preFilterPlugins.enumerated() {
             let result = plugin.preFilter(state, pod, snapshot)
             if result.status.isSkip {
-                skippedFilters.insert(plugin.name)
+                if skippedFilters == nil { skippedFilters = [Bool](repeating: false, count: preFilterPlugins.count) }
+                skippedFilters?[p] = true
                 continue
             }
             if !result.status.isSuccess {
@@ -196,26 +228,49 @@ public final class Framework: Sendable {
                 narrowed = narrowed.map { $0.intersection(names) } ?? names
             }
         }
-        let filters = skippedFilters.isEmpty ? filterPlugins : filterPlugins.filter { !skippedFilters.contains($0.name) }
+        let filters = skippedFilters.map { skipped in
+            filterPlugins.filter { entry in entry.preFilterIndex.map { !skipped[$0] } ?? true }
+        } ?? filterPlugins
+        let fast = CombinedFastFilter(filters.map { $0.fast?.fastFilterCheck(pod) ?? .call })
 
         // Filter, from a rotating start so that all nodes get their turn.
-        var candidates = snapshot.nodes
+        let nodes = snapshot.nodes, hot = snapshot.hot
+        // `nil`: every node, in snapshot order.
+        var candidates: [Int]?
         if let narrowed {
-            candidates = narrowed.sorted().compactMap { snapshot[$0] }
+            candidates = narrowed.sorted().compactMap { snapshot.index[$0] }
         }
-        let toFind = Framework.numFeasibleNodesToFind(candidates.count, percentage: profile.percentageOfNodesToScore)
-        var feasible: [NodeInfo] = []
+        let candidateCount = candidates?.count ?? allNodes
+        let toFind = Framework.numFeasibleNodesToFind(candidateCount, percentage: profile.percentageOfNodesToScore)
+        var feasible: [Int] = []
         feasible.reserveCapacity(toFind)
         var statuses: [String: PluginStatus] = [:]
-        let start = candidates.isEmpty ? 0 : nextStartNodeIndex.load(ordering: .relaxed) % candidates.count
+        let start = candidateCount == 0 ? 0 : nextStartNodeIndex.load(ordering: .relaxed) % candidateCount
         var evaluated = 0
-        var index = start
-        nodes: while evaluated < candidates.count && feasible.count < toFind {
-            let node = candidates[index]
+        var position = start
+        nodes: while evaluated < candidateCount && feasible.count < toFind {
+            let index = candidates?[position] ?? position
             evaluated += 1
-            index += 1
-            if index == candidates.count { index = 0 }
-            for plugin in filters {
+            position += 1
+            if position == candidateCount { position = 0 }
+            if fast.passes(hot[index]) {
+                // Every shortcut plugin succeeds here; call the others, in order.
+                for i in fast.called {
+                    let plugin = filters[i].plugin
+                    let status = plugin.filter(state, pod, nodes[index])
+                    if status.isSuccess { continue }
+                    let attributed = status.attributed(to: plugin.name)
+                    guard attributed.isRejected else { return .failure(SchedulingFailure(status: attributed)) }
+                    statuses[nodes[index].name] = attributed
+                    unschedulablePlugins.insert(plugin.name)
+                    continue nodes
+                }
+                feasible.append(index)
+                continue
+            }
+            let node = nodes[index]
+            for entry in filters {
+                let plugin = entry.plugin
                 let status = plugin.filter(state, pod, node)
                 if status.isSuccess { continue }
                 let attributed = status.attributed(to: plugin.name)
@@ -224,15 +279,15 @@ public final class Framework: Sendable {
                 unschedulablePlugins.insert(plugin.name)
                 continue nodes
             }
-            feasible.append(node)
+            feasible.append(index)
         }
-        if !candidates.isEmpty {
-            nextStartNodeIndex.store((start + evaluated) % candidates.count, ordering: .relaxed)
+        if candidateCount > 0 {
+            nextStartNodeIndex.store((start + evaluated) % candidateCount, ordering: .relaxed)
         }
 
         if feasible.isEmpty {
             let fitError = FitError(
-                numAllNodes: allNodes, nodeStatuses: statuses, absentNodeCount: allNodes - candidates.count,
+                numAllNodes: allNodes, nodeStatuses: statuses, absentNodeCount: allNodes - candidateCount,
                 unschedulablePlugins: unschedulablePlugins)
             var status = PluginStatus(.unschedulable, reasons: [fitError.message])
             if statuses.values.allSatisfy({ $0.code == .unschedulableAndUnresolvable }) {
@@ -241,28 +296,84 @@ public final class Framework: Sendable {
             return .failure(SchedulingFailure(status: status, fitError: fitError))
         }
         if feasible.count == 1 {
-            return .success(ScheduleResult(suggestedHost: feasible[0].name, evaluatedNodes: evaluated, feasibleNodes: 1))
+            return .success(ScheduleResult(
+                suggestedHost: nodes[feasible[0]].name, evaluatedNodes: evaluated, feasibleNodes: 1))
+        }
+
+        // The feasible NodeInfos, made only if a plugin without a shortcut needs them.
+        var feasibleInfos: [NodeInfo]?
+        func feasibleNodes() -> [NodeInfo] {
+            if let feasibleInfos { return feasibleInfos }
+            let made = feasible.map { nodes[$0] }
+            feasibleInfos = made
+            return made
         }
 
         // PreScore and Score.
-        var skippedScores: Set<String> = []
-        for plugin in preScorePlugins {
-            let status = plugin.preScore(state, pod, feasible)
-            if status.isSkip { skippedScores.insert(plugin.name); continue }
+        // By index in `preScorePlugins`.
+        var skippedScores = [Bool](repeating: false, count: preScorePlugins.count)
+        for (p, entry) in preScorePlugins.enumerated() {
+            let plugin = entry.plugin
+            if let fast = entry.fast, fast.preScoreSkips(pod) {
+                skippedScores[p] = true
+                continue
+            }
+            let status = plugin.preScore(state, pod, feasibleNodes())
+            if status.isSkip { skippedScores[p] = true; continue }
             if !status.isSuccess { return .failure(SchedulingFailure(status: status.attributed(to: plugin.name))) }
         }
         var total = [Int64](repeating: 0, count: feasible.count)
         var scores = [Int64](repeating: 0, count: feasible.count)
-        for weighted in scorePlugins where !skippedScores.contains(weighted.plugin.name) {
+        for weighted in scorePlugins where !(weighted.preScoreIndex.map { skippedScores[$0] } ?? false) {
             let plugin = weighted.plugin
-            do {
-                for i in 0..<feasible.count { scores[i] = try plugin.score(state, pod, feasible[i]) }
-            } catch {
-                return .failure(SchedulingFailure(status: PluginStatus(.error, reasons: [error.message], plugin: plugin.name)))
+            var normalization = FastNormalization.none
+            var scored = false
+            if let fastPlugin = weighted.fast, let scorer = fastPlugin.fastScorer(pod) {
+                normalization = fastPlugin.fastNormalization
+                switch scorer {
+                case .zero:
+                    // Every node gets the same normalized score: the ranking does not change.
+                    continue
+                case .leastAllocated(let cpuWeight, let memoryWeight):
+                    let podCPU = pod.nonZeroRequests.milliCPU, podMemory = pod.nonZeroRequests.memory
+                    for i in 0..<feasible.count {
+                        scores[i] = NodeResourcesFit.leastAllocated(
+                            hot[feasible[i]], podMilliCPU: podCPU, podMemory: podMemory,
+                            milliCPUWeight: cpuWeight, memoryWeight: memoryWeight)
+                    }
+                case .preferNoScheduleTaints:
+                    var any = false
+                    do {
+                        for i in 0..<feasible.count {
+                            let index = feasible[i]
+                            if hot[index].flags.contains(.preferNoScheduleTaints) {
+                                any = true
+                                scores[i] = try plugin.score(state, pod, nodes[index])
+                            } else {
+                                scores[i] = 0
+                            }
+                        }
+                    } catch {
+                        return .failure(SchedulingFailure(status: PluginStatus(.error, reasons: [error.message], plugin: plugin.name)))
+                    }
+                    // All 0: the normalized scores are equal too.
+                    if !any { continue }
+                }
+                scored = true
             }
-            if let normalizer = weighted.normalizer {
-                let status = normalizer.normalizeScores(state, pod, feasible, &scores)
-                if !status.isSuccess { return .failure(SchedulingFailure(status: status.attributed(to: plugin.name))) }
+            if scored {
+                if case .default(let reverse) = normalization { defaultNormalizeScore(&scores, reverse: reverse) }
+            } else {
+                let infos = feasibleNodes()
+                do {
+                    for i in 0..<infos.count { scores[i] = try plugin.score(state, pod, infos[i]) }
+                } catch {
+                    return .failure(SchedulingFailure(status: PluginStatus(.error, reasons: [error.message], plugin: plugin.name)))
+                }
+                if let normalizer = weighted.normalizer {
+                    let status = normalizer.normalizeScores(state, pod, infos, &scores)
+                    if !status.isSuccess { return .failure(SchedulingFailure(status: status.attributed(to: plugin.name))) }
+                }
             }
             for i in 0..<feasible.count {
                 let score = scores[i]
@@ -276,7 +387,8 @@ public final class Framework: Sendable {
         }
 
         return .success(ScheduleResult(
-            suggestedHost: feasible[selectHost(total)].name, evaluatedNodes: evaluated, feasibleNodes: feasible.count))
+            suggestedHost: nodes[feasible[selectHost(total)]].name, evaluatedNodes: evaluated,
+            feasibleNodes: feasible.count))
     }
 
     /// The index of the highest total; among equals the first, or one chosen by reservoir sampling.
