@@ -59,6 +59,15 @@ let package = Package(
             dependencies: ["CProcessSpawn", .product(name: "BosunKit", package: "BosunKit")],
             swiftSettings: strictSettings
         ),
+        // One process's control plane assembled: store, scheduler, node runtimes, controllers.
+        .target(
+            name: "BosunHost",
+            dependencies: [
+                "BosunControllers", "BosunProcesses", "BosunSQLite",
+                .product(name: "BosunKit", package: "BosunKit"),
+            ],
+            swiftSettings: strictSettings
+        ),
         // glibc's heap statistics, which Swift's Glibc module does not expose.
         .target(name: "CHeapStats"),
         .target(
@@ -73,6 +82,7 @@ let package = Package(
         .executableTarget(
             name: "BosunCLI",
             dependencies: [
+                "BosunHost",
                 "BosunManifests",
                 "BosunBench",
                 "BosunSQLite",
@@ -145,6 +155,11 @@ let package = Package(
         .testTarget(
             name: "BosunNodesTests",
             dependencies: [.product(name: "BosunKit", package: "BosunKit")],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "BosunHostTests",
+            dependencies: ["BosunHost", "BosunProcesses", .product(name: "BosunKit", package: "BosunKit")],
             swiftSettings: strictSettings
         ),
         .testTarget(

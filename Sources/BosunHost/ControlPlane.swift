@@ -1,0 +1,106 @@
+import BosunControllers
+import BosunNodes
+import BosunProcesses
+import BosunRuntime
+import BosunScheduler
+import BosunSQLite
+import Foundation
+import Logging
+
+/// What a control plane is made of, as `bosun up`'s flags say.
+public struct ControlPlaneOptions: Sendable {
+    /// Where the store's SQLite file lives (`store.sqlite`); `nil` keeps everything in memory.
+    public var dataDirectory: String?
+    /// Simulated nodes to create (`sim-node-0`, `sim-node-1`, ...), if they do not exist yet.
+    public var simulatedNodes: Int
+    /// Whether to run the node `local`, whose containers are real processes.
+    public var localNode: Bool
+
+    public init(dataDirectory: String? = nil, simulatedNodes: Int = 0, localNode: Bool = true) {
+        self.dataDirectory = dataDirectory
+        self.simulatedNodes = simulatedNodes
+        self.localNode = localNode
+    }
+}
+
+/// One process's control plane: the store (SQLite in the data directory, or memory), and on it
+/// a manager running the scheduler, the node runtimes (simulated and local processes) and the
+/// built-in controllers. The API server is put in front of this (issue 7).
+public final class ControlPlane: Sendable {
+    public let store: ObjectStore
+    public let manager: Manager
+    public let simulated: SimulatedNodes
+    public let local: LocalProcessRuntime?
+    private let running: Task<Void, any Error>
+    private let bookmarks: Task<Void, Never>
+
+    private init(store: ObjectStore, manager: Manager, simulated: SimulatedNodes, local: LocalProcessRuntime?) {
+        self.store = store
+        self.manager = manager
+        self.simulated = simulated
+        self.local = local
+        running = Task { try await manager.run() }
+        // Watchers that asked for bookmarks learn the current resourceVersion once a minute, so
+        // an idle watch can resume without a relist.
+        bookmarks = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(60))
+                store.sendBookmarks()
+            }
+        }
+    }
+
+    /// Opens the store and starts everything on it.
+    public static func start(
+        _ options: ControlPlaneOptions, clock: any RuntimeClock = SystemRuntimeClock(),
+        logger: Logger = Logger(label: "bosun")
+    ) async throws -> ControlPlane {
+        let backend: any StorageBackend
+        if let directory = options.dataDirectory {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            backend = try SQLiteBackend(path: directory + "/store.sqlite")
+        } else {
+            backend = MemoryBackend()
+        }
+        let store = try await ObjectStore.open(backend: backend, clock: clock)
+        let api = StoreClient(store: store)
+        let manager = Manager(client: api, clock: clock, logger: logger)
+        try Scheduler.register(with: manager)
+        let simulated = try SimulatedNodes.register(with: manager)
+        var local: LocalProcessRuntime?
+        if options.localNode {
+            local = try LocalProcessRuntime.register(with: manager)
+            try await LocalProcessRuntime.ensureLocalNode(using: api)
+        }
+        try NodeLifecycleController.register(with: manager)
+        try TaintEvictionController.register(with: manager)
+        for n in 0..<options.simulatedNodes {
+            do {
+                _ = try await api.create(Node(metadata: ObjectMeta(
+                    labels: [NodeRuntimeLabel.key: SimulatedNodes.runtimeName, "kubernetes.io/hostname": "sim-node-\(n)"],
+                    name: "sim-node-\(n)")))
+            } catch let error as APIError where error.code == 409 {
+                // Made by an earlier run on the same data directory.
+            }
+        }
+        return ControlPlane(store: store, manager: manager, simulated: simulated, local: local)
+    }
+
+    /// Whether every controller's caches have loaded (what `/readyz` will report).
+    public var isReady: Bool { manager.hasSynced && manager.isLeading }
+
+    /// Waits until the caches have loaded and the controllers run.
+    public func waitUntilReady() async {
+        await manager.waitForCacheSync()
+        while !manager.isLeading { await Task.yield() }
+    }
+
+    /// Stops the controllers, every local process, and the store.
+    public func shutdown() async {
+        bookmarks.cancel()
+        running.cancel()
+        _ = try? await running.value
+        await local?.shutdown()
+        await store.close()
+    }
+}
