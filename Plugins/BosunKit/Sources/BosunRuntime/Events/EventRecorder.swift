@@ -35,6 +35,9 @@ public final class EventRecorder: Sendable {
     private let queue: AsyncStream<Event>.Continuation
     private let progress: EventWriteProgress
     private let writer: Task<Void, Never>
+    /// Events dropped because the queue was full; logged at the first and every 1,000th drop,
+    /// since a burst that overflows the queue would otherwise log thousands of lines.
+    private let drops = Atomic<Int>(0)
 
     /// Starts the writer task; it runs until ``shutdown()`` or until the recorder is released,
     /// writing whatever is still queued first.
@@ -87,7 +90,11 @@ public final class EventRecorder: Sendable {
             reportingComponent: component, reportingInstance: instance,
             source: EventSource(component: component, host: instance), type: type.rawValue)
         if !progress.enqueue(event, on: queue) {
-            logger.warning("dropped event \(reason) for \(T.kind) \(object.key): queue full or recorder shut down")
+            let dropped = drops.add(1, ordering: .relaxed).newValue
+            if dropped == 1 || dropped % 1_000 == 0 {
+                logger.warning("dropped event \(reason) for \(T.kind) \(object.key): queue full or recorder shut down",
+                               metadata: ["droppedSoFar": "\(dropped)"])
+            }
         }
     }
 
