@@ -87,13 +87,14 @@ public struct JSONWriter: Sendable {
 
     public mutating func null() {
         separate()
-        bytes.append(contentsOf: [UInt8(ascii: "n"), UInt8(ascii: "u"), UInt8(ascii: "l"), UInt8(ascii: "l")])
+        bytes.append(contentsOf: "null".utf8)
         needsComma = true
     }
 
     public mutating func bool(_ b: Bool) {
         separate()
-        bytes.append(contentsOf: b ? Array("true".utf8) : Array("false".utf8))
+        // The literals' UTF-8 views, not arrays made from them: no allocation per Bool.
+        if b { bytes.append(contentsOf: "true".utf8) } else { bytes.append(contentsOf: "false".utf8) }
         needsComma = true
     }
 
@@ -115,7 +116,7 @@ public struct JSONWriter: Sendable {
             bytes.append(contentsOf: d.description.utf8)
         } else {
             // JSON has no NaN or infinity; Go refuses to encode them. Null is the least harmful.
-            bytes.append(contentsOf: Array("null".utf8))
+            bytes.append(contentsOf: "null".utf8)
         }
         needsComma = true
     }
@@ -135,7 +136,7 @@ public struct JSONWriter: Sendable {
 
     private mutating func appendDecimal(_ value: Int64) {
         if value == .min {
-            bytes.append(contentsOf: Array("-9223372036854775808".utf8))
+            bytes.append(contentsOf: "-9223372036854775808".utf8)
             return
         }
         var v = value
