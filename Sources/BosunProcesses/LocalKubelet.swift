@@ -19,77 +19,14 @@ struct LocalKubelet: Reconciler {
 extension LocalProcessRuntime {
     // MARK: Nodes
 
-    /// One heartbeat of a node: its status when it changed or a report is due, its Lease when
-    /// the renewal is due; then sleep until the next of the two.
+    /// One heartbeat of a node (see ``KubeletNodeHeartbeat``), reporting this machine.
     func syncNode(_ name: String, nodes: Informer<Node>, context: ReconcileContext) async throws -> ReconcileResult {
-        let now = context.clock.now()
-        guard var node = state.withLock({ $0.nodes[name] }) else { return .done }
-        // A silent kubelet keeps its place in the queue, so that it resumes without an event.
-        if isSilent(name) { return .requeue(after: options.leaseRenewInterval) }
-
-        let reportDue = node.forceReport || node.lastReport.map { $0.advanced(by: options.statusReportInterval) <= now } ?? true
-        if node.dirty || reportDue {
-            state.withLock { $0.nodes[name]?.dirty = false }
-            guard let object = nodes.get(name: name), owns(object) else {
-                state.withLock { _ = $0.nodes.removeValue(forKey: name) }
-                return .done
-            }
-            if node.uid != object.metadata.uid { node = NodeState(uid: object.metadata.uid) }
-            let desired = LocalNodeStatus(machine: machine, options: options).desired(for: object, now: now)
-            let lastReport = LocalNodeStatus.lastReport(object.status)
-            let due = node.forceReport || lastReport.map { $0.advanced(by: options.statusReportInterval) <= now } ?? true
-            if desired != object.status || due {
-                var updated = object
-                updated.status = LocalNodeStatus.heartbeat(desired, now: now)
-                _ = try await context.client.updateStatus(updated)
-                node.lastReport = now.truncatedToSeconds
-            } else {
-                node.lastReport = lastReport
-            }
-            node.forceReport = false
-        }
-
-        if node.leaseRenewed.map({ $0.advanced(by: options.leaseRenewInterval) <= now }) ?? true {
-            node.lease = try await renewLease(name, uid: node.uid, cached: node.lease, now: now, context: context)
-            node.leaseRenewed = now
-        }
-        state.withLock { s in
-            guard var current = s.nodes[name] else { return }
-            current.uid = node.uid
-            current.lease = node.lease
-            current.leaseRenewed = node.leaseRenewed
-            current.lastReport = node.lastReport
-            current.forceReport = current.forceReport && node.forceReport
-            s.nodes[name] = current
-        }
-
-        var next = (node.leaseRenewed ?? now).advanced(by: options.leaseRenewInterval)
-        if let report = node.lastReport { next = min(next, report.advanced(by: options.statusReportInterval)) }
-        return .requeue(after: max(now.duration(to: next), .milliseconds(1)))
-    }
-
-    /// Renews (or creates) the node's Lease, as the kubelet's lease controller does.
-    private func renewLease(_ name: String, uid: String?, cached: Lease?, now: Time, context: ReconcileContext) async throws -> Lease {
-        let client = context.client
-        var lease = cached
-        if lease == nil { lease = try await client.api.getIfPresent(Lease.self, namespace: Self.leaseNamespace, name: name) }
-        guard var lease else {
-            var owners: [OwnerReference]?
-            if let uid { owners = [OwnerReference(apiVersion: "v1", kind: "Node", name: name, uid: uid)] }
-            return try await client.create(Lease(
-                metadata: ObjectMeta(name: name, namespace: Self.leaseNamespace, ownerReferences: owners),
-                spec: LeaseSpec(holderIdentity: name, leaseDurationSeconds: options.leaseDurationSeconds, renewTime: MicroTime(now))))
-        }
-        lease.spec.holderIdentity = name
-        lease.spec.leaseDurationSeconds = options.leaseDurationSeconds
-        lease.spec.renewTime = MicroTime(now)
-        do {
-            return try await client.update(lease)
-        } catch let error as APIError where error.code == 409 || error.code == 404 {
-            // Someone else wrote it, or deleted it: read it again on the retry.
-            state.withLock { $0.nodes[name]?.lease = nil }
-            throw error
-        }
+        try await heartbeat.sync(
+            name, silent: isSilent(name), context: context,
+            states: { body in state.withLock { body(&$0.nodes) } },
+            observe: { nodes.get(name: name).flatMap { owns($0) ? $0 : nil } },
+            forget: { state.withLock { _ = $0.nodes.removeValue(forKey: name) } },
+            desired: { object, now in LocalNodeStatus(machine: machine, options: options).desired(for: object, now: now) })
     }
 
     // MARK: Pods
@@ -185,7 +122,7 @@ extension LocalProcessRuntime {
             return try await context.client.updateStatus(updated)
         } catch let error as APIError where error.code == 409 {
             var fresh = try await context.client.api.get(Pod.self, namespace: pod.metadata.namespace, name: pod.name)
-            guard fresh.metadata.uid == pod.metadata.uid, !LocalPodSync.isTerminal(fresh) else { throw error }
+            guard fresh.metadata.uid == pod.metadata.uid, !KubeletPodStatus.isTerminal(fresh) else { throw error }
             var merged = status
             var conditions = merged.conditions ?? []
             for condition in fresh.status.conditions ?? [] where !conditions.contains(where: { $0.type == condition.type }) {

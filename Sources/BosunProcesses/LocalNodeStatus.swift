@@ -81,41 +81,7 @@ struct LocalNodeStatus {
             architecture: machine.architecture, bootID: machine.bootID, containerRuntimeVersion: "process://1.0",
             kernelVersion: machine.kernelVersion, kubeletVersion: options.kubeletVersion, machineID: machine.machineID,
             operatingSystem: "linux", osImage: machine.osImage, systemUUID: machine.machineID)
-        var conditions = status.conditions ?? []
-        func set(_ type: String, _ value: Bool, _ reason: String, _ message: String) {
-            var condition = NodeCondition(status: value ? "True" : "False", type: type, message: message, reason: reason)
-            if let index = conditions.firstIndex(where: { $0.type == type }) {
-                let old = conditions[index]
-                condition.lastHeartbeatTime = old.lastHeartbeatTime ?? now.truncatedToSeconds
-                condition.lastTransitionTime = old.status == condition.status ? old.lastTransitionTime : now.truncatedToSeconds
-                conditions[index] = condition
-            } else {
-                condition.lastHeartbeatTime = now.truncatedToSeconds
-                condition.lastTransitionTime = now.truncatedToSeconds
-                conditions.append(condition)
-            }
-        }
-        set("MemoryPressure", false, "KubeletHasSufficientMemory", "kubelet has sufficient memory available")
-        set("DiskPressure", false, "KubeletHasNoDiskPressure", "kubelet has no disk pressure")
-        set("PIDPressure", false, "KubeletHasSufficientPID", "kubelet has sufficient PID available")
-        set("Ready", true, "KubeletReady", "kubelet is posting ready status")
-        status.conditions = conditions
-        return status
-    }
-
-    /// When the status was last posted: the Ready condition's heartbeat.
-    static func lastReport(_ status: NodeStatus) -> Time? {
-        status.conditions?.first { $0.type == "Ready" }?.lastHeartbeatTime
-    }
-
-    /// `status` with every condition's heartbeat at `now`.
-    static func heartbeat(_ status: NodeStatus, now: Time) -> NodeStatus {
-        var status = status
-        status.conditions = status.conditions?.map { condition in
-            var condition = condition
-            condition.lastHeartbeatTime = now.truncatedToSeconds
-            return condition
-        }
+        status.conditions = KubeletNodeHeartbeat.conditions(status.conditions, now: now)
         return status
     }
 }

@@ -34,20 +34,16 @@ struct LocalPodSync {
         self.launch = launch
     }
 
-    static func isTerminal(_ pod: Pod) -> Bool {
-        pod.status.phase == "Succeeded" || pod.status.phase == "Failed"
-    }
-
     // MARK: Running
 
     /// Starts or restarts what is due and returns the pod's status.
     mutating func sync() -> PodStatus {
         var status = pod.status
         // A finished pod never runs again (a replacement is a new pod).
-        if Self.isTerminal(pod) { return status }
+        if KubeletPodStatus.isTerminal(pod) { return status }
         recallEarlierRuns()
         status.startTime = status.startTime ?? now
-        setAddresses(&status)
+        KubeletPodStatus.setAddresses(&status, hostIP: LocalProcessRuntime.loopback, podIP: LocalProcessRuntime.loopback)
         let policy = pod.spec.restartPolicy ?? "Always"
 
         var initStatuses: [ContainerStatus] = []
@@ -106,17 +102,18 @@ struct LocalPodSync {
                 initStatuses[index] = stopped
             }
         }
-        finish(&status, phase: phase, initStatuses: initStatuses, statuses: statuses, sandboxReady: !terminal)
+        KubeletPodStatus.finish(
+            &status, spec: pod.spec, phase: phase, initStatuses: initStatuses, statuses: statuses, sandboxReady: !terminal, now: now)
         return status
     }
 
     /// The final status of a pod whose containers were all stopped for its deletion.
     mutating func terminated() -> PodStatus {
         var status = pod.status
-        if Self.isTerminal(pod) { return status }
+        if KubeletPodStatus.isTerminal(pod) { return status }
         recallEarlierRuns()
         status.startTime = status.startTime ?? now
-        setAddresses(&status)
+        KubeletPodStatus.setAddresses(&status, hostIP: LocalProcessRuntime.loopback, podIP: LocalProcessRuntime.loopback)
         var initStatuses: [ContainerStatus] = []
         for container in pod.spec.initContainers ?? [] {
             guard let containerRun = run.containers[container.name] else {
@@ -140,7 +137,8 @@ struct LocalPodSync {
             return report(container, containerRun)
         }
         let phase = KubeletPodStatus.phase(spec: pod.spec, containerStatuses: statuses, terminating: true)
-        finish(&status, phase: phase, initStatuses: initStatuses, statuses: statuses, sandboxReady: false)
+        KubeletPodStatus.finish(
+            &status, spec: pod.spec, phase: phase, initStatuses: initStatuses, statuses: statuses, sandboxReady: false, now: now)
         return status
     }
 
@@ -260,26 +258,6 @@ struct LocalPodSync {
     }
 
     // MARK: Pod
-
-    private func setAddresses(_ status: inout PodStatus) {
-        status.hostIP = LocalProcessRuntime.loopback
-        status.hostIPs = [HostIP(ip: LocalProcessRuntime.loopback)]
-        status.podIP = LocalProcessRuntime.loopback
-        status.podIPs = [PodIP(ip: LocalProcessRuntime.loopback)]
-    }
-
-    private func finish(
-        _ status: inout PodStatus, phase: String, initStatuses: [ContainerStatus], statuses: [ContainerStatus], sandboxReady: Bool
-    ) {
-        status.phase = phase
-        status.initContainerStatuses = initStatuses.isEmpty ? nil : initStatuses
-        status.containerStatuses = statuses
-        var conditions = status.conditions ?? []
-        KubeletPodStatus.setConditions(
-            &conditions, spec: pod.spec, phase: phase, sandboxReady: sandboxReady,
-            initContainerStatuses: initStatuses, containerStatuses: statuses, now: now)
-        status.conditions = conditions
-    }
 
     private var podDescription: String {
         "\(pod.name)_\(pod.metadata.namespace ?? "")(\(pod.metadata.uid ?? ""))"

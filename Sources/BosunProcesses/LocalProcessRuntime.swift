@@ -63,29 +63,15 @@ public final class LocalProcessRuntime: NodeRuntime {
     public static let controllerName = "process-kubelet"
     /// The runnable that stops every process when the manager stops.
     static let shutdownName = "process-kubelet-shutdown"
-    static let leaseNamespace = "kube-node-lease"
     /// Where pods and nodes are reached: pods share the host's network.
     static let loopback = "127.0.0.1"
 
     public var name: String { Self.runtimeName }
     public let options: LocalProcessRuntimeOptions
 
-    struct NodeState {
-        var uid: String?
-        var lease: Lease?
-        var leaseRenewed: Time?
-        var lastReport: Time?
-        /// The Node changed (or its kubelet was stopped or restarted) since its status was last compared.
-        var dirty = true
-        /// Post the status at the next heartbeat even if unchanged.
-        var forceReport = true
-        /// The kubelet came back: its next status post re-syncs its pods.
-        var wakePods = false
-    }
-
     struct State {
         /// Nodes labelled for this runtime, as the Node informer last told.
-        var nodes: [String: NodeState] = [:]
+        var nodes: [String: KubeletNodeState] = [:]
         /// Nodes whose kubelet is stopped (``stop(node:)``).
         var silent: Set<String> = []
         var pods: [ObjectName: PodRun] = [:]
@@ -108,8 +94,11 @@ public final class LocalProcessRuntime: NodeRuntime {
     let wiring = Mutex<Wiring?>(nil)
     let machine = MachineInfo.current()
 
+    let heartbeat: KubeletNodeHeartbeat
+
     public init(options: LocalProcessRuntimeOptions = LocalProcessRuntimeOptions()) {
         self.options = options
+        heartbeat = KubeletNodeHeartbeat(options)
     }
 
     /// Makes a local-process runtime and registers it with `manager`.
@@ -152,17 +141,11 @@ public final class LocalProcessRuntime: NodeRuntime {
             pods.release()
             throw ManagerError.duplicateController(Self.controllerName)
         }
-        let podInformer = pods.informer
-        var builder = manager.controller(for: Pod.self)
-            .named(Self.controllerName)
-            .withPredicates(Predicate { [weak self] event in self?.admitsPodEvent(event) ?? false })
-            .watches(Node.self, predicates: [Predicate { [weak self] event in self?.observeNode(event) ?? false }]) { node in
-                [ObjectName(name: node.name)]
-            }
-            .watches(Node.self, predicates: [Predicate { [weak self] event in self?.fansOutToPods(event) ?? false }]) { node in
-                podInformer.byIndex(Indexers.nodeName, node.name).map { ObjectName(of: $0) }
-            }
-        if let concurrency = options.concurrency { builder = builder.concurrency(concurrency) }
+        let builder = KubeletNodeHeartbeat.controller(
+            in: manager, named: Self.controllerName, pods: pods.informer, concurrency: options.concurrency,
+            admitsPod: { [weak self] event in self?.admitsPodEvent(event) ?? false },
+            observesNode: { [weak self] event in self?.observeNode(event) ?? false },
+            fansOutToPods: { [weak self] event in self?.fansOutToPods(event) ?? false })
         do {
             let controller = try builder.complete(LocalKubelet(runtime: self))
             wiring.withLock { $0?.controller = controller }
@@ -248,22 +231,8 @@ public final class LocalProcessRuntime: NodeRuntime {
     /// Keeps the set of this runtime's nodes current; admits their events (and the deletion or
     /// relabelling of one, so its key is cleaned up).
     func observeNode(_ event: InformerEvent<Node>) -> Bool {
-        let node = event.object
-        let ours = owns(node)
-        return state.withLock { s in
-            switch event.change {
-            case .deleted:
-                return s.nodes.removeValue(forKey: node.name) != nil
-            case .added, .updated:
-                guard ours else { return s.nodes.removeValue(forKey: node.name) != nil }
-                if s.nodes[node.name] == nil {
-                    s.nodes[node.name] = NodeState()
-                } else {
-                    s.nodes[node.name]?.dirty = true
-                }
-                return true
-            }
-        }
+        let ours = owns(event.object)
+        return state.withLock { KubeletNodeState.observe(event, ours: ours, in: &$0.nodes) }
     }
 
     /// Whether a Node event must re-sync the pods bound to the node: it became ours, stopped

@@ -2,7 +2,7 @@ import BosunKit
 import BosunNodes
 
 /// How ``LocalProcessRuntime`` behaves. The defaults are the kubelet's.
-public struct LocalProcessRuntimeOptions: Sendable {
+public struct LocalProcessRuntimeOptions: Sendable, KubeletNodeTimings {
     /// How often a node's Lease in `kube-node-lease` is renewed (kubelet: 10 s).
     public var leaseRenewInterval: Duration
     /// The Lease's `leaseDurationSeconds` (kubelet: 40).

@@ -15,89 +15,21 @@ struct SimulatedKubelet: Reconciler {
 }
 
 extension SimulatedNodes {
-    static let leaseNamespace = "kube-node-lease"
-
     // MARK: Nodes
 
-    /// One heartbeat of a node: its status when it changed or a report is due, its Lease when
-    /// the renewal is due; then sleep until the next of the two.
+    /// One heartbeat of a node (see ``KubeletNodeHeartbeat``); a failed node reports Ready=False.
     func syncNode(_ name: String, nodes: Informer<Node>, context: ReconcileContext) async throws -> ReconcileResult {
-        let now = context.clock.now()
         let mode = mode(of: name)
-        guard var node = state.withLock({ $0.nodes[name] }) else {
-            forgetNode(name)
-            return .done
-        }
-        // A silent kubelet keeps its place in the queue, so that it resumes without an event.
-        if mode == .stopped { return .requeue(after: options.leaseRenewInterval) }
-
-        let reportDue = node.forceReport || node.lastReport.map { $0.advanced(by: options.statusReportInterval) <= now } ?? true
-        if node.dirty || reportDue {
-            state.withLock { $0.nodes[name]?.dirty = false }
-            guard let object = nodes.get(name: name), isSimulated(object) else {
-                forgetNode(name)
-                return .done
-            }
-            if node.uid != object.metadata.uid {
-                node = NodeState(uid: object.metadata.uid)
-            }
-            let failure: String? = if case .failed(let message) = mode { message } else { nil }
-            let internalIP = Self.internalIP(of: object) ?? nodeAddresses.address(for: name)
-            let desired = SimulatedNodeStatus(options: options, internalIP: internalIP, failure: failure).desired(for: object, now: now)
-            let lastReport = SimulatedNodeStatus.lastReport(object.status)
-            let due = node.forceReport || lastReport.map { $0.advanced(by: options.statusReportInterval) <= now } ?? true
-            if desired != object.status || due {
-                var updated = object
-                updated.status = SimulatedNodeStatus.heartbeat(desired, now: now)
-                _ = try await context.client.updateStatus(updated)
-                node.lastReport = now.truncatedToSeconds
-            } else {
-                node.lastReport = lastReport
-            }
-            node.forceReport = false
-        }
-
-        if node.leaseRenewed.map({ $0.advanced(by: options.leaseRenewInterval) <= now }) ?? true {
-            node.lease = try await renewLease(name, uid: node.uid, cached: node.lease, now: now, context: context)
-            node.leaseRenewed = now
-        }
-        state.withLock { s in
-            guard var current = s.nodes[name] else { return }
-            current.uid = node.uid
-            current.lease = node.lease
-            current.leaseRenewed = node.leaseRenewed
-            current.lastReport = node.lastReport
-            current.forceReport = current.forceReport && node.forceReport
-            s.nodes[name] = current
-        }
-
-        var next = (node.leaseRenewed ?? now).advanced(by: options.leaseRenewInterval)
-        if let report = node.lastReport { next = min(next, report.advanced(by: options.statusReportInterval)) }
-        return .requeue(after: max(now.duration(to: next), .milliseconds(1)))
-    }
-
-    /// Renews (or creates) the node's Lease, as the kubelet's lease controller does.
-    private func renewLease(_ name: String, uid: String?, cached: Lease?, now: Time, context: ReconcileContext) async throws -> Lease {
-        let client = context.client
-        var lease = cached
-        if lease == nil { lease = try await client.api.getIfPresent(Lease.self, namespace: Self.leaseNamespace, name: name) }
-        guard var lease else {
-            var owners: [OwnerReference]?
-            if let uid { owners = [OwnerReference(apiVersion: "v1", kind: "Node", name: name, uid: uid)] }
-            return try await client.create(Lease(
-                metadata: ObjectMeta(name: name, namespace: Self.leaseNamespace, ownerReferences: owners),
-                spec: LeaseSpec(holderIdentity: name, leaseDurationSeconds: options.leaseDurationSeconds, renewTime: MicroTime(now))))
-        }
-        lease.spec.holderIdentity = name
-        lease.spec.leaseDurationSeconds = options.leaseDurationSeconds
-        lease.spec.renewTime = MicroTime(now)
-        do {
-            return try await client.update(lease)
-        } catch let error as APIError where error.code == 409 || error.code == 404 {
-            // Someone else wrote it, or deleted it: read it again on the retry.
-            state.withLock { $0.nodes[name]?.lease = nil }
-            throw error
-        }
+        let failure: String? = if case .failed(let message) = mode { message } else { nil }
+        return try await heartbeat.sync(
+            name, silent: mode == .stopped, context: context,
+            states: { body in state.withLock { body(&$0.nodes) } },
+            observe: { nodes.get(name: name).flatMap { isSimulated($0) ? $0 : nil } },
+            forget: { forgetNode(name) },
+            desired: { object, now in
+                let internalIP = Self.internalIP(of: object) ?? nodeAddresses.address(for: name)
+                return SimulatedNodeStatus(options: options, internalIP: internalIP, failure: failure).desired(for: object, now: now)
+            })
     }
 
     private func forgetNode(_ name: String) {

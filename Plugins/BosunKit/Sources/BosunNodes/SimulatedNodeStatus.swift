@@ -30,47 +30,7 @@ struct SimulatedNodeStatus {
         if status.daemonEndpoints == nil {
             status.daemonEndpoints = NodeDaemonEndpoints(kubeletEndpoint: DaemonEndpoint(Port: 10250))
         }
-        var conditions = status.conditions ?? []
-        func set(_ type: String, _ value: Bool, _ reason: String, _ message: String) {
-            let condition = NodeCondition(status: value ? "True" : "False", type: type, message: message, reason: reason)
-            if let index = conditions.firstIndex(where: { $0.type == type }) {
-                var updated = condition
-                let old = conditions[index]
-                updated.lastHeartbeatTime = old.lastHeartbeatTime ?? now.truncatedToSeconds
-                updated.lastTransitionTime = old.status == updated.status ? old.lastTransitionTime : now.truncatedToSeconds
-                conditions[index] = updated
-            } else {
-                var added = condition
-                added.lastHeartbeatTime = now.truncatedToSeconds
-                added.lastTransitionTime = now.truncatedToSeconds
-                conditions.append(added)
-            }
-        }
-        set("MemoryPressure", false, "KubeletHasSufficientMemory", "kubelet has sufficient memory available")
-        set("DiskPressure", false, "KubeletHasNoDiskPressure", "kubelet has no disk pressure")
-        set("PIDPressure", false, "KubeletHasSufficientPID", "kubelet has sufficient PID available")
-        if let failure {
-            set("Ready", false, "KubeletNotReady", failure)
-        } else {
-            set("Ready", true, "KubeletReady", "kubelet is posting ready status")
-        }
-        status.conditions = conditions
-        return status
-    }
-
-    /// When the status was last posted: the Ready condition's heartbeat.
-    static func lastReport(_ status: NodeStatus) -> Time? {
-        status.conditions?.first { $0.type == "Ready" }?.lastHeartbeatTime
-    }
-
-    /// `status` with every condition's heartbeat at `now`.
-    static func heartbeat(_ status: NodeStatus, now: Time) -> NodeStatus {
-        var status = status
-        status.conditions = status.conditions?.map { condition in
-            var condition = condition
-            condition.lastHeartbeatTime = now.truncatedToSeconds
-            return condition
-        }
+        status.conditions = KubeletNodeHeartbeat.conditions(status.conditions, failure: failure, now: now)
         return status
     }
 }

@@ -56,19 +56,6 @@ public final class SimulatedNodes: NodeRuntime {
         case failed(String)
     }
 
-    struct NodeState {
-        var uid: String?
-        var lease: Lease?
-        var leaseRenewed: Time?
-        var lastReport: Time?
-        /// The Node changed (or its mode did) since its status was last compared.
-        var dirty = true
-        /// Post the status at the next heartbeat even if unchanged (a kubelet that restarted).
-        var forceReport = true
-        /// The kubelet came back: its next status post re-syncs its pods.
-        var wakePods = false
-    }
-
     struct PodMemory {
         var uid: String
         var backoffs: [String: ContainerRestartBackoff]
@@ -76,7 +63,7 @@ public final class SimulatedNodes: NodeRuntime {
 
     struct State {
         /// Nodes labelled for this runtime, as the Node informer last told.
-        var nodes: [String: NodeState] = [:]
+        var nodes: [String: KubeletNodeState] = [:]
         var modes: [String: NodeMode] = [:]
         /// Only pods whose containers are backing off.
         var pods: [ObjectName: PodMemory] = [:]
@@ -92,8 +79,11 @@ public final class SimulatedNodes: NodeRuntime {
     let podAddresses = FakeAddresses.pods()
     let nodeAddresses = FakeAddresses.nodes()
 
+    let heartbeat: KubeletNodeHeartbeat
+
     public init(options: SimulatedNodesOptions = SimulatedNodesOptions()) {
         self.options = options
+        heartbeat = KubeletNodeHeartbeat(options)
     }
 
     /// Makes a simulated runtime and registers it with `manager`.
@@ -120,20 +110,11 @@ public final class SimulatedNodes: NodeRuntime {
             pods.release()
             throw ManagerError.duplicateController(Self.controllerName)
         }
-        let podInformer = pods.informer
-        var builder = manager.controller(for: Pod.self)
-            .named(Self.controllerName)
-            .withPredicates(Predicate { [weak self] event in self?.admitsPodEvent(event) ?? false })
-            // Heartbeats: every simulated node is a key. The predicate keeps the set of
-            // simulated nodes current, so pod events are filtered without reading Nodes.
-            .watches(Node.self, predicates: [Predicate { [weak self] event in self?.observeNode(event) ?? false }]) { node in
-                [ObjectName(name: node.name)]
-            }
-            // A node appearing, relabelled or changing readiness re-syncs its pods.
-            .watches(Node.self, predicates: [Predicate { [weak self] event in self?.fansOutToPods(event) ?? false }]) { node in
-                podInformer.byIndex(Indexers.nodeName, node.name).map { ObjectName(of: $0) }
-            }
-        if let concurrency = options.concurrency { builder = builder.concurrency(concurrency) }
+        let builder = KubeletNodeHeartbeat.controller(
+            in: manager, named: Self.controllerName, pods: pods.informer, concurrency: options.concurrency,
+            admitsPod: { [weak self] event in self?.admitsPodEvent(event) ?? false },
+            observesNode: { [weak self] event in self?.observeNode(event) ?? false },
+            fansOutToPods: { [weak self] event in self?.fansOutToPods(event) ?? false })
         do {
             try builder.complete(SimulatedKubelet(runtime: self))
         } catch {
@@ -192,22 +173,8 @@ public final class SimulatedNodes: NodeRuntime {
     /// Keeps the set of simulated nodes current; admits events of simulated nodes (and the
     /// deletion or relabelling of one, so its key is cleaned up).
     func observeNode(_ event: InformerEvent<Node>) -> Bool {
-        let node = event.object
-        let simulated = isSimulated(node)
-        return state.withLock { s in
-            switch event.change {
-            case .deleted:
-                return s.nodes.removeValue(forKey: node.name) != nil
-            case .added, .updated:
-                guard simulated else { return s.nodes.removeValue(forKey: node.name) != nil }
-                if s.nodes[node.name] == nil {
-                    s.nodes[node.name] = NodeState()
-                } else {
-                    s.nodes[node.name]?.dirty = true
-                }
-                return true
-            }
-        }
+        let simulated = isSimulated(event.object)
+        return state.withLock { KubeletNodeState.observe(event, ours: simulated, in: &$0.nodes) }
     }
 
     /// Whether a Node event must re-sync the pods bound to the node: it became simulated, its

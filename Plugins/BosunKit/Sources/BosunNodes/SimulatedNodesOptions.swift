@@ -1,5 +1,5 @@
 /// How ``SimulatedNodes`` behave. The defaults are the kubelet's.
-public struct SimulatedNodesOptions: Sendable {
+public struct SimulatedNodesOptions: Sendable, KubeletNodeTimings {
     /// Capacity a node reports for each resource its own status does not set.
     public var capacity: [String: Quantity]
     /// How often a node's Lease in `kube-node-lease` is renewed (kubelet: 10 s).

@@ -27,17 +27,13 @@ struct SimulatedPodSync {
         self.backoffs = backoffs
     }
 
-    static func isTerminal(_ pod: Pod) -> Bool {
-        pod.status.phase == "Succeeded" || pod.status.phase == "Failed"
-    }
-
     /// The status of a pod that runs (no deletion asked for).
     mutating func run() -> PodStatus {
         var status = pod.status
-        if Self.isTerminal(pod) { return status }
+        if KubeletPodStatus.isTerminal(pod) { return status }
         let start = status.startTime ?? now
         status.startTime = start
-        setAddresses(&status)
+        KubeletPodStatus.setAddresses(&status, hostIP: hostIP, podIP: podIP)
 
         var initStatuses: [ContainerStatus] = []
         for container in pod.spec.initContainers ?? [] {
@@ -69,7 +65,8 @@ struct SimulatedPodSync {
             }
             wake = nil
         }
-        finish(&status, phase: phase, initStatuses: initStatuses, statuses: statuses, sandboxReady: !terminal)
+        KubeletPodStatus.finish(
+            &status, spec: pod.spec, phase: phase, initStatuses: initStatuses, statuses: statuses, sandboxReady: !terminal, now: now)
         return status
     }
 
@@ -79,10 +76,10 @@ struct SimulatedPodSync {
     mutating func terminate() -> PodStatus {
         var status = pod.status
         wake = nil
-        if Self.isTerminal(pod) { return status }
+        if KubeletPodStatus.isTerminal(pod) { return status }
         if status.startTime == nil {
             status.startTime = now
-            setAddresses(&status)
+            KubeletPodStatus.setAddresses(&status, hostIP: hostIP, podIP: podIP)
         }
         let initStatuses = (status.initContainerStatuses ?? []).map { $0.state?.running != nil ? stopped($0, at: now, exitCode: 143) : $0 }
         var statuses: [ContainerStatus] = []
@@ -107,7 +104,8 @@ struct SimulatedPodSync {
             statuses.append(containerStatus)
         }
         let phase = KubeletPodStatus.phase(spec: pod.spec, containerStatuses: statuses, terminating: true)
-        finish(&status, phase: phase, initStatuses: initStatuses, statuses: statuses, sandboxReady: false)
+        KubeletPodStatus.finish(
+            &status, spec: pod.spec, phase: phase, initStatuses: initStatuses, statuses: statuses, sandboxReady: false, now: now)
         return status
     }
 
@@ -222,26 +220,6 @@ struct SimulatedPodSync {
     }
 
     // MARK: Pod
-
-    private func setAddresses(_ status: inout PodStatus) {
-        status.hostIP = hostIP
-        status.hostIPs = [HostIP(ip: hostIP)]
-        status.podIP = podIP
-        status.podIPs = [PodIP(ip: podIP)]
-    }
-
-    private func finish(
-        _ status: inout PodStatus, phase: String, initStatuses: [ContainerStatus], statuses: [ContainerStatus], sandboxReady: Bool
-    ) {
-        status.phase = phase
-        status.initContainerStatuses = initStatuses.isEmpty ? nil : initStatuses
-        status.containerStatuses = statuses
-        var conditions = status.conditions ?? []
-        KubeletPodStatus.setConditions(
-            &conditions, spec: pod.spec, phase: phase, sandboxReady: sandboxReady,
-            initContainerStatuses: initStatuses, containerStatuses: statuses, now: now)
-        status.conditions = conditions
-    }
 
     private func containerID(_ name: String, run: Int32) -> String {
         "sim://\(pod.metadata.uid ?? pod.name)/\(name)/\(run)"
