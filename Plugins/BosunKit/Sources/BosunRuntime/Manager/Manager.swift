@@ -59,7 +59,6 @@ public final class Manager: Sendable {
         var runnables: [String: Runnable] = [:]
         var workers: [String: Task<Void, Never>] = [:]
         var leading = false
-        var running = false
     }
 
     private let state = Mutex(State())
@@ -165,7 +164,6 @@ public final class Manager: Sendable {
     /// configured, then runs every controller — and those added later. On cancellation it stops
     /// the controllers, releases the lease and stops the informers.
     public func run() async throws {
-        state.withLock { $0.running = true }
         await waitForCacheSync()
         do {
             if let config = options.leaderElection {
@@ -213,10 +211,7 @@ public final class Manager: Sendable {
     }
 
     private func stopAll() async {
-        let controllers = state.withLock { s -> [Controller] in
-            s.running = false
-            return Array(s.controllers.values)
-        }
+        let controllers = state.withLock { Array($0.controllers.values) }
         for controller in controllers { controller.detach() }
         informers.stopAll()
         await events.flush()
