@@ -26,15 +26,7 @@ public struct ReconcileBenchmark: Sendable {
     public func run() async throws -> BenchmarkReport {
         let store = try await ObjectStore.open(backend: MemoryBackend(), historyCapacity: 10_000, watchBufferSize: objects + 10)
         let pods = GroupResource(group: "", resource: "pods")
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            let perTask = (objects + 7) / 8
-            for start in stride(from: 0, to: objects, by: perTask) {
-                group.addTask {
-                    for n in start..<min(start + perTask, objects) { try await store.create(pods, object: StoreBenchmark.pod(n)) }
-                }
-            }
-            try await group.waitForAll()
-        }
+        try await concurrently(objects) { n in _ = try await store.create(pods, object: StoreBenchmark.pod(n)) }
         var storedBytes = 0
         for object in try store.list(pods).items { storedBytes += object.bytes.count }
 
@@ -58,7 +50,7 @@ public struct ReconcileBenchmark: Sendable {
         report.record("decodedObjects", lease.informer.decodedCount)
 
         // Throughput: every key queued by the cache replay, drained by no-op reconciles.
-        let probe = LatencyProbe()
+        let probe = CompletionCounter()
         try manager.controller(for: Pod.self).complete(NoOpReconciler(probe: probe))
         let clock = ContinuousClock()
         let started = clock.now
@@ -74,12 +66,12 @@ public struct ReconcileBenchmark: Sendable {
         for sample in 0..<latencySamples {
             var pod = try await client.get(Pod.self, namespace: "default", name: "web-\(sample % objects)")
             pod.metadata.labels?["sample"] = "\(sample)"
-            let target = probe.reconciles + 1
+            let target = probe.count + 1
             let before = clock.now
             _ = try await client.update(pod)
             let returned = clock.now
             await probe.wait(for: target)
-            let seen = probe.lastStart
+            let seen = probe.last
             fromWriteStart.append((seen - before).seconds * 1e6)
             fromWriteReturn.append(max(0, (seen - returned).seconds * 1e6))
         }
@@ -105,56 +97,11 @@ public struct ReconcileBenchmark: Sendable {
     }
 }
 
-/// Counts reconciles, remembers when the last one started, and wakes a waiter at a count (the
-/// benchmark waits on it instead of spinning, which would take a core from the workers).
-private final class LatencyProbe: Sendable {
-    private struct State {
-        var count = 0
-        var last = ContinuousClock.now
-        var waiter: (target: Int, continuation: CheckedContinuation<Void, Never>)?
-    }
-
-    private let state = Mutex(State())
-
-    func record() {
-        let now = ContinuousClock.now
-        let ready = state.withLock { s -> CheckedContinuation<Void, Never>? in
-            s.count += 1
-            s.last = now
-            guard let waiter = s.waiter, s.count >= waiter.target else { return nil }
-            s.waiter = nil
-            return waiter.continuation
-        }
-        ready?.resume()
-    }
-
-    /// Returns once `target` reconciles have started.
-    func wait(for target: Int) async {
-        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
-            let reached = state.withLock { s -> Bool in
-                if s.count >= target { return true }
-                s.waiter = (target, c)
-                return false
-            }
-            if reached { c.resume() }
-        }
-    }
-
-    var reconciles: Int { state.withLock { $0.count } }
-    var lastStart: ContinuousClock.Instant { state.withLock { $0.last } }
-}
-
 private struct NoOpReconciler: Reconciler {
-    let probe: LatencyProbe
+    let probe: CompletionCounter
 
     func reconcile(_ request: ObjectName, context: ReconcileContext) async throws -> ReconcileResult {
         probe.record()
         return .done
-    }
-}
-
-extension Duration {
-    var seconds: Double {
-        Double(components.seconds) + Double(components.attoseconds) / 1e18
     }
 }

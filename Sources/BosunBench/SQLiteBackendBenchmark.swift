@@ -60,7 +60,7 @@ public struct SQLiteBackendBenchmark: Sendable {
             }
             try await group.waitForAll()
         }
-        let createSeconds = Self.seconds(clock.now - started)
+        let createSeconds = (clock.now - started).seconds
         let statistics = backend.statistics
         await backend.close()
         report.record("createSeconds", createSeconds, decimals: 3)
@@ -71,11 +71,11 @@ public struct SQLiteBackendBenchmark: Sendable {
         // 2. Restart: open (loads the key index) + snapshot (reads every value).
         let reopenStarted = clock.now
         let reopened = try SQLiteBackend(path: path)
-        let openSeconds = Self.seconds(clock.now - reopenStarted)
+        let openSeconds = (clock.now - reopenStarted).seconds
         let snapshotStarted = clock.now
         let snapshot = try await reopened.snapshot()
-        let snapshotSeconds = Self.seconds(clock.now - snapshotStarted)
-        let reopenSeconds = Self.seconds(clock.now - reopenStarted)
+        let snapshotSeconds = (clock.now - snapshotStarted).seconds
+        let reopenSeconds = (clock.now - reopenStarted).seconds
         await reopened.close()
         guard snapshot.values.count == objects, snapshot.revision == Int64(objects) else {
             throw BenchmarkError("reopened store has \(snapshot.values.count) objects at revision \(snapshot.revision), expected \(objects)")
@@ -100,10 +100,6 @@ public struct SQLiteBackendBenchmark: Sendable {
     static func sampleValue(bytes: Int) -> [UInt8] {
         let pattern = Array(#"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"bench","labels":{"app":"web"}},"spec":{}}"#.utf8)
         return (0..<bytes).map { pattern[$0 % pattern.count] }
-    }
-
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 
     static func fileSize(_ path: String) -> Int {

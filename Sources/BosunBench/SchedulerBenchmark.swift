@@ -35,27 +35,13 @@ public struct SchedulerBenchmark: Sendable {
         report.record("schedulingCycleMicros", 1e6 / cycles.perSecond, decimals: 1)
 
         // End to end, through the store.
-        let store = try await ObjectStore.open(backend: MemoryBackend(), watchBufferSize: 4 * pods + nodes + 1_000)
-        let client = StoreClient(store: store)
-        try await Self.concurrently(nodes) { n in _ = try await client.create(Self.node(n)) }
-
-        let manager = Manager(client: client, options: ManagerOptions(defaultConcurrency: 2))
-        let bound = BindCounter()
-        let scheduler = try Scheduler.register(with: manager) { _, bind in
-            Profile.defaults(bind: { pod, nodeName in
-                try await bind(pod, nodeName)
-                bound.record()
-            })
-        }
+        let (store, client, manager, bound) = try await cluster()
         let running = Task { try await manager.run() }
-        await manager.waitForCacheSync()
-        while scheduler.cache.nodeCount < nodes { await Task.yield() }
-
         let clock = ContinuousClock()
         let started = clock.now
         let createdAt = Mutex<ContinuousClock.Instant?>(nil)
         let creating = Task {
-            try await Self.concurrently(pods) { n in _ = try await client.create(Self.pod(n)) }
+            try await concurrently(pods) { n in _ = try await client.create(Self.pod(n)) }
             createdAt.withLock { $0 = clock.now }
         }
         await bound.wait(for: pods)
@@ -82,20 +68,7 @@ public struct SchedulerBenchmark: Sendable {
     /// Scheduling and binding alone: every pod exists before the scheduler starts; pods per
     /// second from the scheduler's caches being loaded to the last bind.
     private func backlogPodsPerSecond() async throws -> Double {
-        let store = try await ObjectStore.open(backend: MemoryBackend(), watchBufferSize: 4 * pods + nodes + 1_000)
-        let client = StoreClient(store: store)
-        try await Self.concurrently(nodes) { n in _ = try await client.create(Self.node(n)) }
-        try await Self.concurrently(pods) { n in _ = try await client.create(Self.pod(n)) }
-        let manager = Manager(client: client, options: ManagerOptions(defaultConcurrency: 2))
-        let bound = BindCounter()
-        let scheduler = try Scheduler.register(with: manager) { _, bind in
-            Profile.defaults(bind: { pod, nodeName in
-                try await bind(pod, nodeName)
-                bound.record()
-            })
-        }
-        await manager.waitForCacheSync()
-        while scheduler.cache.nodeCount < nodes { await Task.yield() }
+        let (store, _, manager, bound) = try await cluster(podsFirst: true)
         let clock = ContinuousClock()
         let started = clock.now
         let running = Task { try await manager.run() }
@@ -105,6 +78,26 @@ public struct SchedulerBenchmark: Sendable {
         _ = try? await running.value
         await store.close()
         return Double(pods) / elapsed.seconds
+    }
+
+    /// A store with the nodes (and, with `podsFirst`, the pods), and a manager with the default
+    /// scheduler whose binds are counted, its caches loaded; the manager is not running yet.
+    private func cluster(podsFirst: Bool = false) async throws -> (ObjectStore, StoreClient, Manager, CompletionCounter) {
+        let store = try await ObjectStore.open(backend: MemoryBackend(), watchBufferSize: 4 * pods + nodes + 1_000)
+        let client = StoreClient(store: store)
+        try await concurrently(nodes) { n in _ = try await client.create(Self.node(n)) }
+        if podsFirst { try await concurrently(pods) { n in _ = try await client.create(Self.pod(n)) } }
+        let manager = Manager(client: client, options: ManagerOptions(defaultConcurrency: 2))
+        let bound = CompletionCounter()
+        let scheduler = try Scheduler.register(with: manager) { _, bind in
+            Profile.defaults(bind: { pod, nodeName in
+                try await bind(pod, nodeName)
+                bound.record()
+            })
+        }
+        await manager.waitForCacheSync()
+        while scheduler.cache.nodeCount < nodes { await Task.yield() }
+        return (store, client, manager, bound)
     }
 
     private func schedulingCyclesPerSecond() throws -> (perSecond: Double, placed: Int) {
@@ -127,19 +120,6 @@ public struct SchedulerBenchmark: Sendable {
             }
         }
         return (Double(placed) / seconds, placed)
-    }
-
-    /// Runs `body` for 0..<count on eight tasks.
-    static func concurrently(_ count: Int, _ body: @escaping @Sendable (Int) async throws -> Void) async throws {
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            let perTask = (count + 7) / 8
-            for start in stride(from: 0, to: count, by: perTask) {
-                group.addTask {
-                    for n in start..<min(start + perTask, count) { try await body(n) }
-                }
-            }
-            try await group.waitForAll()
-        }
     }
 
     static func node(_ n: Int) -> Node {
@@ -169,36 +149,5 @@ public struct SchedulerBenchmark: Sendable {
                 name: "nginx", image: "nginx:1.14.2",
                 ports: [ContainerPort(containerPort: 80)],
                 resources: ResourceRequirements(requests: ["cpu": "100m", "memory": "128Mi"]))]))
-    }
-}
-
-/// Counts binds and wakes one waiter at a count, so the benchmark waits without spinning.
-private final class BindCounter: Sendable {
-    private struct State {
-        var count = 0
-        var waiter: (target: Int, continuation: CheckedContinuation<Void, Never>)?
-    }
-
-    private let state = Mutex(State())
-
-    func record() {
-        let ready = state.withLock { s -> CheckedContinuation<Void, Never>? in
-            s.count += 1
-            guard let waiter = s.waiter, s.count >= waiter.target else { return nil }
-            s.waiter = nil
-            return waiter.continuation
-        }
-        ready?.resume()
-    }
-
-    func wait(for target: Int) async {
-        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
-            let reached = state.withLock { s -> Bool in
-                if s.count >= target { return true }
-                s.waiter = (target, c)
-                return false
-            }
-            if reached { c.resume() }
-        }
     }
 }

@@ -36,7 +36,7 @@ public struct SimulatedNodesBenchmark: Sendable {
 
         let clock = ContinuousClock()
         var started = clock.now
-        try await inParallel(nodes) { n in
+        try await concurrently(nodes) { n in
             _ = try await api.create(Node(metadata: ObjectMeta(
                 labels: ["bosun.dev/runtime": "simulated", "kubernetes.io/hostname": "sim-\(n)",
                          "topology.kubernetes.io/zone": "zone-\(n % 3)"],
@@ -48,7 +48,7 @@ public struct SimulatedNodesBenchmark: Sendable {
         report.record("idleCorePercentNodesOnly", try await idleCorePercent(), decimals: 2)
 
         started = clock.now
-        try await inParallel(pods) { n in
+        try await concurrently(pods) { n in
             _ = try await api.create(Pod(
                 metadata: ObjectMeta(labels: ["app": "bench"], name: "p-\(n)", namespace: "default"),
                 spec: PodSpec(containers: [Container(name: "c", image: "nginx")], nodeName: "sim-\(n % nodes)")))
@@ -82,18 +82,6 @@ public struct SimulatedNodesBenchmark: Sendable {
 
     private func waitUntil(_ done: () throws -> Bool) async throws {
         while try !done() { try await Task.sleep(for: .milliseconds(500)) }
-    }
-
-    private func inParallel(_ count: Int, _ body: @escaping @Sendable (Int) async throws -> Void) async throws {
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            let workers = 8
-            for worker in 0..<workers {
-                group.addTask {
-                    for n in stride(from: worker, to: count, by: workers) { try await body(n) }
-                }
-            }
-            try await group.waitForAll()
-        }
     }
 
     static func cpuSeconds() -> Double {

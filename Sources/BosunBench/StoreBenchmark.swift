@@ -116,6 +116,6 @@ extension Stopwatch {
         let start = clock.now
         let result = try await body()
         let elapsed = clock.now - start
-        return (result, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        return (result, elapsed.seconds)
     }
 }
