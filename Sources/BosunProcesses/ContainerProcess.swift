@@ -76,19 +76,22 @@ public final class ContainerProcess: Sendable {
         }
         let out = try Pipe.make(), err = try Pipe.make(), failure = try Pipe.make()
         let environment = spec.environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
-        let pid = withCStrings(spec.arguments) { argv in
-            withCStrings(environment) { envp in
-                if let directory = spec.workingDirectory {
-                    return directory.withCString { bosun_spawn(argv, envp, $0, out.write, err.write, failure.write) }
+        let (pid, spawnErrno) = ForkingThread.shared.run {
+            let pid = withCStrings(spec.arguments) { argv in
+                withCStrings(environment) { envp in
+                    if let directory = spec.workingDirectory {
+                        return directory.withCString { bosun_spawn(argv, envp, $0, out.write, err.write, failure.write) }
+                    }
+                    return bosun_spawn(argv, envp, nil, out.write, err.write, failure.write)
                 }
-                return bosun_spawn(argv, envp, nil, out.write, err.write, failure.write)
             }
+            return (pid, errno)
         }
         Glibc.close(out.write)
         Glibc.close(err.write)
         Glibc.close(failure.write)
         if pid < 0 {
-            let code = errno
+            let code = spawnErrno
             [out.read, err.read, failure.read].forEach { _ = Glibc.close($0) }
             throw ProcessStartError(executable: executable, errno: code)
         }
@@ -190,6 +193,53 @@ public final class ContainerProcess: Sendable {
             }
             for waiter in waiters { waiter.resume(returning: status) }
         }
+    }
+}
+
+/// The one thread every container is forked from. The kernel's parent-death signal fires when
+/// the *thread* that forked the child exits, not its process; the cooperative pool's threads come
+/// and go, so forking from them could kill a running container when its forking thread retires.
+/// This thread lives as long as Bosun.
+private final class ForkingThread: @unchecked Sendable {
+    static let shared = ForkingThread()
+
+    private let condition = NSCondition()
+    private var requests: [() -> Void] = []
+
+    private init() {
+        let thread = Thread { [self] in loop() }
+        thread.name = "bosun-fork"
+        thread.start()
+    }
+
+    /// Runs `body` on the forking thread and returns its result; the caller waits (a fork takes
+    /// microseconds).
+    func run<R>(_ body: @escaping () -> R) -> R {
+        let done = DispatchSemaphore(value: 0)
+        let result = ResultBox<R>()
+        condition.lock()
+        requests.append {
+            result.value = body()
+            done.signal()
+        }
+        condition.signal()
+        condition.unlock()
+        done.wait()
+        return result.value!
+    }
+
+    private func loop() {
+        while true {
+            condition.lock()
+            while requests.isEmpty { condition.wait() }
+            let request = requests.removeFirst()
+            condition.unlock()
+            request()
+        }
+    }
+
+    private final class ResultBox<R>: @unchecked Sendable {
+        var value: R?
     }
 }
 

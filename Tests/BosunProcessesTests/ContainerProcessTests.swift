@@ -84,6 +84,24 @@ struct ContainerProcessTests {
         #expect(!groupAlive(process.pid))
     }
 
+    @Test("a container outlives the thread that started it: the parent-death signal follows the forking thread")
+    func outlivesStartingThread() async throws {
+        final class Started: @unchecked Sendable { var process: ContainerProcess? }
+        let started = Started()
+        var thread = pthread_t()
+        let context = Unmanaged.passRetained(started).toOpaque()
+        pthread_create(&thread, nil, { context in
+            let started = Unmanaged<Started>.fromOpaque(context!).takeRetainedValue()
+            started.process = try? ContainerProcess.start(ProcessSpec(arguments: ["sleep", "1000"]), log: ContainerLog())
+            return nil
+        }, context)
+        pthread_join(thread, nil)
+        let process = try #require(started.process)
+        // Had it been forked from the thread that just exited, the kernel would have sent it
+        // SIGKILL; it is still there for our SIGTERM.
+        #expect(await process.stop(grace: .seconds(5)) == .signaled(SIGTERM))
+    }
+
     @Test("log reads honour tailLines, limitBytes and timestamps")
     func logOptions() {
         let log = ContainerLog()
