@@ -119,6 +119,7 @@ struct StoreDeleteTests {
         } catch {
             #expect(error.code == 403)
             #expect(error.message == #"configmaps "new" is forbidden: unable to create new content in namespace team because it is being terminated"#)
+            #expect(error.hasCause(APIError.namespaceTerminatingCause), "controllers recognise the refusal by its cause")
         }
         // The held object goes once its finalizer is removed, and then so does the namespace.
         var release = try store.get(configMaps, namespace: "team", name: "held").unstructured()

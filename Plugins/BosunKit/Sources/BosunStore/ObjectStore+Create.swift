@@ -93,7 +93,13 @@ extension ObjectStore {
             throw APIError.notFound(GroupResource(group: "", resource: "namespaces"), namespace)
         }
         if ns.isDeleting {
-            throw APIError.forbidden(resource, name, "unable to create new content in namespace \(namespace) because it is being terminated")
+            // The cause lets controllers tell this refusal from others, as the NamespaceLifecycle
+            // admission plugin's does: a ReplicaSet stops retrying creates nobody wants.
+            var error = APIError.forbidden(resource, name, "unable to create new content in namespace \(namespace) because it is being terminated")
+            error.status.details?.causes = [StatusCause(
+                field: "metadata.namespace", message: "namespace \(namespace) is being terminated",
+                reason: APIError.namespaceTerminatingCause)]
+            throw error
         }
     }
 

@@ -39,6 +39,16 @@ public struct APIError: Error, Sendable, Hashable, CustomStringConvertible {
     public var message: String { status.message ?? "" }
     public var description: String { message }
 
+    /// Whether the status carries a cause of this type (apimachinery's `HasStatusCause`): how a
+    /// controller tells a create refused because its namespace is terminating
+    /// (``namespaceTerminatingCause``) from other refusals.
+    public func hasCause(_ type: String) -> Bool {
+        status.details?.causes?.contains { $0.reason == type } ?? false
+    }
+
+    /// The cause type of a create refused in a terminating namespace (`v1.NamespaceTerminatingCause`).
+    public static let namespaceTerminatingCause = "NamespaceTerminating"
+
     // MARK: Constructors, in Kubernetes' words
 
     /// `deployments.apps "web" not found`

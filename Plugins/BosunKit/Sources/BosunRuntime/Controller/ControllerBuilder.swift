@@ -74,6 +74,24 @@ public struct ControllerBuilder<T: Resource>: Sendable {
         }
     }
 
+    /// Reconciles the objects `map` names for each change of an `Other` object, given the whole
+    /// change rather than the object alone: the old object of an update, whether it was a
+    /// delete, whether it came from a (re)list. For handlers that act on the change itself, as
+    /// kube-controller-manager's pod handlers do (a ReplicaSet controller observes its
+    /// expectations and wakes both the old and the new owner of a pod whose owner changed).
+    ///
+    /// `map` runs on the informer's task, one change at a time and in order; the keys it
+    /// returns are queued once it returns, so state it updates is visible to the reconciles
+    /// those keys start.
+    public func watchesChanges<Other: Resource>(
+        of other: Other.Type, namespace: String? = nil, predicates: [Predicate<Other>] = [],
+        map: @escaping @Sendable (InformerEvent<Other>) -> [ObjectName]
+    ) -> Self {
+        with {
+            $0.sources.append(.informer(Other.self, namespace: namespace, labelSelector: .everything, predicates: predicates, map: map))
+        }
+    }
+
     /// Registers the controller with its manager; it runs while the manager runs (and leads).
     @discardableResult
     public func complete(_ reconciler: some Reconciler) throws -> Controller {
