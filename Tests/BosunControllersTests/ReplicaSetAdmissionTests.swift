@@ -52,6 +52,28 @@ struct ReplicaSetAdmissionTests {
         await env.stop()
     }
 
+    @Test("a status write is validated: counts non-negative, none above replicas, available not above ready")
+    func statusValidation() async throws {
+        let env = try await TestEnvironment.start()
+        var rs = try await env.api.create(ReplicaSetFixtures.replicaSet(replicas: 3))
+        rs.status = ReplicaSetStatus(replicas: 2, availableReplicas: 2, readyReplicas: 1)
+        let tooAvailable = await invalid { _ = try await env.api.updateStatus(rs) }
+        #expect(tooAvailable?.code == 422)
+        #expect(tooAvailable?.message == #"ReplicaSet.apps "web" is invalid: status.availableReplicas: Invalid value: 2: cannot be greater than readyReplicas"#)
+        rs.status = ReplicaSetStatus(replicas: 1, fullyLabeledReplicas: 2)
+        let tooLabeled = await invalid { _ = try await env.api.updateStatus(rs) }
+        #expect(tooLabeled?.message.contains("status.fullyLabeledReplicas: Invalid value: 2: cannot be greater than status.replicas") == true)
+        rs.status = ReplicaSetStatus(replicas: 3, availableReplicas: 1, fullyLabeledReplicas: 3, observedGeneration: 1, readyReplicas: 2)
+        #expect(try await env.api.updateStatus(rs).status.readyReplicas == 2)
+
+        var rc = try await env.api.create(ReplicationController(
+            metadata: ObjectMeta(name: "web", namespace: "default"), spec: ReplicationControllerSpec(template: ReplicaSetFixtures.template())))
+        rc.status = ReplicationControllerStatus(replicas: -1)
+        let negative = await invalid { _ = try await env.api.updateStatus(rc) }
+        #expect(negative?.message.contains("status.replicas: Invalid value: -1: must be greater than or equal to 0") == true)
+        await env.stop()
+    }
+
     @Test("a ReplicationController's selector and labels default to its template's labels; it must match them; it may change")
     func replicationControllerSelector() async throws {
         let env = try await TestEnvironment.start()

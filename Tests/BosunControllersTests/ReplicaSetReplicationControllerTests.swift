@@ -44,22 +44,24 @@ struct ReplicaSetReplicationControllerTests {
 
     @Test("an RC adopts orphans its equality selector matches, releases pods that stop matching, and leaves ReplicaSet pods alone")
     func adoptsAndReleases() async throws {
-        let env = try await TestEnvironment.withReplicaSetControllers()
         // The RC's selector (app=web) also matches the ReplicaSet's pod, which it must leave alone.
-        let rs = try await env.api.create(ReplicaSetFixtures.replicaSet(
-            "web-rs", replicas: 1, selector: ["app": "web", "tier": "rs"], templateLabels: ["app": "web", "tier": "rs"]))
+        let env = try await TestEnvironment.withReplicaSetControllers { env in
+            let rs = try await env.api.create(ReplicaSetFixtures.replicaSet(
+                "web-rs", replicas: 1, selector: ["app": "web", "tier": "rs"], templateLabels: ["app": "web", "tier": "rs"]))
+            _ = try await env.api.create(ReplicaSetFixtures.pod("rs-pod", labels: ["app": "web", "tier": "rs"], owner: rs.controllerReference))
+            _ = try await env.api.create(ReplicaSetFixtures.pod("orphan", labels: ["app": "web", "extra": "yes"]))
+            _ = try await env.api.create(replicationController(replicas: 2, selector: ["app": "web"]))
+        }
+        let rs = try await env.replicaSet("web-rs")
+        let rc = try await controller(env)
         try await env.waitForReplicas(1, of: "web-rs")
-        let rsPod = try await env.pods(controlledBy: rs)[0].name
-        _ = try await env.api.create(ReplicaSetFixtures.pod("orphan", labels: ["app": "web", "extra": "yes"]))
-
-        let rc = try await env.api.create(replicationController(replicas: 2, selector: ["app": "web"]))
         try await env.waitUntil("the RC has two pods") {
             let rc = try await controller(env)
             guard rc.status.replicas == 2 else { return false }
             return try await env.activePods(controlledBy: rc).count == 2
         }
         #expect(try await env.pods(controlledBy: rc).contains { $0.name == "orphan" }, "the orphan was adopted")
-        #expect(try await env.pods(controlledBy: rs).map(\.name) == [rsPod], "the ReplicaSet's pod stays the ReplicaSet's")
+        #expect(try await env.pods(controlledBy: rs).map(\.name) == ["rs-pod"], "the ReplicaSet's pod stays the ReplicaSet's")
 
         var pod = try await env.pods(controlledBy: rc)[0]
         let released = pod.name

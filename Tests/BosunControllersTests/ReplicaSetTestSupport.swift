@@ -28,9 +28,13 @@ enum ReplicaSetFixtures {
 }
 
 extension TestEnvironment {
-    /// A running environment with the ReplicaSet and ReplicationController controllers.
-    static func withReplicaSetControllers() async throws -> TestEnvironment {
+    /// A running environment with the ReplicaSet and ReplicationController controllers. What
+    /// `seed` creates exists before they start, so their first syncs see all of it: objects
+    /// created later reach each informer in its own time, and a ReplicaSet could sync before the
+    /// pod informer shows an orphan it should adopt.
+    static func withReplicaSetControllers(seed: (TestEnvironment) async throws -> Void = { _ in }) async throws -> TestEnvironment {
         let env = try await TestEnvironment.start()
+        try await seed(env)
         try ReplicaSetController.register(with: env.manager)
         try ReplicationManager.register(with: env.manager)
         env.startManager()

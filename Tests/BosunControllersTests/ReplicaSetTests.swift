@@ -108,16 +108,18 @@ struct ReplicaSetTests {
 
     @Test("RS-5: a matching orphan is adopted and counts; other pods are left alone")
     func adoptsMatchingOrphans() async throws {
-        let env = try await TestEnvironment.withReplicaSetControllers()
-        _ = try await env.api.create(ReplicaSetFixtures.pod("orphan"))
-        _ = try await env.api.create(ReplicaSetFixtures.pod("stranger", labels: ["app": "db"]))
-        // A pod both selectors match, controlled by the other ReplicaSet.
-        let other = try await env.api.create(ReplicaSetFixtures.replicaSet(
-            "other", replicas: 1, selector: ["owner": "other"], templateLabels: ["app": "web", "owner": "other"]))
-        _ = try await env.api.create(ReplicaSetFixtures.pod("taken", labels: ["app": "web", "owner": "other"], owner: other.controllerReference))
+        let env = try await TestEnvironment.withReplicaSetControllers { env in
+            _ = try await env.api.create(ReplicaSetFixtures.pod("orphan"))
+            _ = try await env.api.create(ReplicaSetFixtures.pod("stranger", labels: ["app": "db"]))
+            // A pod both selectors match, controlled by the other ReplicaSet.
+            let other = try await env.api.create(ReplicaSetFixtures.replicaSet(
+                "other", replicas: 1, selector: ["owner": "other"], templateLabels: ["app": "web", "owner": "other"]))
+            _ = try await env.api.create(ReplicaSetFixtures.pod("taken", labels: ["app": "web", "owner": "other"], owner: other.controllerReference))
+            _ = try await env.api.create(ReplicaSetFixtures.replicaSet(replicas: 2))
+        }
+        let rs = try await env.replicaSet()
+        let other = try await env.replicaSet("other")
         try await env.waitForReplicas(1, of: "other")
-
-        let rs = try await env.api.create(ReplicaSetFixtures.replicaSet(replicas: 2))
         try await env.waitForReplicas(2)
         let pods = try await env.pods(controlledBy: rs)
         #expect(pods.count == 2)
@@ -155,6 +157,12 @@ struct ReplicaSetTests {
         let env = try await TestEnvironment.withReplicaSetControllers()
         let refusal = PodRefusal(.create)
         try env.store.register(validating: refusal)
+        // Later syncs try again (the status write wakes the ReplicaSet); what one sync tried
+        // shows when it writes the condition.
+        let probe = StatusWriteProbe { status in status.conditions?.contains { $0.type == "ReplicaFailure" } == true } read: {
+            refusal.attempts
+        }
+        try env.store.register(validating: probe)
         _ = try await env.api.create(ReplicaSetFixtures.replicaSet(replicas: 5))
         try await env.waitUntil("ReplicaFailure is set") {
             try await env.replicaSet().status.conditions?.contains { $0.type == "ReplicaFailure" } == true
@@ -162,7 +170,7 @@ struct ReplicaSetTests {
         let condition = try #require(try await env.replicaSet().status.conditions?.first)
         #expect(condition.status == "True" && condition.reason == "FailedCreate")
         #expect(condition.message == #"admission webhook "refuse-pods" denied the request: pods are not allowed now"#)
-        #expect(refusal.attempts == 1, "slow start stops after the first batch fails")
+        #expect(probe.observed == 1, "slow start stops after the first batch fails")
         let failed = try await env.events(about: "ReplicaSet", named: "web").filter { $0.reason == "FailedCreate" }
         #expect(failed.first?.type == "Warning")
         #expect(failed.first?.message == #"Error creating: admission webhook "refuse-pods" denied the request: pods are not allowed now"#)
@@ -204,12 +212,14 @@ struct ReplicaSetTests {
 
     @Test("RS-8: status counts fully labeled, ready and available pods; availability honours minReadySeconds")
     func statusCounts() async throws {
-        let env = try await TestEnvironment.withReplicaSetControllers()
         // The template carries a label the selector does not; an adopted orphan without it is
         // not fully labeled.
-        _ = try await env.api.create(ReplicaSetFixtures.pod("plain"))
-        let rs = try await env.api.create(ReplicaSetFixtures.replicaSet(
-            replicas: 3, templateLabels: ["app": "web", "tier": "front"], minReadySeconds: 10))
+        let env = try await TestEnvironment.withReplicaSetControllers { env in
+            _ = try await env.api.create(ReplicaSetFixtures.pod("plain"))
+            _ = try await env.api.create(ReplicaSetFixtures.replicaSet(
+                replicas: 3, templateLabels: ["app": "web", "tier": "front"], minReadySeconds: 10))
+        }
+        let rs = try await env.replicaSet()
         try await env.waitForReplicas(3)
         #expect(try await env.replicaSet().status.fullyLabeledReplicas == 2)
 
@@ -322,5 +332,31 @@ final class CreateProbe: ValidatingAdmissionHook {
             let count = read()
             state.withLock { $0.observed = count }
         }
+    }
+}
+
+/// Runs `read` when a ReplicaSet's status is first written in a state `matches` accepts, and
+/// keeps what it returned.
+final class StatusWriteProbe: ValidatingAdmissionHook {
+    let name = "status-write-probe"
+    private let matches: @Sendable (ReplicaSetStatus) -> Bool
+    private let read: @Sendable () -> Int
+    private let state = Mutex(Int?.none)
+
+    init(_ matches: @escaping @Sendable (ReplicaSetStatus) -> Bool, read: @escaping @Sendable () -> Int) {
+        self.matches = matches
+        self.read = read
+    }
+
+    var observed: Int? { state.withLock { $0 } }
+
+    func appliesTo(_ request: AdmissionRequest) -> Bool {
+        request.resource.resource == "replicasets" && request.subresource == "status"
+    }
+
+    func validate(_ request: AdmissionRequest) async throws(AdmissionDenied) {
+        guard let object = request.object, let rs = try? ReplicaSet(json: .object(object.object)), matches(rs.status) else { return }
+        let value = read()
+        state.withLock { if $0 == nil { $0 = value } }
     }
 }

@@ -90,7 +90,7 @@ extension ObjectStore {
         if let old {
             let oldTyped = try decodeBuiltin(type, old)
             errors = subresource == "status"
-                ? Validation.validateObjectMetaUpdate(typed.metadata, old: oldTyped.metadata)
+                ? BuiltinAdmission.validateStatusUpdate(typed, old: oldTyped)
                 : BuiltinAdmission.validateUpdate(typed, old: oldTyped)
         } else {
             errors = BuiltinAdmission.validate(typed)
@@ -153,8 +153,8 @@ extension ObjectStore {
         let oldTyped = try decodeBuiltin(type, old)
         if statusOnly {
             // Status writes keep everything but status from the stored object; only the
-            // metadata rules apply to them.
-            return Validation.validateObjectMetaUpdate(typed.metadata, old: oldTyped.metadata)
+            // metadata rules and the status' own apply to them.
+            return BuiltinAdmission.validateStatusUpdate(typed, old: oldTyped)
         }
         return BuiltinAdmission.validateUpdate(typed, old: oldTyped)
     }

@@ -114,6 +114,27 @@ public enum BuiltinAdmission {
         }
     }
 
+    /// Validates a `/status` write of `old` to `object`: the identity metadata rules, and for
+    /// ReplicaSets and ReplicationControllers their status' own (counts non-negative, none above
+    /// `replicas`, available not above ready). Other kinds' status is not validated.
+    public static func validateStatusUpdate<R: Resource>(_ object: R, old: R) -> FieldErrorList {
+        let metadata = Validation.validateObjectMetaUpdate(object.metadata, old: old.metadata)
+        switch object {
+        case let o as ReplicaSet:
+            let s = o.status
+            return metadata + Validation.validateReplicaStatus(
+                replicas: s.replicas, fullyLabeled: s.fullyLabeledReplicas, ready: s.readyReplicas,
+                available: s.availableReplicas, observedGeneration: s.observedGeneration)
+        case let o as ReplicationController:
+            let s = o.status
+            return metadata + Validation.validateReplicaStatus(
+                replicas: s.replicas, fullyLabeled: s.fullyLabeledReplicas, ready: s.readyReplicas,
+                available: s.availableReplicas, observedGeneration: s.observedGeneration)
+        default:
+            return metadata
+        }
+    }
+
     /// The non-metadata errors of a create-time validation (metadata is re-checked by the update rules).
     private static func specErrors(_ errors: FieldErrorList) -> FieldErrorList {
         errors.filter { error in

@@ -44,6 +44,27 @@ extension Validation {
         return errors
     }
 
+    /// The status of a ReplicaSet or ReplicationController (upstream `ValidateReplicaSetStatus`,
+    /// `ValidateReplicationControllerStatus`): every count non-negative, none above `replicas`,
+    /// `availableReplicas` not above `readyReplicas`.
+    public static func validateReplicaStatus(
+        replicas: Int32, fullyLabeled: Int32?, ready: Int32?, available: Int32?, observedGeneration: Int64?
+    ) -> FieldErrorList {
+        let path: FieldPath = "status"
+        var errors = validateNonnegative(replicas, path: path.child("replicas"))
+        errors += validateNonnegative(fullyLabeled, path: path.child("fullyLabeledReplicas"))
+        errors += validateNonnegative(ready, path: path.child("readyReplicas"))
+        errors += validateNonnegative(available, path: path.child("availableReplicas"))
+        errors += validateNonnegative(observedGeneration, path: path.child("observedGeneration"))
+        let (fullyLabeled, ready, available) = (fullyLabeled ?? 0, ready ?? 0, available ?? 0)
+        let message = "cannot be greater than status.replicas"
+        if fullyLabeled > replicas { errors.append(.invalid(path.child("fullyLabeledReplicas"), fullyLabeled, message)) }
+        if ready > replicas { errors.append(.invalid(path.child("readyReplicas"), ready, message)) }
+        if available > replicas { errors.append(.invalid(path.child("availableReplicas"), available, message)) }
+        if available > ready { errors.append(.invalid(path.child("availableReplicas"), available, "cannot be greater than readyReplicas")) }
+        return errors
+    }
+
     /// Validates a Deployment, including its strategy and progress deadline.
     public static func validateDeployment(_ d: Deployment) -> FieldErrorList {
         var errors = validateObjectMeta(d.metadata, namespaced: true)
