@@ -117,6 +117,29 @@ struct WorkloadControllerRefManagerTests {
         await env.stop()
     }
 
+    @Test("finalizers come with the ownerReference on adoption and go with it on release")
+    func finalizers() async throws {
+        let env = try await TestEnvironment.start()
+        let owner = try await env.api.create(ReplicaSetFixtures.replicaSet(replicas: 1))
+        var orphan = pod("orphan")
+        orphan.metadata.finalizers = ["example.com/other"]
+        let candidates = [try await env.api.create(orphan)]
+        let tracking = ControllerRefManager<ReplicaSet, Pod>(
+            owner: owner, selector: try owner.spec.selector.compiled(), client: env.client, finalizers: ["example.com/tracking"])
+        _ = try await tracking.claim(candidates)
+        var adopted = try await get("orphan", env)
+        #expect(adopted.isControlled(by: owner))
+        // Strategic merge puts a patch's new items before the server's, as upstream does.
+        #expect(adopted.metadata.finalizers == ["example.com/tracking", "example.com/other"])
+
+        adopted.metadata.labels = ["app": "debug"]
+        adopted = try await env.api.update(adopted)
+        #expect(try await tracking.claim([adopted]).isEmpty)
+        let released = try await get("orphan", env)
+        #expect(released.metadata.finalizers == ["example.com/other"] && released.controllerOwner == nil)
+        await env.stop()
+    }
+
     @Test("generic over kinds: a Deployment adopts a ReplicaSet; facts work as candidates")
     func otherKindsAndFacts() async throws {
         let env = try await TestEnvironment.start()

@@ -48,13 +48,17 @@ public struct ChildOwnership: ClaimableChild, Hashable {
 public struct ControllerRefManager<Owner: Resource, Child: Resource>: Sendable {
     public let owner: Owner
     public let selector: Selector
+    /// Finalizers an adoption adds and a release removes, with the ownerReference (a Job's
+    /// `batch.kubernetes.io/job-tracking`).
+    public let finalizers: [String]
     private let client: CachedClient
 
     /// `client` patches children (its cache then shows the patch at once) and re-reads the
     /// owner through its uncached ``CachedClient/api``.
-    public init(owner: Owner, selector: Selector, client: CachedClient) {
+    public init(owner: Owner, selector: Selector, client: CachedClient, finalizers: [String] = []) {
         self.owner = owner
         self.selector = selector
+        self.finalizers = finalizers
         self.client = client
     }
 
@@ -110,7 +114,9 @@ public struct ControllerRefManager<Owner: Resource, Child: Resource>: Sendable {
         if case .failure(let reason)? = adoption.result {
             throw ClaimFailure(message: "can't adopt \(Child.kind) \(child.objectName) (\(child.uid)): \(reason)")
         }
-        let addController: JSONValue = ["metadata": ["ownerReferences": [owner.controllerReference.jsonValue()], "uid": .string(child.uid)]]
+        var metadata: JSONObject = ["ownerReferences": [owner.controllerReference.jsonValue()], "uid": .string(child.uid)]
+        if !finalizers.isEmpty { metadata["finalizers"] = .array(finalizers.map { .string($0) }) }
+        let addController: JSONValue = ["metadata": .object(metadata)]
         do {
             _ = try await patch(child, addController)
             return true
@@ -120,9 +126,11 @@ public struct ControllerRefManager<Owner: Resource, Child: Resource>: Sendable {
     }
 
     private func release(_ child: some ClaimableChild) async throws {
-        let removeController: JSONValue = [
-            "metadata": ["ownerReferences": [["$patch": "delete", "uid": .string(owner.metadata.uid ?? "")]], "uid": .string(child.uid)],
+        var metadata: JSONObject = [
+            "ownerReferences": [["$patch": "delete", "uid": .string(owner.metadata.uid ?? "")]], "uid": .string(child.uid),
         ]
+        if !finalizers.isEmpty { metadata["$deleteFromPrimitiveList/finalizers"] = .array(finalizers.map { .string($0) }) }
+        let removeController: JSONValue = ["metadata": .object(metadata)]
         do {
             _ = try await patch(child, removeController)
         } catch let error as APIError where error.code == 404 || error.code == 422 {
