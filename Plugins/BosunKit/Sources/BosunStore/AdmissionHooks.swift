@@ -90,7 +90,7 @@ extension ObjectStore {
         if let old {
             let oldTyped = try decodeBuiltin(type, old)
             errors = subresource == "status"
-                ? Validation.validateObjectMetaUpdate(typed.metadata, old: oldTyped.metadata)
+                ? BuiltinAdmission.validateStatusUpdate(typed, old: oldTyped)
                 : BuiltinAdmission.validateUpdate(typed, old: oldTyped)
         } else {
             errors = BuiltinAdmission.validate(typed)
@@ -152,9 +152,9 @@ extension ObjectStore {
         guard let old else { return BuiltinAdmission.validate(typed) }
         let oldTyped = try decodeBuiltin(type, old)
         if statusOnly {
-            // Status writes keep everything but status from the stored object; only the
-            // metadata rules apply to them.
-            return Validation.validateObjectMetaUpdate(typed.metadata, old: oldTyped.metadata)
+            // Status writes keep the spec of the stored object; the metadata and status rules
+            // apply to them.
+            return BuiltinAdmission.validateStatusUpdate(typed, old: oldTyped)
         }
         return BuiltinAdmission.validateUpdate(typed, old: oldTyped)
     }

@@ -114,6 +114,16 @@ public enum BuiltinAdmission {
         }
     }
 
+    /// Validates a `/status` write of `old` to `object`: the metadata update rules, plus the
+    /// status rules of kinds that have them (Deployments).
+    public static func validateStatusUpdate<R: Resource>(_ object: R, old: R) -> FieldErrorList {
+        var errors = Validation.validateObjectMetaUpdate(object.metadata, old: old.metadata)
+        if let d = object as? Deployment, let previous = old as? Deployment {
+            errors += Validation.validateDeploymentStatusUpdate(d, old: previous)
+        }
+        return errors
+    }
+
     /// The non-metadata errors of a create-time validation (metadata is re-checked by the update rules).
     private static func specErrors(_ errors: FieldErrorList) -> FieldErrorList {
         errors.filter { error in
