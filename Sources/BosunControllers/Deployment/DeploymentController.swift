@@ -14,7 +14,6 @@ public struct DeploymentController: Reconciler {
     /// The component events are recorded as, as upstream.
     public static let eventSource = "deployment-controller"
 
-    let replicaSets: Informer<ReplicaSet>
     let pods: Informer<Pod>
     let events: EventRecorder
 
@@ -27,16 +26,15 @@ public struct DeploymentController: Reconciler {
         let deployments = manager.informer(for: Deployment.self).informer
         let replicaSets = manager.informer(for: ReplicaSet.self).informer
         let pods = manager.informer(for: Pod.self).informer
-        replicaSets.indexByOwnerUID()
         pods.indexByOwnerUID()
         let recorder = events ?? EventRecorder(client: manager.api, clock: manager.clock, component: eventSource, logger: manager.logger)
-        let handlers = DeploymentEventHandlers(deployments: deployments, replicaSets: replicaSets, pods: pods)
+        let handlers = DeploymentEventHandlers(deployments: deployments, replicaSets: replicaSets)
         return try manager.controller(for: Deployment.self)
             .named(name)
             .owns(ReplicaSet.self)
             .watches(ReplicaSet.self, predicates: [DeploymentEventHandlers.orphanChanged], map: handlers.deploymentsSelecting)
-            .watches(Pod.self, predicates: [DeploymentEventHandlers.deleted], map: handlers.recreateDeploymentWithoutPods)
-            .complete(DeploymentController(replicaSets: replicaSets, pods: pods, events: recorder))
+            .watches(Pod.self, predicates: [DeploymentEventHandlers.podEnded], map: handlers.recreateDeploymentOfPod)
+            .complete(DeploymentController(pods: pods, events: recorder))
     }
 
     public func reconcile(_ request: ObjectName, context: ReconcileContext) async throws -> ReconcileResult {
@@ -53,7 +51,6 @@ public struct DeploymentController: Reconciler {
 struct DeploymentEventHandlers: Sendable {
     let deployments: Informer<Deployment>
     let replicaSets: Informer<ReplicaSet>
-    let pods: Informer<Pod>
 
     /// An orphan ReplicaSet appeared, or one changed its labels or lost its controller: the
     /// Deployments selecting it may adopt it.
@@ -69,9 +66,13 @@ struct DeploymentEventHandlers: Sendable {
         }
     }
 
-    static let deleted = Predicate<Pod> { event in
-        if case .deleted = event.change { return true }
-        return false
+    /// A pod was deleted or reached Succeeded / Failed: it no longer holds up a Recreate rollout.
+    static let podEnded = Predicate<Pod> { event in
+        switch event.change {
+        case .added: return false
+        case .updated(let old, let new): return !old.hasEnded && new.hasEnded
+        case .deleted: return true
+        }
     }
 
     /// Deployments in the ReplicaSet's namespace whose (non-empty) selector matches its labels.
@@ -84,20 +85,24 @@ struct DeploymentEventHandlers: Sendable {
         }.map { ObjectName(of: $0) }
     }
 
-    /// A pod went away: a Recreate Deployment waiting for its old pods to end looks again once
-    /// none is left.
-    @Sendable func recreateDeploymentWithoutPods(_ pod: Pod) -> [ObjectName] {
+    /// A pod of one of its ReplicaSets ended: a Recreate Deployment waiting for its old pods
+    /// looks again. Upstream looks at deletions only, and only once no pod is left at all (ended
+    /// ones included), which leaves a rollout waiting for a resync when an old pod failed; and
+    /// counting the remaining pods on every deletion costs O(pods²) when thousands go. Here the
+    /// sync counts, once per burst of events (the queue merges them).
+    @Sendable func recreateDeploymentOfPod(_ pod: Pod) -> [ObjectName] {
         let namespace = pod.metadata.namespace ?? ""
         guard let podOwner = pod.controllerOwner, podOwner.kind == "ReplicaSet",
               let rs = replicaSets.get(namespace: namespace, name: podOwner.name), rs.metadata.uid == podOwner.uid,
               let rsOwner = rs.controllerOwner, rsOwner.kind == "Deployment",
               let d = deployments.get(namespace: namespace, name: rsOwner.name), d.metadata.uid == rsOwner.uid,
-              d.spec.strategy?.type == Deployment.recreate, let uid = d.metadata.uid
+              d.spec.strategy?.type == Deployment.recreate
         else { return [] }
-        let owned = replicaSets.byIndex(Indexers.ownerUID, uid).filter { $0.controllerOwner?.uid == uid }
-        let remaining = owned.contains { rs in
-            pods.byIndex(Indexers.ownerUID, rs.metadata.uid ?? "").contains { $0.controllerOwner?.uid == rs.metadata.uid }
-        }
-        return remaining ? [] : [ObjectName(of: d)]
+        return [ObjectName(of: d)]
     }
+}
+
+extension Pod {
+    /// Succeeded or Failed: its containers will not run again.
+    var hasEnded: Bool { status.phase == "Succeeded" || status.phase == "Failed" }
 }

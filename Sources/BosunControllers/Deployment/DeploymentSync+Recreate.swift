@@ -45,9 +45,9 @@ extension DeploymentSync {
             guard let uid = rs.metadata.uid else { continue }
             for pod in pods.byIndex(Indexers.ownerUID, uid)
             where pod.controllerOwner?.uid == uid && selector.matches(pod.metadata.labels ?? [:]) {
-                // Succeeded and Failed pods have ended; anything else (Unknown included: the node
-                // may be unreachable, not the pod stopped) may still run.
-                if pod.status.phase != "Succeeded" && pod.status.phase != "Failed" { return true }
+                // Anything but Succeeded and Failed may still run: Unknown too (the node may be
+                // unreachable, not the pod stopped), and terminating pods.
+                if !pod.hasEnded { return true }
             }
         }
         return false
