@@ -75,6 +75,36 @@ struct DeploymentReplicaSetTests {
         await h.stop()
     }
 
+    @Test("D-8: a ReplicaSet that cannot be created: Progressing False ReplicaSetCreateError and a Warning, until it can")
+    func createError() async throws {
+        struct Quota: ValidatingAdmissionHook {
+            let name = "quota"
+            func appliesTo(_ request: AdmissionRequest) -> Bool { request.operation == .create && request.resource.resource == "replicasets" }
+            func validate(_ request: AdmissionRequest) async throws(AdmissionDenied) {
+                throw AdmissionDenied("exceeded quota", code: 403)
+            }
+        }
+        let h = try await DeploymentHarness.start()
+        try h.env.store.register(validating: Quota())
+        try await h.create(nginxDeployment())
+        try await h.waitUntil("the failure is reported") { try await h.condition("Progressing")?.reason == "ReplicaSetCreateError" }
+        let failed = try #require(try await h.condition("Progressing"))
+        let name = try #require(failed.message?.split(separator: "\"").dropFirst().first)
+        let expected = "Failed to create new replica set \"\(name)\": admission webhook \"quota\" denied the request: exceeded quota"
+        #expect(failed.status == "False" && failed.message == expected)
+        #expect(try await h.eventMessages("ReplicaSetCreateError").first == expected)
+
+        h.env.store.unregisterHooks(named: "quota")
+        // The failed sync is retried with backoff, on the injected clock.
+        try await h.waitUntil("the ReplicaSet is created") {
+            h.env.clock.advance(by: .milliseconds(100))
+            return try await h.replicaSets().count == 1
+        }
+        try await h.waitUntil("the creation is reported") { try await h.condition("Progressing")?.reason == "NewReplicaSetCreated" }
+        #expect(try await h.condition("Progressing")?.status == "True")
+        await h.stop()
+    }
+
     @Test("D-7: matching orphans are adopted; the oldest with the Deployment's template is the new ReplicaSet")
     func adoptionAndOldestNewReplicaSet() async throws {
         let h = try await DeploymentHarness.start()

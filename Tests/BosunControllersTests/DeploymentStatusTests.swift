@@ -118,6 +118,16 @@ struct DeploymentStatusTests {
         await h.stop()
     }
 
+    @Test("a Deployment of MaxInt32 replicas does not bring the controller down")
+    func hugeReplicaCount() async throws {
+        let h = try await DeploymentHarness.start()
+        try await h.create(nginxDeployment(replicas: Int32.max))
+        try await h.waitUntil("the ReplicaSet exists") { try await !h.replicaSets().isEmpty }
+        // The controller still serves other Deployments.
+        try await h.createAvailable(nginxDeployment(name: "small"))
+        await h.stop()
+    }
+
     @Test("an empty selector: Warning SelectingAll, and nothing but observedGeneration")
     func selectingAll() async throws {
         // Validation refuses such a Deployment now; one stored before it did is loaded as is.

@@ -95,7 +95,7 @@ extension ReplicaSet {
             }
         }
         metadata.annotations = annotations
-        if !exists, setReplicasAnnotations(desired: deployment.replicas, max: deployment.replicas + deployment.maxSurge) {
+        if !exists, setReplicasAnnotations(desired: deployment.replicas, max: deployment.replicas &+ deployment.maxSurge) {
             changed = true
         }
         return changed

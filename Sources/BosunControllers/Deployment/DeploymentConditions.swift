@@ -81,8 +81,8 @@ extension Deployment {
     /// `DeploymentProgressing`): more updated, fewer old, more ready or more available replicas.
     func isProgressing(_ newStatus: DeploymentStatus) -> Bool {
         let old = status
-        let oldOld = (old.replicas ?? 0) - (old.updatedReplicas ?? 0)
-        let newOld = (newStatus.replicas ?? 0) - (newStatus.updatedReplicas ?? 0)
+        let oldOld = (old.replicas ?? 0) &- (old.updatedReplicas ?? 0)
+        let newOld = (newStatus.replicas ?? 0) &- (newStatus.updatedReplicas ?? 0)
         return (newStatus.updatedReplicas ?? 0) > (old.updatedReplicas ?? 0) || newOld < oldOld
             || (newStatus.readyReplicas ?? 0) > (old.readyReplicas ?? 0)
             || (newStatus.availableReplicas ?? 0) > (old.availableReplicas ?? 0)

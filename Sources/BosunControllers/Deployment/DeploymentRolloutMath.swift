@@ -1,6 +1,9 @@
 import BosunRuntime
 
 /// How many pods a rollout may add or take away, as upstream's `deployment/util` computes them.
+///
+/// Counts are `Int32` and the rollout arithmetic wraps on overflow (`&+`, `&-`) as Go's does:
+/// a Deployment of MaxInt32 replicas gets upstream's odd numbers, not a crashed controller.
 extension Deployment {
     static let rollingUpdate = "RollingUpdate"
     static let recreate = "Recreate"
@@ -40,7 +43,7 @@ extension Deployment {
     }
 
     /// Pods that must stay available during a rolling update; 0 for Recreate.
-    var minAvailable: Int32 { isRollingUpdate ? replicas - maxUnavailable : 0 }
+    var minAvailable: Int32 { isRollingUpdate ? replicas &- maxUnavailable : 0 }
 
     /// Whether progress is tracked: a deadline is set and is not MaxInt32.
     var hasProgressDeadline: Bool {
@@ -63,9 +66,9 @@ func newReplicaSetReplicas(_ d: Deployment, allSets: [ReplicaSet], newSet: Repli
     case Deployment.rollingUpdate?:
         let surge = try (d.spec.strategy?.rollingUpdate?.maxSurge ?? .int(0)).scaledValue(total: Int(d.replicas), roundUp: true)
         let current = specReplicaCount(allSets)
-        let maxTotal = d.replicas + Int32(clamping: surge)
+        let maxTotal = d.replicas &+ Int32(clamping: surge)
         if current >= maxTotal { return newSet.replicas }
-        return newSet.replicas + min(maxTotal - current, d.replicas - newSet.replicas)
+        return newSet.replicas &+ min(maxTotal &- current, d.replicas &- newSet.replicas)
     case Deployment.recreate?:
         return d.replicas
     case let type:
@@ -78,7 +81,7 @@ func newReplicaSetReplicas(_ d: Deployment, allSets: [ReplicaSet], newSet: Repli
 func proportion(of rs: ReplicaSet, _ d: Deployment, toAdd: Int32, added: Int32) -> Int32 {
     guard rs.replicas != 0, toAdd != 0, toAdd != added else { return 0 }
     let fraction = replicaSetFraction(rs, d)
-    let allowed = toAdd - added
+    let allowed = toAdd &- added
     // Never hand out more than remains: the smaller when growing, the larger (less negative)
     // when shrinking.
     return toAdd > 0 ? min(fraction, allowed) : max(fraction, allowed)
@@ -89,7 +92,7 @@ func proportion(of rs: ReplicaSet, _ d: Deployment, toAdd: Int32, added: Int32) 
 /// from zero.
 func replicaSetFraction(_ rs: ReplicaSet, _ d: Deployment) -> Int32 {
     if d.replicas == 0 { return -rs.replicas }
-    let deploymentMax = d.replicas + d.maxSurge
+    let deploymentMax = d.replicas &+ d.maxSurge
     var before = rs.intAnnotation(DeploymentAnnotation.maxReplicas) ?? 0
     if before == 0 {
         // The annotation was removed or mangled: fall back to the current size. Proportions
@@ -98,7 +101,7 @@ func replicaSetFraction(_ rs: ReplicaSet, _ d: Deployment) -> Int32 {
         if before == 0 { return 0 }
     }
     let size = Double(rs.replicas) * Double(deploymentMax) / Double(before)
-    return Int32(clamping: Int64(size.rounded(.toNearestOrAwayFromZero))) - rs.replicas
+    return Int32(clamping: Int64(size.rounded(.toNearestOrAwayFromZero))) &- rs.replicas
 }
 
 /// Whether the new ReplicaSet holds the whole Deployment: its size, its `desired-replicas` and

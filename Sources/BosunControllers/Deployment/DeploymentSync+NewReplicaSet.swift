@@ -14,7 +14,7 @@ extension DeploymentSync {
     /// `minReadySeconds`. Otherwise a RS named `<deployment>-<pod-template-hash>` is created
     /// with as many replicas as the strategy allows now.
     private mutating func getNewReplicaSet(oldRSs: [ReplicaSet], create: Bool) async throws -> ReplicaSet? {
-        let newRevision = maxRevision(oldRSs) + 1
+        let newRevision = maxRevision(oldRSs) &+ 1
         if var rs = findNewReplicaSet(d, sets) {
             let annotationsChanged = rs.setNewReplicaSetAnnotations(from: d, newRevision: newRevision, exists: true)
             if annotationsChanged || (rs.spec.minReadySeconds ?? 0) != (d.spec.minReadySeconds ?? 0) {
@@ -68,11 +68,11 @@ extension DeploymentSync {
                   PodTemplateHash.equalIgnoringHash(d.spec.template, existing.spec.template ?? PodTemplateSpec())
             else {
                 let before = d.status.collisionCount ?? 0
-                d.status.collisionCount = before + 1
+                d.status.collisionCount = before &+ 1
                 if let updated = try? await client.updateStatus(d) {
                     d = updated
                     context.logger.info("found a hash collision for deployment; bumping collisionCount to resolve it",
-                                        metadata: ["oldCollisionCount": "\(before)", "newCollisionCount": "\(before + 1)"])
+                                        metadata: ["oldCollisionCount": "\(before)", "newCollisionCount": "\(before &+ 1)"])
                 }
                 throw error
             }

@@ -39,14 +39,14 @@ extension DeploymentSync {
     /// As upstream, a failure here is logged, not retried: the next status change syncs again.
     private mutating func reconcileOldReplicaSets(_ allRSs: [ReplicaSet], _ oldRSs: [ReplicaSet], _ newRS: ReplicaSet) async -> Bool {
         if specReplicaCount(oldRSs) == 0 { return false }
-        let minAvailable = d.replicas - d.maxUnavailable
-        let newUnavailable = newRS.replicas - (newRS.status.availableReplicas ?? 0)
-        let maxScaledDown = specReplicaCount(allRSs) - minAvailable - newUnavailable
+        let minAvailable = d.replicas &- d.maxUnavailable
+        let newUnavailable = newRS.replicas &- (newRS.status.availableReplicas ?? 0)
+        let maxScaledDown = specReplicaCount(allRSs) &- minAvailable &- newUnavailable
         if maxScaledDown <= 0 { return false }
         do {
             let (cleaned, cleanedCount) = try await cleanupUnhealthyReplicas(oldRSs, maxCleanup: maxScaledDown)
             let scaledDownCount = try await scaleDownOldReplicaSetsForRollingUpdate(cleaned + [newRS], cleaned)
-            return cleanedCount + scaledDownCount > 0
+            return cleanedCount &+ scaledDownCount > 0
         } catch {
             context.logger.warning("scaling down old replica sets failed", metadata: ["error": "\(error)"])
             return false
@@ -62,32 +62,32 @@ extension DeploymentSync {
             let rs = sets[index]
             let available = rs.status.availableReplicas ?? 0
             if rs.replicas == 0 || rs.replicas == available { continue }
-            let count = min(maxCleanup - total, rs.replicas - available)
-            let size = rs.replicas - count
+            let count = min(maxCleanup &- total, rs.replicas &- available)
+            let size = rs.replicas &- count
             // A status that still counts more available pods than the spec (a scale-down not yet
             // observed) makes this a scale-up: refused, as upstream, until the status catches up.
             if size > rs.replicas {
                 throw DeploymentSyncError("when cleaning up unhealthy replicas, got invalid request to scale down \(rs.key) \(rs.replicas) -> \(size)")
             }
             sets[index] = try await scaleReplicaSetAndRecordEvent(rs, to: size).rs
-            total += count
+            total &+= count
         }
         return (sets, total)
     }
 
     /// Removes `Σ available − minAvailable` old replicas, oldest ReplicaSet first.
     private mutating func scaleDownOldReplicaSetsForRollingUpdate(_ allRSs: [ReplicaSet], _ oldRSs: [ReplicaSet]) async throws -> Int32 {
-        let minAvailable = d.replicas - d.maxUnavailable
+        let minAvailable = d.replicas &- d.maxUnavailable
         let available = availableReplicaCount(allRSs)
         if available <= minAvailable { return 0 }
-        let toScaleDown = available - minAvailable
+        let toScaleDown = available &- minAvailable
         var total: Int32 = 0
         for rs in oldRSs.sorted(by: ReplicaSet.olderFirst) {
             if total >= toScaleDown { break }
             if rs.replicas == 0 { continue }
-            let count = min(rs.replicas, toScaleDown - total)
-            _ = try await scaleReplicaSetAndRecordEvent(rs, to: rs.replicas - count)
-            total += count
+            let count = min(rs.replicas, toScaleDown &- total)
+            _ = try await scaleReplicaSetAndRecordEvent(rs, to: rs.replicas &- count)
+            total &+= count
         }
         return total
     }

@@ -150,8 +150,8 @@ struct DeploymentSync {
         }
         guard d.isRollingUpdate else { return }
         var active = activeSets(oldRSs + [newRS])
-        let allowed = d.replicas > 0 ? d.replicas + d.maxSurge : 0
-        let toAdd = allowed - specReplicaCount(active)
+        let allowed = d.replicas > 0 ? d.replicas &+ d.maxSurge : 0
+        let toAdd = allowed &- specReplicaCount(active)
         // Larger ReplicaSets move first; among equals, newer ones grow first and older ones
         // shrink first.
         if toAdd > 0 { active.sort(by: ReplicaSet.largerThenNewer) }
@@ -160,13 +160,13 @@ struct DeploymentSync {
         var sizes: [Int32] = []
         for rs in active {
             let share = toAdd != 0 ? proportion(of: rs, d, toAdd: toAdd, added: added) : 0
-            sizes.append(rs.replicas + share)
-            added += share
+            sizes.append(rs.replicas &+ share)
+            added &+= share
         }
         for (index, rs) in active.enumerated() {
             var size = sizes[index]
             // What rounding left over goes to the first (largest) ReplicaSet.
-            if index == 0 && toAdd != 0 { size = max(0, size + toAdd - added) }
+            if index == 0 && toAdd != 0 { size = max(0, size &+ toAdd &- added) }
             _ = try await scaleReplicaSet(rs, to: size)
         }
     }
@@ -193,7 +193,7 @@ struct DeploymentSync {
     /// Sets a ReplicaSet's size and its `desired-replicas` / `max-replicas`, and records
     /// `ScalingReplicaSet` when the size changed.
     mutating func scaleReplicaSet(_ rs: ReplicaSet, to size: Int32) async throws -> (scaled: Bool, rs: ReplicaSet) {
-        let maxReplicas = d.replicas + d.maxSurge
+        let maxReplicas = d.replicas &+ d.maxSurge
         let sizeChanges = rs.replicas != size
         guard sizeChanges || rs.replicasAnnotationsNeedUpdate(desired: d.replicas, max: maxReplicas) else { return (false, rs) }
         var copy = rs
@@ -243,13 +243,13 @@ struct DeploymentSync {
     /// other conditions carried over. Zero counts are left out, as Kubernetes' JSON omits them.
     func calculateStatus(_ allRSs: [ReplicaSet], _ newRS: ReplicaSet?) -> DeploymentStatus {
         let available = availableReplicaCount(allRSs)
-        let unavailable = max(0, specReplicaCount(allRSs) - available)
+        let unavailable = max(0, specReplicaCount(allRSs) &- available)
         var status = DeploymentStatus(
             availableReplicas: nonZero(available), collisionCount: d.status.collisionCount, conditions: d.status.conditions,
             observedGeneration: d.metadata.generation.flatMap { $0 == 0 ? nil : $0 },
             readyReplicas: nonZero(readyReplicaCount(allRSs)), replicas: nonZero(actualReplicaCount(allRSs)),
             unavailableReplicas: nonZero(unavailable), updatedReplicas: nonZero(actualReplicaCount([newRS])))
-        if available >= d.replicas - d.maxUnavailable {
+        if available >= d.replicas &- d.maxUnavailable {
             status.setCondition(DeploymentCondition(DeploymentConditionType.available, "True",
                 reason: DeploymentReason.minimumReplicasAvailable, message: "Deployment has minimum availability.", now: now))
         } else {

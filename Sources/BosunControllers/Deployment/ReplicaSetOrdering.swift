@@ -37,20 +37,20 @@ func activeSets(_ sets: [ReplicaSet?]) -> [ReplicaSet] {
 
 /// Σ `spec.replicas`.
 func specReplicaCount(_ sets: [ReplicaSet?]) -> Int32 {
-    sets.reduce(0) { $0 + ($1?.replicas ?? 0) }
+    sets.reduce(0) { $0 &+ ($1?.replicas ?? 0) }
 }
 
 /// Σ `status.replicas`.
 func actualReplicaCount(_ sets: [ReplicaSet?]) -> Int32 {
-    sets.reduce(0) { $0 + ($1?.status.replicas ?? 0) }
+    sets.reduce(0) { $0 &+ ($1?.status.replicas ?? 0) }
 }
 
 /// Σ `status.readyReplicas`.
 func readyReplicaCount(_ sets: [ReplicaSet?]) -> Int32 {
-    sets.reduce(0) { $0 + ($1?.status.readyReplicas ?? 0) }
+    sets.reduce(0) { $0 &+ ($1?.status.readyReplicas ?? 0) }
 }
 
 /// Σ `status.availableReplicas`.
 func availableReplicaCount(_ sets: [ReplicaSet?]) -> Int32 {
-    sets.reduce(0) { $0 + ($1?.status.availableReplicas ?? 0) }
+    sets.reduce(0) { $0 &+ ($1?.status.availableReplicas ?? 0) }
 }

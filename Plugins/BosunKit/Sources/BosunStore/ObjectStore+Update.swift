@@ -49,6 +49,7 @@ extension ObjectStore {
             if served.statusWritesMetadata {
                 var meta = object.metadataObject
                 meta["labels"] = old.metadataObject["labels"]
+                meta["name"] = old.metadataObject["name"]
                 merged.metadataObject = meta
             }
             object = merged
