@@ -10,6 +10,7 @@ import BosunRuntime
 /// ReplicaSets' status says how many replicas are ready and available. Events are recorded as
 /// `deployment-controller`.
 public struct DeploymentController: Reconciler {
+    /// The controller's name in its manager (logs, metrics, work queue).
     public static let name = "deployment"
     /// The component events are recorded as, as upstream.
     public static let eventSource = "deployment-controller"
