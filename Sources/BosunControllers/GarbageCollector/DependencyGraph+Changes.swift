@@ -129,24 +129,27 @@ extension DependencyGraph {
         var potentiallyInvalid = false
         for reference in references {
             let ownerUID = CompactUID(reference.uid)
-            let coordinates = ObjectCoordinates(reference, namespace: namespace)
             guard let owner = self.slot(of: ownerUID) else {
                 let kind = kindID(GraphKind(apiVersion: reference.apiVersion, kind: reference.kind))
                 _ = insert(GraphNode(uid: ownerUID, name: reference.name, namespace: namespace, kind: kind, flags: [],
                                      owners: OwnerLinks(), dependents: [slot]))
-                virtualReferences[ownerUID] = [slot: coordinates]
+                virtualReferences[ownerUID] = [slot: ObjectCoordinates(reference, namespace: namespace)]
                 effects.attemptToDelete.append(ownerUID)
                 continue
             }
             self[owner].dependents.insert(slot)
-            if !self[owner].isObserved { virtualReferences[ownerUID, default: [:]][slot] = coordinates }
+            if !self[owner].isObserved {
+                virtualReferences[ownerUID, default: [:]][slot] = ObjectCoordinates(reference, namespace: namespace)
+            }
             if potentiallyInvalid { continue }
             let ownerNamespace = self[owner].namespace
             if !ownerNamespace.isEmpty && ownerNamespace != namespace {
                 // A namespaced owner in another namespace (or of a cluster-scoped dependent).
-                if self[owner].isObserved { effects.invalidNamespaceReferences.append(invalidReference(slot, coordinates)) }
+                if self[owner].isObserved {
+                    effects.invalidNamespaceReferences.append(invalidReference(slot, ObjectCoordinates(reference, namespace: namespace)))
+                }
                 potentiallyInvalid = true
-            } else if !matches(coordinates, owner) {
+            } else if !names(reference, owner) {
                 potentiallyInvalid = true
             } else if ownerNamespace.isEmpty && ownerNamespace != namespace && !self[owner].isObserved {
                 // A virtual cluster-scoped owner of a namespaced dependent could be a missing

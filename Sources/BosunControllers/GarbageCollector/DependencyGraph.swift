@@ -26,9 +26,10 @@ struct DependencyGraph: Sendable {
 
     func contains(_ uid: CompactUID) -> Bool { slots[uid] != nil }
 
+    /// In place: changing a node through here must not copy its dependents.
     subscript(slot: UInt32) -> GraphNode {
-        get { nodes[Int(slot)] }
-        set { nodes[Int(slot)] = newValue }
+        _read { yield nodes[Int(slot)] }
+        _modify { yield &nodes[Int(slot)] }
     }
 
     func kind(_ id: UInt32) -> GraphKind { kinds[Int(id)] }
@@ -54,13 +55,12 @@ struct DependencyGraph: Sendable {
         return ObjectCoordinates(kind: kind(node.kind), namespace: node.namespace, name: node.name, uid: node.uid.description)
     }
 
-    /// Whether `reference` names the node's uid, name, kind and apiVersion (upstream's
-    /// `ownerReferenceMatchesCoordinates`).
-    func matches(_ reference: ObjectCoordinates, _ slot: UInt32) -> Bool {
+    /// Whether `reference`, known to name the node's uid, also names its name, kind and
+    /// apiVersion (upstream's `ownerReferenceMatchesCoordinates`).
+    func names(_ reference: OwnerReference, _ slot: UInt32) -> Bool {
         let node = self[slot]
-        let kind = kind(node.kind)
+        let kind = kinds[Int(node.kind)]
         return reference.name == node.name && reference.kind == kind.kind && reference.apiVersion == kind.apiVersion
-            && CompactUID(reference.uid) == node.uid
     }
 
     // MARK: Adding and removing nodes

