@@ -44,19 +44,21 @@ struct Chain {
     var replicaSet: ReplicaSet
     var pods: [Pod]
 
-    static func create(in env: TestEnvironment, pods count: Int = 2, podFinalizers: [String]? = nil) async throws -> Chain {
+    static func create(
+        in env: TestEnvironment, namespace: String = "default", pods count: Int = 2, podFinalizers: [String]? = nil
+    ) async throws -> Chain {
         let deployment = try await env.api.create(Deployment(
-            metadata: ObjectMeta(name: "web", namespace: "default"),
+            metadata: ObjectMeta(name: "web", namespace: namespace),
             spec: DeploymentSpec(selector: LabelSelector(matchLabels: webLabels), template: webTemplate())))
         let replicaSet = try await env.api.create(ReplicaSet(
-            metadata: ObjectMeta(labels: webLabels, name: "web-1", namespace: "default",
+            metadata: ObjectMeta(labels: webLabels, name: "web-1", namespace: namespace,
                                  ownerReferences: [reference(to: deployment, controller: true)]),
             spec: ReplicaSetSpec(selector: LabelSelector(matchLabels: webLabels), template: webTemplate())))
         var pods: [Pod] = []
         for n in 0..<count {
             pods.append(try await env.api.create(Pod(
                 metadata: ObjectMeta(finalizers: n == 0 ? podFinalizers : nil, labels: webLabels, name: "web-1-\(n)",
-                                     namespace: "default", ownerReferences: [reference(to: replicaSet, controller: true)]),
+                                     namespace: namespace, ownerReferences: [reference(to: replicaSet, controller: true)]),
                 spec: PodSpec(containers: [Container(name: "web", image: "nginx")]))))
         }
         return Chain(deployment: deployment, replicaSet: replicaSet, pods: pods)
