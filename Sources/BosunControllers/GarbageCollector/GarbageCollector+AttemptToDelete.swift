@@ -60,8 +60,8 @@ extension GarbageCollector {
             return
         }
         // No owner lives: collect it, propagating as its own finalizers ask.
-        let policy = latest.finalizers.contains(Finalizer.orphan) ? "Orphan"
-            : latest.finalizers.contains(Finalizer.foregroundDeletion) ? "Foreground" : "Background"
+        let policy = latest.finalizers.contains(PropagationFinalizer.orphan) ? "Orphan"
+            : latest.finalizers.contains(PropagationFinalizer.foregroundDeletion) ? "Foreground" : "Background"
         try await delete(item, resource, at: latest, policy: policy)
     }
 
@@ -102,7 +102,7 @@ extension GarbageCollector {
                 owners.dangling.append(reference)
                 continue
             }
-            if owner.isDeleting && owner.finalizers.contains(Finalizer.foregroundDeletion) {
+            if owner.isDeleting && owner.finalizers.contains(PropagationFinalizer.foregroundDeletion) {
                 owners.waitingForDependentsDeletion.append(reference)
             } else {
                 owners.solid.append(reference)
@@ -152,6 +152,6 @@ extension GarbageCollector {
     /// Once no dependent blocks it, the owner loses its `foregroundDeletion` finalizer and goes.
     private func removeFinalizerIfUnblocked(_ item: NodeSnapshot, _ resource: ResourceDescriptor) async throws {
         guard graph.withLock({ $0.blockingDependents(of: item.uid) }).isEmpty else { return }
-        try await removeFinalizer(Finalizer.foregroundDeletion, from: item, resource)
+        try await removeFinalizer(PropagationFinalizer.foregroundDeletion, from: item, resource)
     }
 }

@@ -127,7 +127,7 @@ extension GarbageCollector {
         let dependents = graph.withLock { $0.dependents(of: uid) }
         do {
             try await orphan(dependents, of: owner)
-            try await removeFinalizer(Finalizer.orphan, from: owner, try resource(for: owner.kind))
+            try await removeFinalizer(PropagationFinalizer.orphan, from: owner, try resource(for: owner.kind))
             return .forget
         } catch {
             logger.warning("orphaning dependents failed; retrying", metadata: [

@@ -49,12 +49,12 @@ struct ObservedObject: Sendable {
     var beingDeleted: Bool
     var finalizers: [String]
 
-    var hasForegroundFinalizer: Bool { finalizers.contains(Finalizer.foregroundDeletion) }
-    var hasOrphanFinalizer: Bool { finalizers.contains(Finalizer.orphan) }
+    var hasForegroundFinalizer: Bool { finalizers.contains(PropagationFinalizer.foregroundDeletion) }
+    var hasOrphanFinalizer: Bool { finalizers.contains(PropagationFinalizer.orphan) }
 }
 
 /// The finalizers the API server adds for a delete's propagation policy.
-enum Finalizer {
+enum PropagationFinalizer {
     static let foregroundDeletion = "foregroundDeletion"
     static let orphan = "orphan"
 }
