@@ -77,6 +77,9 @@ public final class ControlPlane: Sendable {
         try ReplicaSetController.register(with: manager)
         try ReplicationManager.register(with: manager)
         try DeploymentController.register(with: manager)
+        try GarbageCollector.register(with: manager)
+        try PodGCController.register(with: manager)
+        try NamespaceController.register(with: manager)
         for n in 0..<options.simulatedNodes {
             do {
                 _ = try await api.create(Node(metadata: ObjectMeta(

@@ -304,4 +304,30 @@ private final class PartitionableClient: Client {
         try check()
         return try await base.updateScale(type, namespace: namespace, scale: scale, options: options)
     }
+
+    func serverResources() async throws -> [ResourceDescriptor] {
+        try check()
+        return try await base.serverResources()
+    }
+
+    func getObject(_ resource: ResourceDescriptor, namespace: String?, name: String) async throws -> StoredObject {
+        try check()
+        return try await base.getObject(resource, namespace: namespace, name: name)
+    }
+
+    func patchObject(
+        _ resource: ResourceDescriptor, namespace: String?, name: String, patchType: PatchType, patch: JSONValue,
+        subresource: String?, options: WriteOptions
+    ) async throws -> StoredObject {
+        try check()
+        return try await base.patchObject(
+            resource, namespace: namespace, name: name, patchType: patchType, patch: patch, subresource: subresource, options: options)
+    }
+
+    func deleteObject(
+        _ resource: ResourceDescriptor, namespace: String?, name: String, options: DeleteOptions, writeOptions: WriteOptions
+    ) async throws -> DeleteOutcome {
+        try check()
+        return try await base.deleteObject(resource, namespace: namespace, name: name, options: options, writeOptions: writeOptions)
+    }
 }

@@ -127,4 +127,23 @@ final class FaultyClient: Client {
     func updateScale<T: Resource>(_ type: T.Type, namespace: String?, scale: Scale, options: WriteOptions) async throws -> Scale {
         try await base.updateScale(type, namespace: namespace, scale: scale, options: options)
     }
+
+    func serverResources() async throws -> [ResourceDescriptor] { try await base.serverResources() }
+
+    func getObject(_ resource: ResourceDescriptor, namespace: String?, name: String) async throws -> StoredObject {
+        try await base.getObject(resource, namespace: namespace, name: name)
+    }
+
+    func patchObject(
+        _ resource: ResourceDescriptor, namespace: String?, name: String, patchType: PatchType, patch: JSONValue,
+        subresource: String?, options: WriteOptions
+    ) async throws -> StoredObject {
+        try await base.patchObject(resource, namespace: namespace, name: name, patchType: patchType, patch: patch, subresource: subresource, options: options)
+    }
+
+    func deleteObject(
+        _ resource: ResourceDescriptor, namespace: String?, name: String, options: DeleteOptions, writeOptions: WriteOptions
+    ) async throws -> DeleteOutcome {
+        try await base.deleteObject(resource, namespace: namespace, name: name, options: options, writeOptions: writeOptions)
+    }
 }

@@ -99,20 +99,20 @@ struct StoreDeleteTests {
                                options: DeleteOptions(preconditions: Preconditions(resourceVersion: String(created.resourceVersion))))
     }
 
-    @Test func namespaceDeletionEmptiesThenRemovesIt() async throws {
+    /// The store's half of namespace deletion (kube-apiserver's namespace storage); emptying the
+    /// namespace is the namespace controller's, tested in BosunControllersTests.
+    @Test func namespaceDeletionStartsTerminationAndWaitsForFinalize() async throws {
         let store = try await makeStore()
         try await store.create(namespaces, object: UnstructuredObject(Namespace(metadata: ObjectMeta(name: "team"))))
-        var held = configMap("held", namespace: "team")
-        held.rawMetadata["finalizers"] = ["example.com/hold"]
-        try await store.create(configMaps, object: held)
-        try await store.create(configMaps, object: configMap("free", namespace: "team"))
+        try await store.create(configMaps, object: configMap("kept", namespace: "team"))
 
         guard case .pending(let terminating) = try await store.delete(namespaces, name: "team") else {
-            Issue.record("a namespace with content terminates first")
+            Issue.record("a namespace terminates first")
             return
         }
         #expect(terminating.unstructured()[path: "status", "phase"] == "Terminating")
-        #expect(throws: APIError.self) { try store.get(configMaps, namespace: "team", name: "free") }
+        #expect(terminating.unstructured()[path: "spec", "finalizers"] == ["kubernetes"])
+        #expect(try store.get(configMaps, namespace: "team", name: "kept").isDeleting == false, "the store leaves the contents alone")
         do {
             try await store.create(configMaps, object: configMap("new", namespace: "team"))
             Issue.record("expected Forbidden")
@@ -121,11 +121,54 @@ struct StoreDeleteTests {
             #expect(error.message == #"configmaps "new" is forbidden: unable to create new content in namespace team because it is being terminated"#)
             #expect(error.hasCause(APIError.namespaceTerminatingCause), "controllers recognise the refusal by its cause")
         }
-        // The held object goes once its finalizer is removed, and then so does the namespace.
-        var release = try store.get(configMaps, namespace: "team", name: "held").unstructured()
-        release.rawMetadata["finalizers"] = nil
-        try await store.update(configMaps, object: release)
+        // Deleting again, updating it or writing its status do not remove it while spec.finalizers remain.
+        guard case .pending = try await store.delete(namespaces, name: "team") else {
+            Issue.record("a terminating namespace waits for its finalizers")
+            return
+        }
+        var update = try store.get(namespaces, name: "team").unstructured()
+        update.object["spec"] = ["finalizers": []]
+        let updated = try await store.update(namespaces, object: update)
+        #expect(updated.unstructured()[path: "spec", "finalizers"] == ["kubernetes"], "only /finalize changes spec.finalizers")
+        var status = updated.unstructured()
+        status.object["status"] = ["phase": "Terminating", "conditions": [["type": "NamespaceContentRemaining", "status": "True"]]]
+        try await store.update(namespaces, object: status, subresource: "status")
+        #expect(try store.get(namespaces, name: "team").isDeleting)
+
+        // The namespace controller's finalize: the last spec finalizer gone, the namespace goes.
+        var finalize = try store.get(namespaces, name: "team").unstructured()
+        finalize.object["spec"] = ["finalizers": []]
+        finalize.object["status"] = ["phase": "Active"]
+        try await store.update(namespaces, object: finalize, subresource: "finalize")
         #expect(throws: APIError.notFound(namespaces, "team")) { try store.get(namespaces, name: "team") }
+    }
+
+    @Test func finalizedNamespaceWaitsForItsMetadataFinalizers() async throws {
+        let store = try await makeStore()
+        var namespace = UnstructuredObject(Namespace(metadata: ObjectMeta(finalizers: ["example.com/audit"], name: "audited")))
+        namespace.object["spec"] = ["finalizers": ["example.com/cleanup"]]
+        let created = try await store.create(namespaces, object: namespace)
+        #expect(created.unstructured()[path: "spec", "finalizers"] == ["example.com/cleanup", "kubernetes"],
+                "every namespace gets the kubernetes finalizer on create")
+        try await store.delete(namespaces, name: "audited")
+
+        var finalize = try store.get(namespaces, name: "audited").unstructured()
+        finalize.object["spec"] = ["finalizers": ["example.com/cleanup"]]
+        let partly = try await store.update(namespaces, object: finalize, subresource: "finalize")
+        #expect(partly.unstructured()[path: "status", "phase"] == "Terminating", "/finalize writes no status")
+        finalize = partly.unstructured()
+        finalize.object["spec"] = ["finalizers": []]
+        try await store.update(namespaces, object: finalize, subresource: "finalize")
+        let waiting = try store.get(namespaces, name: "audited")
+        #expect(waiting.finalizers == ["example.com/audit"])
+
+        var release = waiting.unstructured()
+        release.rawMetadata["finalizers"] = nil
+        try await store.update(namespaces, object: release)
+        #expect(throws: APIError.notFound(namespaces, "audited")) { try store.get(namespaces, name: "audited") }
+        await #expect(throws: APIError.self, "only namespaces have /finalize") {
+            try await store.update(configMaps, object: configMap("c"), subresource: "finalize")
+        }
     }
 
     @Test func deleteCollectionBySelector() async throws {

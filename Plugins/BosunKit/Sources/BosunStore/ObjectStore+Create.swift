@@ -115,9 +115,7 @@ extension ObjectStore {
             object["status"] = ["phase": "Pending", "qosClass": .string(QOSClass.of(object))]
         case ("", "namespaces"):
             object["status"] = ["phase": "Active"]
-            var spec = object["spec"]?.objectValue ?? JSONObject()
-            if spec["finalizers"] == nil { spec["finalizers"] = ["kubernetes"] }
-            object["spec"] = .object(spec)
+            addKubernetesFinalizer(&object)
         case ("", "persistentvolumeclaims"), ("", "persistentvolumes"):
             object["status"] = ["phase": "Pending"]
         default:

@@ -27,6 +27,8 @@ extension ObjectStore {
     ///   again with grace 0 (what a kubelet does). Unscheduled and finished pods go at once.
     /// - With finalizers, the object stays with `deletionTimestamp` set until the last one is
     ///   removed.
+    /// - A namespace's first delete only marks it `Terminating`; it goes once its
+    ///   `spec.finalizers` (the namespace controller's `kubernetes`) and its finalizers are removed.
     @discardableResult
     public func delete(
         _ resource: GroupResource, namespace: String? = nil, name: String, options: DeleteOptions = DeleteOptions(),
@@ -57,8 +59,11 @@ extension ObjectStore {
         case .background:
             break
         }
-        let isNamespace = resource == GroupResource(group: "", resource: "namespaces")
-        if finalizers.isEmpty && grace == 0 && !isNamespace {
+        // kube-apiserver's namespace storage: the first delete only starts termination; later
+        // ones wait while spec.finalizers remain.
+        let isNamespace = resource == Self.namespaces
+        let heldNamespace = isNamespace && (!current.isDeleting || !Self.specFinalizers(of: object).isEmpty)
+        if finalizers.isEmpty && grace == 0 && !heldNamespace {
             if writeOptions.dryRun { return .deleted(current) }
             return .deleted(try await remove(current, lastState: object, served: served))
         }
@@ -83,7 +88,7 @@ extension ObjectStore {
         if writeOptions.dryRun {
             return .pending(StoredObject(key: key, object: object, resourceVersion: current.resourceVersion, kind: served.descriptor.kind))
         }
-        if finalizers.isEmpty && grace == 0 && !isNamespace {
+        if finalizers.isEmpty && grace == 0 && !heldNamespace {
             return .deleted(try await remove(current, lastState: object, served: served))
         }
         object.metadataObject["resourceVersion"] = nil
@@ -91,7 +96,6 @@ extension ObjectStore {
         guard let stored = try await commit(txn, key: key, object: object, previous: current, kind: served.descriptor.kind).0 else {
             throw APIError.internal("delete returned no object")
         }
-        if isNamespace { await finalizeNamespaceIfEmpty(name) }
         return .pending(stored)
     }
 
@@ -120,7 +124,6 @@ extension ObjectStore {
         last.setResourceVersion(revision)
         let final = StoredObject(key: current.key, object: last, resourceVersion: revision, kind: served.descriptor.kind)
         if current.key.resource == CRDRegistration.resource { await unserve(final) }
-        if !current.key.namespace.isEmpty { await finalizeNamespaceIfEmpty(current.key.namespace) }
         return final
     }
 

@@ -2,7 +2,8 @@ import BosunKit
 import Synchronization
 
 // What kube-apiserver's controllers do for the store's own kinds: CRDs become served and
-// Established, and a terminating namespace is emptied, then removed.
+// Established, and a deleted CRD's objects go with it. (Emptying a terminating namespace is
+// kube-controller-manager's namespace controller, in BosunControllers.)
 extension ObjectStore {
     /// Serves a new CRD's resources and marks it NamesAccepted and Established.
     func establish(_ stored: StoredObject) async {
@@ -39,34 +40,6 @@ extension ObjectStore {
         }
         state.withLock { s in
             if (s.tables[resource] ?? [:]).isEmpty { s.served[resource] = nil }
-        }
-    }
-
-    /// Deletes the contents of a terminating namespace; once nothing is left, removes its
-    /// `kubernetes` finalizer and the namespace itself. Called on the namespace's deletion and
-    /// whenever an object in it goes away.
-    func finalizeNamespaceIfEmpty(_ name: String) async {
-        let namespaces = GroupResource(group: "", resource: "namespaces")
-        guard let ns = state.withLock({ $0.object(ObjectKey(namespaces, name: name)) }), ns.isDeleting else { return }
-        let contents = state.withLock { s -> [StoredObject] in
-            s.tables.values.flatMap { $0.values.filter { $0.key.namespace == name } }
-        }
-        for object in contents where !object.isDeleting {
-            _ = try? await delete(object.key.resource, namespace: name, name: object.key.name,
-                                  options: DeleteOptions(gracePeriodSeconds: 0, propagationPolicy: "Background"))
-        }
-        let remaining = state.withLock { s in s.tables.values.contains { $0.values.contains { $0.key.namespace == name } } }
-        guard !remaining else { return }
-        guard let current = state.withLock({ $0.object(ObjectKey(namespaces, name: name)) }) else { return }
-        var object = current.unstructured().object
-        var spec = object["spec"]?.objectValue ?? JSONObject()
-        spec["finalizers"] = nil
-        object["spec"] = .object(spec)
-        guard let served = try? served(namespaces) else { return }
-        if (object.metadataObject["finalizers"]?.arrayValue ?? []).isEmpty {
-            _ = try? await remove(current, lastState: object, served: served)
-        } else {
-            _ = try? await replace(current, with: object, served: served, subresource: nil, options: WriteOptions())
         }
     }
 }

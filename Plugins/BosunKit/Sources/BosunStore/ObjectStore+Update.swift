@@ -2,7 +2,8 @@ import BosunKit
 import Synchronization
 
 extension ObjectStore {
-    /// Replaces an object (or, with `subresource: "status"`, only its status).
+    /// Replaces an object (or, with `subresource: "status"`, only its status; a namespace's
+    /// `spec.finalizers` only through `subresource: "finalize"`).
     ///
     /// - A `metadata.resourceVersion` that is not the stored one → 409 Conflict; an empty one
     ///   updates whatever is stored.
@@ -13,14 +14,16 @@ extension ObjectStore {
     /// - A Deployment's `/status` also writes its metadata but labels: the deployment controller
     ///   records the `revision` annotation that way.
     /// - An update that changes nothing returns the stored object: no new resourceVersion, no event.
-    /// - Removing the last finalizer of an object being deleted deletes it.
+    /// - Removing the last finalizer of an object being deleted deletes it (for a namespace, the
+    ///   last of `metadata.finalizers` and `spec.finalizers`).
     @discardableResult
     public func update(
         _ resource: GroupResource, namespace: String? = nil, object input: UnstructuredObject,
         subresource: String? = nil, options: WriteOptions = WriteOptions()
     ) async throws(APIError) -> StoredObject {
         let served = try served(resource)
-        if let subresource, subresource != "status" || !served.hasStatus {
+        let finalize = subresource == "finalize" && resource == Self.namespaces
+        if let subresource, !finalize, subresource != "status" || !served.hasStatus {
             throw APIError(code: 404, reason: .notFound, message: "the server could not find the requested resource")
         }
         var object = input.object
@@ -57,6 +60,8 @@ extension ObjectStore {
             object["status"] = old["status"]
         }
         Self.carrySystemMetadata(into: &object, from: old)
+        let isNamespace = current.key.resource == Self.namespaces
+        if isNamespace && subresource == nil { Self.keepSpecFinalizers(&object, old: old) }
 
         let request = AdmissionRequest(
             operation: .update, resource: current.key.resource, kind: served.descriptor.groupVersionKind,
@@ -79,7 +84,8 @@ extension ObjectStore {
         let finalizers = admitted.metadataObject["finalizers"]?.arrayValue ?? []
         let deleting = admitted.metadataObject["deletionTimestamp"].map { !$0.isNull } ?? false
         let grace = admitted.metadataObject["deletionGracePeriodSeconds"]?.int64Value ?? 0
-        if deleting && finalizers.isEmpty && grace == 0 {
+        let finalized = !isNamespace || Self.specFinalizers(of: admitted).isEmpty
+        if deleting && finalizers.isEmpty && grace == 0 && finalized {
             return try await remove(current, lastState: admitted, served: served)
         }
         admitted.metadataObject["resourceVersion"] = nil

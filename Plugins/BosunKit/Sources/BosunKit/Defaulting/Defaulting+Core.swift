@@ -31,18 +31,14 @@ extension Defaulting {
         service.spec = spec
     }
 
-    /// Namespace: the `kubernetes.io/metadata.name` label, the `kubernetes` finalizer (added by
-    /// upstream's namespace strategy on create) and phase Active.
+    /// Namespace: the `kubernetes.io/metadata.name` label and phase Active. (The `kubernetes`
+    /// finalizer is the namespace strategy's, added on create only: defaulting runs on every
+    /// write, and would put it back after the namespace controller removed it.)
     public static func namespace(_ namespace: inout Namespace) {
         if let name = namespace.metadata.name, !name.isEmpty {
             var labels = namespace.metadata.labels ?? [:]
             labels["kubernetes.io/metadata.name"] = name
             namespace.metadata.labels = labels
-        }
-        var finalizers = namespace.spec.finalizers ?? []
-        if !finalizers.contains("kubernetes") {
-            finalizers.append("kubernetes")
-            namespace.spec.finalizers = finalizers
         }
         if (namespace.status.phase ?? "").isEmpty { namespace.status.phase = "Active" }
     }

@@ -10,7 +10,9 @@ import BosunStore
 /// - Read-your-writes: after a create, update, patch or delete returns, cached reads return
 ///   that write or something newer, even before the watch delivers it.
 /// - Cached values are shared, immutable Swift values: reading one copies nothing.
-/// - Lists with `limit`, `continueToken` or `resourceVersion` options go to the API server.
+/// - Lists with `limit`, `continueToken` or `resourceVersion` options go to the API server, as
+///   do reads by descriptor (`getObject`, `listObjects`, `watchObjects`); writes by descriptor
+///   are shown by the typed caches of their resource like any other write.
 public struct CachedClient: Client {
     /// The uncached client writes (and uncovered reads) go to.
     public let api: any Client
@@ -85,6 +87,40 @@ public struct CachedClient: Client {
             }
         }
         return result
+    }
+
+    public func serverResources() async throws -> [ResourceDescriptor] {
+        try await api.serverResources()
+    }
+
+    /// Always read from the API server: caches are typed, and this read is not.
+    public func getObject(_ resource: ResourceDescriptor, namespace: String?, name: String) async throws -> StoredObject {
+        try await api.getObject(resource, namespace: namespace, name: name)
+    }
+
+    public func patchObject(
+        _ resource: ResourceDescriptor, namespace: String?, name: String, patchType: PatchType, patch: JSONValue,
+        subresource: String?, options: WriteOptions
+    ) async throws -> StoredObject {
+        let patched = try await api.patchObject(resource, namespace: namespace, name: name, patchType: patchType, patch: patch,
+                                                subresource: subresource, options: options)
+        if !options.dryRun { informers.recordWrite(patched) }
+        return patched
+    }
+
+    public func deleteObject(
+        _ resource: ResourceDescriptor, namespace: String?, name: String, options: DeleteOptions, writeOptions: WriteOptions
+    ) async throws -> DeleteOutcome {
+        let outcome = try await api.deleteObject(resource, namespace: namespace, name: name, options: options, writeOptions: writeOptions)
+        if !writeOptions.dryRun {
+            switch outcome {
+            case .deleted(let last):
+                informers.recordDelete(resource.resourceKey, last.key.nameKey, resourceVersion: last.resourceVersion)
+            case .pending(let kept):
+                informers.recordWrite(kept)
+            }
+        }
+        return outcome
     }
 
     public func bind(_ binding: Binding, namespace: String, options: WriteOptions) async throws -> Pod {

@@ -53,6 +53,29 @@ public protocol Client: Sendable {
 
     /// Writes the `/scale` subresource.
     func updateScale<T: Resource>(_ type: T.Type, namespace: String?, scale: Scale, options: WriteOptions) async throws -> Scale
+
+    // MARK: Any resource, by descriptor (the dynamic client)
+
+    /// Every resource the server serves, built-in and custom, one descriptor per group and
+    /// resource: what discovery reports. Controllers that handle every kind (the garbage
+    /// collector, the namespace controller) start from this.
+    func serverResources() async throws -> [ResourceDescriptor]
+
+    /// One object of any served resource, undecoded, or 404.
+    func getObject(_ resource: ResourceDescriptor, namespace: String?, name: String) async throws -> StoredObject
+
+    /// Patches an object of any served resource (JSON Patch or JSON Merge Patch for custom
+    /// resources; strategic merge too for built-in ones).
+    func patchObject(
+        _ resource: ResourceDescriptor, namespace: String?, name: String, patchType: PatchType, patch: JSONValue,
+        subresource: String?, options: WriteOptions
+    ) async throws -> StoredObject
+
+    /// Deletes an object of any served resource; the outcome says whether it is gone or kept by
+    /// finalizers (or a grace period).
+    func deleteObject(
+        _ resource: ResourceDescriptor, namespace: String?, name: String, options: DeleteOptions, writeOptions: WriteOptions
+    ) async throws -> DeleteOutcome
 }
 
 /// A page of a typed list.

@@ -70,6 +70,28 @@ public struct StoreClient: Client {
         try await store.updateScale(T.resource.resourceKey, namespace: namespace, scale: scale, options: options)
     }
 
+    public func serverResources() async throws -> [ResourceDescriptor] {
+        store.servedResources
+    }
+
+    public func getObject(_ resource: ResourceDescriptor, namespace: String?, name: String) async throws -> StoredObject {
+        try store.get(resource.resourceKey, namespace: namespace, name: name)
+    }
+
+    public func patchObject(
+        _ resource: ResourceDescriptor, namespace: String?, name: String, patchType: PatchType, patch: JSONValue,
+        subresource: String?, options: WriteOptions
+    ) async throws -> StoredObject {
+        try await store.patch(resource.resourceKey, namespace: namespace, name: name, type: patchType, patch: patch,
+                              subresource: subresource, options: options)
+    }
+
+    public func deleteObject(
+        _ resource: ResourceDescriptor, namespace: String?, name: String, options: DeleteOptions, writeOptions: WriteOptions
+    ) async throws -> DeleteOutcome {
+        try await store.delete(resource.resourceKey, namespace: namespace, name: name, options: options, writeOptions: writeOptions)
+    }
+
     private func decode<T: Resource>(_ object: StoredObject) throws -> T {
         do {
             return try object.decode(as: T.self)

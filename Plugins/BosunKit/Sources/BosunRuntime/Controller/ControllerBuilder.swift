@@ -18,6 +18,7 @@ public struct ControllerBuilder<T: Resource>: Sendable {
     var predicates: [Predicate<T>] = []
     var sources: [ControllerSource] = []
     var concurrency: Int?
+    var backoff: Backoff = .default
 
     init(manager: Manager, name: String) {
         self.manager = manager
@@ -38,6 +39,9 @@ public struct ControllerBuilder<T: Resource>: Sendable {
 
     /// Workers reconciling at once. Default: the number of cores. Always at least one.
     public func concurrency(_ workers: Int) -> Self { with { $0.concurrency = workers } }
+
+    /// How a failed key's retries are delayed. Default: 5 ms doubling to 1,000 s.
+    public func backoff(_ backoff: Backoff) -> Self { with { $0.backoff = backoff } }
 
     /// Reconciles the owner when an object of `Child` that it controls changes: children are
     /// mapped to the object named by their controller ownerReference (`controller: true`) when
@@ -100,7 +104,7 @@ public struct ControllerBuilder<T: Resource>: Sendable {
         ) { event in [ObjectName(of: event.object)] }
         return try manager.add(
             name: name, reconciler: reconciler, sources: [primary] + sources,
-            concurrency: concurrency ?? manager.options.defaultConcurrency)
+            concurrency: concurrency ?? manager.options.defaultConcurrency, backoff: backoff)
     }
 
     /// Registers a controller whose reconcile gets the current object from the cache; keys

@@ -78,21 +78,31 @@ public final class EventRecorder: Sendable {
     /// `reason` is a short UpperCamelCase word for machines (`FailedCreate`); `message` is for
     /// people. Events about cluster-scoped objects go to the `default` namespace, as in Kubernetes.
     public func event<T: Resource>(for object: T, type: EventType, reason: String, message: String) {
+        let involved = ObjectReference(
+            apiVersion: T.apiVersion, kind: T.kind, name: object.metadata.name ?? "",
+            namespace: object.metadata.namespace.flatMap { $0.isEmpty ? nil : $0 },
+            resourceVersion: object.metadata.resourceVersion, uid: object.metadata.uid)
+        event(about: involved, type: type, reason: reason, message: message)
+    }
+
+    /// Records that `reason` happened to the object `involved` names: for controllers that handle
+    /// objects of any kind without a Swift type for it (the garbage collector).
+    public func event(about involved: ObjectReference, type: EventType, reason: String, message: String) {
         let now = clock.now()
-        let name = object.metadata.name ?? ""
-        let namespace = object.metadata.namespace.flatMap { $0.isEmpty ? nil : $0 }
+        let name = involved.name ?? ""
+        var involved = involved
+        involved.namespace = involved.namespace.flatMap { $0.isEmpty ? nil : $0 }
         let event = Event(
-            metadata: ObjectMeta(name: EventNames.unique(for: name, at: now), namespace: namespace ?? "default"),
-            involvedObject: ObjectReference(
-                apiVersion: T.apiVersion, kind: T.kind, name: name,
-                namespace: namespace, resourceVersion: object.metadata.resourceVersion, uid: object.metadata.uid),
+            metadata: ObjectMeta(name: EventNames.unique(for: name, at: now), namespace: involved.namespace ?? "default"),
+            involvedObject: involved,
             count: 1, firstTimestamp: now, lastTimestamp: now, message: message, reason: reason,
             reportingComponent: component, reportingInstance: instance,
             source: EventSource(component: component, host: instance), type: type.rawValue)
         if !progress.enqueue(event, on: queue) {
             let dropped = drops.add(1, ordering: .relaxed).newValue
             if dropped == 1 || dropped % 1_000 == 0 {
-                logger.warning("dropped event \(reason) for \(T.kind) \(object.key): queue full or recorder shut down",
+                let path = involved.namespace.map { $0 + "/" + name } ?? name
+                logger.warning("dropped event \(reason) for \(involved.kind ?? "") \(path): queue full or recorder shut down",
                                metadata: ["droppedSoFar": "\(dropped)"])
             }
         }

@@ -176,6 +176,12 @@ public final class Informer<T: Resource>: Sendable {
         state.withLock { $0.cache.recordWrite(object) }
     }
 
+    /// ``recordWrite(_:)`` for a write that returned the object undecoded.
+    func recordWrite(stored: StoredObject) {
+        guard let value = decode(stored) else { return }
+        recordWrite(value)
+    }
+
     func recordDelete(_ name: ObjectName, resourceVersion: Int64) {
         state.withLock { $0.cache.recordDelete(name, resourceVersion: resourceVersion) }
     }

@@ -21,6 +21,10 @@ public final class InformerRegistry: Sendable {
         var informer: any Sendable
         var references: Int
         var stop: @Sendable () -> Void
+        /// The informer's resource, and how to show it writes made without its Swift type.
+        var resource: GroupResource
+        var recordStored: @Sendable (StoredObject) -> Void
+        var recordDeleted: @Sendable (ObjectName, Int64) -> Void
     }
 
     private let client: any Client
@@ -60,7 +64,10 @@ public final class InformerRegistry: Sendable {
                 client: client, clock: clock, logger: logger, namespace: namespace, labelSelector: labelSelector,
                 fieldSelector: fieldSelector, pageSize: pageSize, inactivityTimeout: inactivityTimeout,
                 decodedCapacity: decodedCapacity)
-            e[scope] = Entry(informer: informer, references: 1, stop: { informer.stop() })
+            e[scope] = Entry(
+                informer: informer, references: 1, stop: { informer.stop() }, resource: T.resource.resourceKey,
+                recordStored: { informer.recordWrite(stored: $0) },
+                recordDeleted: { informer.recordDelete($0, resourceVersion: $1) })
             return (informer, true)
         }
         if isNew { informer.start() }
@@ -114,6 +121,26 @@ public final class InformerRegistry: Sendable {
     func recordDelete<T: Resource>(_ type: T.Type, _ name: ObjectName, resourceVersion: Int64) {
         for informer in all(type, namespace: name.namespace) {
             informer.recordDelete(name, resourceVersion: resourceVersion)
+        }
+    }
+
+    /// Tells the informers of the stored object's resource about a write made by descriptor
+    /// (``Client/patchObject(_:namespace:name:patchType:patch:subresource:options:)``), so their
+    /// reads show it at once too.
+    func recordWrite(_ stored: StoredObject) {
+        for entry in entries(of: stored.key.resource, namespace: stored.key.namespace) { entry.recordStored(stored) }
+    }
+
+    /// Tells the informers of `resource` about a delete made by descriptor.
+    func recordDelete(_ resource: GroupResource, _ name: ObjectName, resourceVersion: Int64) {
+        for entry in entries(of: resource, namespace: name.namespace) { entry.recordDeleted(name, resourceVersion) }
+    }
+
+    private func entries(of resource: GroupResource, namespace: String) -> [Entry] {
+        entries.withLock { e in
+            e.compactMap { scope, entry in
+                entry.resource == resource && (scope.namespace == nil || scope.namespace == namespace) ? entry : nil
+            }
         }
     }
 

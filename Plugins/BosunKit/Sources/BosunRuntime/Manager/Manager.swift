@@ -91,8 +91,10 @@ public final class Manager: Sendable {
         informers.acquire(type, namespace: namespace, labelSelector: labelSelector)
     }
 
-    func add(name: String, reconciler: any Reconciler, sources: [ControllerSource], concurrency: Int) throws -> Controller {
-        let queue = WorkQueue<ObjectName>(name: name, clock: clock, metrics: options.metricsFactory)
+    func add(
+        name: String, reconciler: any Reconciler, sources: [ControllerSource], concurrency: Int, backoff: Backoff = .default
+    ) throws -> Controller {
+        let queue = WorkQueue<ObjectName>(name: name, clock: clock, metrics: options.metricsFactory, backoff: backoff)
         let controller = Controller(
             name: name, concurrency: concurrency, queue: queue, reconciler: reconciler, sources: sources,
             metricsFactory: options.metricsFactory)
