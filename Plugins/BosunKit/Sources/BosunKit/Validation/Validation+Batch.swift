@@ -153,21 +153,24 @@ extension Validation {
         return errors + validateCronJobSpec(cronJob.spec)
     }
 
-    /// CronJob updates: metadata rules, and the spec as on create (the name limit is not re-checked).
+    /// CronJob updates: metadata rules, and the spec as on create (the name limit is not
+    /// re-checked); a schedule that already used `TZ=` may keep it, and a time zone is checked
+    /// only when it changed.
     public static func validateCronJobUpdate(_ cronJob: CronJob, old: CronJob) -> FieldErrorList {
-        validateObjectMetaUpdate(cronJob.metadata, old: old.metadata) + validateCronJobSpec(cronJob.spec)
+        validateObjectMetaUpdate(cronJob.metadata, old: old.metadata) + validateCronJobSpec(cronJob.spec, old: old.spec)
     }
 
-    static func validateCronJobSpec(_ spec: CronJobSpec) -> FieldErrorList {
+    static func validateCronJobSpec(_ spec: CronJobSpec, old: CronJobSpec? = nil) -> FieldErrorList {
         var errors: FieldErrorList = []
         let path: FieldPath = "spec"
         if spec.schedule.isEmpty {
             errors.append(.required(path.child("schedule")))
         } else {
-            errors += validateSchedule(spec.schedule, path: path.child("schedule"))
+            let allowTZ = old?.schedule.contains("TZ") ?? false
+            errors += validateSchedule(spec.schedule, allowTZInSchedule: allowTZ, timeZone: spec.timeZone, path: path.child("schedule"))
         }
-        if let zone = spec.timeZone { errors += validateTimeZone(zone, path: path.child("timeZone")) }
         errors += validateNonnegative(spec.startingDeadlineSeconds, path: path.child("startingDeadlineSeconds"))
+        if let zone = spec.timeZone, old == nil || old?.timeZone != zone { errors += validateTimeZone(zone, path: path.child("timeZone")) }
         errors += oneOf(spec.concurrencyPolicy, ["Allow", "Forbid", "Replace"], path: path.child("concurrencyPolicy"))
         let tPath = path.child("jobTemplate")
         errors += validateLabels(spec.jobTemplate.metadata?.labels, path: tPath.child("metadata.labels"))
@@ -185,23 +188,19 @@ extension Validation {
         return errors
     }
 
-    /// A cron schedule: robfig/cron's parse errors, and no `TZ=`/`CRON_TZ=` prefix.
-    public static func validateSchedule(_ schedule: String, path: FieldPath) -> FieldErrorList {
+    /// A cron schedule: robfig/cron's parse errors; no `TZ=`/`CRON_TZ=` prefix, unless the
+    /// stored schedule had one already (and then not together with `timeZone`).
+    public static func validateSchedule(
+        _ schedule: String, allowTZInSchedule: Bool = false, timeZone: String? = nil, path: FieldPath
+    ) -> FieldErrorList {
         var errors: FieldErrorList = []
-        var body = schedule
-        if schedule.hasPrefix("TZ=") || schedule.hasPrefix("CRON_TZ=") {
-            if let space = schedule.firstIndex(of: " ") { body = String(schedule[schedule.index(after: space)...]) }
-            let zone = String(schedule[schedule.index(after: schedule.firstIndex(of: "=")!)...].prefix { $0 != " " })
-            if TimeZone(identifier: zone) == nil {
-                errors.append(.invalid(path, schedule, "provided bad location \(zone): unknown time zone \(zone)"))
-                body = ""
-            }
-        }
-        if !body.isEmpty || errors.isEmpty {
-            do { _ = try CronSchedule(parsing: body) } catch { errors.append(.invalid(path, schedule, error.message)) }
-        }
+        do { _ = try CronSchedule(parsing: schedule) } catch { errors.append(.invalid(path, schedule, error.message)) }
         if schedule.contains("TZ") {
-            errors.append(.invalid(path, schedule, "cannot use TZ or CRON_TZ in schedule, use timeZone field instead"))
+            if !allowTZInSchedule {
+                errors.append(.invalid(path, schedule, "cannot use TZ or CRON_TZ in schedule, use timeZone field instead"))
+            } else if timeZone != nil {
+                errors.append(.invalid(path, schedule, "cannot use both timeZone field and TZ or CRON_TZ in schedule"))
+            }
         }
         return errors
     }
@@ -209,8 +208,9 @@ extension Validation {
     static func validateTimeZone(_ zone: String, path: FieldPath) -> FieldErrorList {
         if zone.isEmpty { return [.invalid(path, zone, "timeZone must be nil or non-empty string")] }
         for part in zone.split(separator: "/", omittingEmptySubsequences: false) {
-            let ok = part != "." && part != ".." && !part.hasPrefix("-") && !part.isEmpty
-                && part.utf8.allSatisfy { isAlnum($0) || $0 == 0x5F || $0 == 0x2D || $0 == 0x2B }
+            // Upstream's `^[A-Za-z\.\-_0-9+]{1,14}$` per component.
+            let ok = part != "." && part != ".." && !part.hasPrefix("-") && (1...14).contains(part.utf8.count)
+                && part.utf8.allSatisfy { isAlnum($0) || $0 == 0x5F || $0 == 0x2D || $0 == 0x2B || $0 == 0x2E }
             if !ok { return [.invalid(path, zone, "unknown time zone \(zone)")] }
         }
         if zone.lowercased() == "local" {
