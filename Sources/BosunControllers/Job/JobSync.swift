@@ -36,8 +36,12 @@ struct JobSync: Reconciler {
             context.logger.error("missing or invalid selector; not syncing")
             return .done
         }
-        // Checked before the pods are listed: a pod that shows up after the check is seen next time.
+        // Both read before the pods are listed. A pod that shows up after the expectations check
+        // is seen next time. The pod handler updates the index before it observes a finalizer
+        // removal, so a removal not expected any more shows in the listing, and one expected
+        // still is skipped: either way a pod is counted once.
         let satisfied = state.expectations.isSatisfied(request)
+        let expectedRemovals = state.finalizerRemovals.uids(request)
         let candidates = pods.pods(controlledBy: job.metadata.uid ?? "") + pods.orphans(in: request.namespace)
         let claimed = try await ControllerRefManager<Job, Pod>(
             owner: job, selector: selector, client: context.client, finalizers: [JobController.trackingFinalizer]
@@ -48,7 +52,7 @@ struct JobSync: Reconciler {
             return pod
         }
         var pass = JobSyncPass(key: request, job: job, pods: claimed, satisfiedExpectations: satisfied,
-                               state: state, context: context)
+                               expectedRemovals: expectedRemovals, state: state, context: context)
         try await pass.run()
         return pass.requeueAfter.map { .requeue(after: $0) } ?? .done
     }
@@ -84,7 +88,10 @@ struct JobSyncPass {
     /// When the Job needs another look that no event will bring.
     var requeueAfter: Duration?
 
-    init(key: ObjectName, job: Job, pods: [JobPodFacts], satisfiedExpectations: Bool, state: JobControllerState, context: ReconcileContext) {
+    init(
+        key: ObjectName, job: Job, pods: [JobPodFacts], satisfiedExpectations: Bool, expectedRemovals: Set<String>,
+        state: JobControllerState, context: ReconcileContext
+    ) {
         self.key = key
         self.job = job
         self.pods = pods
@@ -98,7 +105,7 @@ struct JobSyncPass {
         let uncounted = job.status.uncountedTerminatedPods ?? UncountedTerminatedPods()
         uncountedSucceeded = Set(uncounted.succeeded ?? [])
         uncountedFailed = Set(uncounted.failed ?? [])
-        expectedRemovals = state.finalizerRemovals.uids(key)
+        self.expectedRemovals = expectedRemovals
         if job.status.uncountedTerminatedPods == nil { self.job.status.uncountedTerminatedPods = UncountedTerminatedPods() }
     }
 
@@ -308,9 +315,11 @@ struct JobSyncPass {
         return delayed
     }
 
-    /// `Suspended=True` (`JobSuspended`) while suspended; `Suspended=False` (`JobResumed`) once
-    /// resumed, which restarts `startTime` and with it the active deadline. Returns whether the
-    /// condition changed.
+    /// `Suspended=True` (`JobSuspended`) while suspended, which clears `startTime` (as upstream
+    /// does since the fix of kubernetes#134521: the deadline counts continuous activity, and a
+    /// resumed Job starts it afresh before the deadline is checked); `Suspended=False`
+    /// (`JobResumed`) once resumed, which restarts `startTime`. Returns whether the condition
+    /// changed.
     private mutating func updateSuspendedCondition() -> Bool {
         var conditions = job.status.conditions ?? []
         defer { job.status.conditions = conditions.isEmpty ? nil : conditions }
@@ -318,6 +327,7 @@ struct JobSyncPass {
             guard conditions.ensure(JobConditionType.suspended, status: "True", reason: "JobSuspended", message: "Job suspended", now: now)
             else { return false }
             context.events.event(for: job, type: .normal, reason: "Suspended", message: "Job suspended")
+            job.status.startTime = nil
             return true
         }
         guard conditions.ensure(JobConditionType.suspended, status: "False", reason: "JobResumed", message: "Job resumed", now: now)

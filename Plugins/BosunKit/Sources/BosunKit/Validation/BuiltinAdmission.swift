@@ -116,7 +116,8 @@ public enum BuiltinAdmission {
 
     /// Validates a `/status` write of `old` to `object`: the identity metadata rules, and for
     /// ReplicaSets and ReplicationControllers their status' own (counts non-negative, none above
-    /// `replicas`, available not above ready). Other kinds' status is not validated.
+    /// `replicas`, available not above ready), for Jobs theirs (see
+    /// ``Validation/validateJobStatusUpdate(_:old:)``). Other kinds' status is not validated.
     public static func validateStatusUpdate<R: Resource>(_ object: R, old: R) -> FieldErrorList {
         let metadata = Validation.validateObjectMetaUpdate(object.metadata, old: old.metadata)
         switch object {
@@ -130,6 +131,8 @@ public enum BuiltinAdmission {
             return metadata + Validation.validateReplicaStatus(
                 replicas: s.replicas, fullyLabeled: s.fullyLabeledReplicas, ready: s.readyReplicas,
                 available: s.availableReplicas, observedGeneration: s.observedGeneration)
+        case let o as Job:
+            return metadata + Validation.validateJobStatusUpdate(o, old: old as! Job)
         default:
             return metadata
         }
