@@ -111,8 +111,8 @@ public struct CronSchedule: Sendable, Hashable {
     }
 
     /// Go's `time.LoadLocation`: "" and "UTC" are UTC, "Local" the process' zone, anything else
-    /// an IANA name.
-    static func loadLocation(_ name: String) -> TimeZone? {
+    /// an IANA name; `nil` for an unknown one.
+    public static func loadLocation(_ name: String) -> TimeZone? {
         switch name {
         case "", "UTC": TimeZone(identifier: "UTC")
         case "Local": TimeZone.current
