@@ -138,9 +138,9 @@ extension JobStatus {
 
 extension TestEnvironment {
     /// Waits until some task sleeps until `deadline` (a requeue the controller asked for), so
-    /// that advancing the clock to it wakes that requeue.
+    /// that advancing the clock to it wakes that requeue (and any earlier timer).
     func waitForTimer(at deadline: Time) async throws {
-        try await waitUntil("a timer waits for \(deadline)") { self.clock.nextDeadline == deadline }
+        try await waitUntil("a timer waits for \(deadline.rfc3339NanoFixed)") { self.clock.deadlines.contains(deadline) }
     }
 
     /// Moves the clock `seconds` ahead once the controller waits for exactly that moment.

@@ -30,6 +30,10 @@ public struct CronSchedule: Sendable, Hashable {
         public var message: String
         /// The message.
         public var description: String { message }
+
+        public init(message: String) {
+            self.message = message
+        }
     }
 
     private struct Bounds { let min: UInt64, max: UInt64, names: [String: UInt64] }
