@@ -9,7 +9,7 @@ final class CronJobSchedules: Sendable {
     let defaultZone: TimeZone
     private let parsed = Mutex<[String: Result<CronSchedule, CronSchedule.ParseError>]>([:])
     private let zones = Mutex<[String: TimeZone?]>([:])
-    private let seen = Mutex<[String: String]>([:])
+    private let seen = Mutex<[ObjectName: Seen]>([:])
     /// Entries kept before a cache starts over: edits could otherwise grow it without bound.
     private static let capacity = 10_000
 
@@ -40,19 +40,25 @@ final class CronJobSchedules: Sendable {
         return zone
     }
 
-    /// Records the schedule (with its zone) a CronJob syncs with; true when it differs from the
-    /// one recorded before, i.e. the user changed it since.
+    /// Records the schedule (with its zone) a CronJob syncs with; true when the same CronJob
+    /// (same uid) synced before with another one, i.e. the user changed it since.
     func scheduleChanged(_ cronJob: CronJob) -> Bool {
-        let uid = cronJob.metadata.uid ?? ""
-        let current = (cronJob.spec.timeZone ?? "") + "\u{0}" + cronJob.spec.schedule
+        let current = Seen(uid: cronJob.metadata.uid ?? "", schedule: cronJob.spec.schedule, timeZone: cronJob.spec.timeZone)
         return seen.withLock { seen in
-            let previous = seen.updateValue(current, forKey: uid)
-            return previous != nil && previous != current
+            let previous = seen.updateValue(current, forKey: ObjectName(of: cronJob))
+            return previous.map { $0.uid == current.uid && $0 != current } ?? false
         }
     }
 
-    func forget(_ cronJob: CronJob) {
-        seen.withLock { $0[cronJob.metadata.uid ?? ""] = nil }
+    /// Forgets a CronJob that is gone.
+    func forget(_ name: ObjectName) {
+        _ = seen.withLock { $0.removeValue(forKey: name) }
+    }
+
+    private struct Seen: Hashable {
+        var uid: String
+        var schedule: String
+        var timeZone: String?
     }
 }
 

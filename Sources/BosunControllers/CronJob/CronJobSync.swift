@@ -10,6 +10,7 @@ struct CronJobSync: Reconciler {
 
     func reconcile(_ request: ObjectName, context: ReconcileContext) async throws -> ReconcileResult {
         guard var cronJob = try await context.client.getIfPresent(CronJob.self, namespace: request.namespace, name: request.name) else {
+            schedules.forget(request)
             return .done
         }
         let now = context.clock.now()
