@@ -80,6 +80,9 @@ public final class ControlPlane: Sendable {
         try GarbageCollector.register(with: manager)
         try PodGCController.register(with: manager)
         try NamespaceController.register(with: manager)
+        try JobController.register(with: manager)
+        try CronJobController.register(with: manager)
+        try TTLAfterFinishedController.register(with: manager)
         for n in 0..<options.simulatedNodes {
             do {
                 _ = try await api.create(Node(metadata: ObjectMeta(

@@ -34,7 +34,7 @@ import Testing
             "spec.parallelism: Invalid value: -1: must be greater than or equal to 0",
             "spec.backoffLimit: Invalid value: -2: must be greater than or equal to 0",
             "spec.completionMode: Unsupported value: \"Sometimes\": supported values: \"Indexed\", \"NonIndexed\"",
-            "spec.template.spec.restartPolicy: Unsupported value: \"Always\": supported values: \"OnFailure\", \"Never\"",
+            "spec.template.spec.restartPolicy: Required value: valid values: \"OnFailure\", \"Never\"",
         ])
     }
 
@@ -87,7 +87,7 @@ import Testing
         #expect(ValidationFixtures.messages(BuiltinAdmission.validate(cj)) == [
             "spec.startingDeadlineSeconds: Invalid value: -1: must be greater than or equal to 0",
             "spec.concurrencyPolicy: Unsupported value: \"Sometimes\": supported values: \"Allow\", \"Forbid\", \"Replace\"",
-            "spec.jobTemplate.spec.template.spec.restartPolicy: Unsupported value: \"Always\": supported values: \"OnFailure\", \"Never\"",
+            "spec.jobTemplate.spec.template.spec.restartPolicy: Required value: valid values: \"OnFailure\", \"Never\"",
         ])
     }
 

@@ -42,12 +42,16 @@ public struct PodControl: Sendable {
         ownerName.utf8.count < 253 ? ownerName + "-" : ownerName
     }
 
-    /// Creates a pod from `template` in `owner`'s namespace, controlled through `controllerRef`.
+    /// Creates a pod from `template` in `owner`'s namespace, controlled through `controllerRef`,
+    /// named from `generateName` (default `<owner>-`; an Indexed Job's pods use `<job>-<index>-`).
     /// A template without labels is refused (no selector could ever find the pod). A create
     /// refused because the namespace is terminating records no event.
     @discardableResult
-    public func createPod(from template: PodTemplateSpec, owner: some Resource, controllerRef: OwnerReference) async throws -> Pod {
-        let pod = Self.pod(from: template, namespace: owner.metadata.namespace ?? "", ownerName: owner.name, controllerRef: controllerRef)
+    public func createPod(
+        from template: PodTemplateSpec, owner: some Resource, controllerRef: OwnerReference, generateName: String? = nil
+    ) async throws -> Pod {
+        var pod = Self.pod(from: template, namespace: owner.metadata.namespace ?? "", ownerName: owner.name, controllerRef: controllerRef)
+        if let generateName { pod.metadata.generateName = generateName }
         guard !(pod.metadata.labels ?? [:]).isEmpty else { throw PodControlError.noLabels }
         do {
             let created = try await client.create(pod)

@@ -58,6 +58,6 @@ public struct PodFacts: Sendable, Hashable {
     }
 }
 
-extension PodFacts: ClaimableChild {
+extension PodFacts: IndexedPodFacts {
     public var objectName: ObjectName { name }
 }

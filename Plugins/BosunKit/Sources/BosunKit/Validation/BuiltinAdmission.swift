@@ -116,8 +116,9 @@ public enum BuiltinAdmission {
 
     /// Validates a `/status` write of `old` to `object`: the identity metadata rules, and the
     /// status' own rules for the kinds that have them — ReplicaSets and ReplicationControllers
-    /// (counts non-negative, none above `replicas`, available not above ready) and Deployments
-    /// (upstream's `ValidateDeploymentStatusUpdate`). Other kinds' status is not validated.
+    /// (counts non-negative, none above `replicas`, available not above ready), Deployments
+    /// (upstream's `ValidateDeploymentStatusUpdate`) and Jobs (see
+    /// ``Validation/validateJobStatusUpdate(_:old:)``). Other kinds' status is not validated.
     public static func validateStatusUpdate<R: Resource>(_ object: R, old: R) -> FieldErrorList {
         let metadata = Validation.validateObjectMetaUpdate(object.metadata, old: old.metadata)
         switch object {
@@ -134,6 +135,9 @@ public enum BuiltinAdmission {
         case let d as Deployment:
             guard let previous = old as? Deployment else { return metadata }
             return metadata + Validation.validateDeploymentStatusUpdate(d, old: previous)
+        case let j as Job:
+            guard let previous = old as? Job else { return metadata }
+            return metadata + Validation.validateJobStatusUpdate(j, old: previous)
         default:
             return metadata
         }

@@ -1,10 +1,11 @@
 import Foundation
 
-/// A standard five-field cron schedule (minute hour day-of-month month day-of-week), parsed as
-/// Kubernetes' CronJob controller parses it (robfig/cron v3 `ParseStandard`): ranges `1-5`,
-/// steps `*/15` and `3/4`, lists `1,3`, names `jan`/`mon`, `?` for `*`, and the macros
-/// `@yearly`, `@annually`, `@monthly`, `@weekly`, `@daily`, `@midnight`, `@hourly`.
-/// Errors carry robfig's messages, which the API server returns verbatim.
+/// A cron schedule as Kubernetes' CronJob controller reads one (robfig/cron v3 `ParseStandard`):
+/// five fields (minute hour day-of-month month day-of-week) with ranges `1-5`, steps `*/15` and
+/// `3/4`, lists `1,3`, names `jan`/`mon`, `?` for `*`; the descriptors `@yearly`, `@annually`,
+/// `@monthly`, `@weekly`, `@daily`, `@midnight`, `@hourly` and `@every <duration>`; and an
+/// optional `TZ=<zone>` or `CRON_TZ=<zone>` prefix. Errors carry robfig's messages, which the
+/// API server returns verbatim.
 public struct CronSchedule: Sendable, Hashable {
     /// Allowed minutes (bit n set: minute n). In every field, bit 63 marks `*` or `?`.
     public var minutes: UInt64
@@ -16,6 +17,10 @@ public struct CronSchedule: Sendable, Hashable {
     public var months: UInt64
     /// Allowed days of the week, 0 (Sunday) – 6.
     public var daysOfWeek: UInt64
+    /// `@every`: activations this far apart (whole seconds, at least one) instead of the fields.
+    public var every: Duration?
+    /// The zone a `TZ=`/`CRON_TZ=` prefix names; without one, the caller's zone applies.
+    public var location: TimeZone?
 
     static let starBit: UInt64 = 1 << 63
 
@@ -25,6 +30,10 @@ public struct CronSchedule: Sendable, Hashable {
         public var message: String
         /// The message.
         public var description: String { message }
+
+        public init(message: String) {
+            self.message = message
+        }
     }
 
     private struct Bounds { let min: UInt64, max: UInt64, names: [String: UInt64] }
@@ -42,41 +51,77 @@ public struct CronSchedule: Sendable, Hashable {
     /// Parses `spec`.
     public init(parsing spec: String) throws(ParseError) {
         if spec.isEmpty { throw ParseError(message: "empty spec string") }
+        var spec = Substring(spec)
+        var location: TimeZone?
         if spec.hasPrefix("TZ=") || spec.hasPrefix("CRON_TZ=") {
-            throw ParseError(message: "provided bad location \(spec): time zones are not supported in the schedule")
+            let equals = spec.firstIndex(of: "=")!
+            guard let space = spec.firstIndex(of: " ") else {
+                // robfig slices up to the first space and panics without one.
+                throw ParseError(message: "provided bad location \(spec[spec.index(after: equals)...]): no schedule follows the time zone")
+            }
+            let name = String(spec[spec.index(after: equals)..<space])
+            guard let zone = Self.loadLocation(name) else {
+                throw ParseError(message: "provided bad location \(name): unknown time zone \(name)")
+            }
+            location = zone
+            spec = spec[space...].drop { $0.isWhitespace }
+            while spec.last?.isWhitespace == true { spec = spec.dropLast() }
         }
         if spec.hasPrefix("@") {
-            let all = { (b: Bounds) -> UInt64 in Self.bits(b.min, b.max, 1) | Self.starBit }
-            let dow = all(Self.dowBounds), month = all(Self.monthBounds), dom = all(Self.domBounds)
-            switch spec {
-            case "@yearly", "@annually": self.init(1, 1, 1 << 1, 1 << 1, dow)
-            case "@monthly": self.init(1, 1, 1 << 1, month, dow)
-            case "@weekly": self.init(1, 1, dom, month, 1)
-            case "@daily", "@midnight": self.init(1, 1, dom, month, dow)
-            case "@hourly": self.init(1, all(Self.hourBounds), dom, month, dow)
-            default:
-                if spec.hasPrefix("@every ") {
-                    throw ParseError(message: "@every schedules are not supported: \(spec)")
-                }
-                throw ParseError(message: "unrecognized descriptor: \(spec)")
-            }
+            try self.init(descriptor: String(spec), location: location)
             return
         }
-        let fields = spec.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }).map(String.init)
+        let fields = spec.split(whereSeparator: \.isWhitespace)
         guard fields.count == 5 else {
             throw ParseError(message: "expected exactly 5 fields, found \(fields.count): [\(fields.joined(separator: " "))]")
         }
         self.init(try Self.field(fields[0], Self.minuteBounds), try Self.field(fields[1], Self.hourBounds),
                   try Self.field(fields[2], Self.domBounds), try Self.field(fields[3], Self.monthBounds),
-                  try Self.field(fields[4], Self.dowBounds))
+                  try Self.field(fields[4], Self.dowBounds), location: location)
     }
 
-    private init(_ minutes: UInt64, _ hours: UInt64, _ dom: UInt64, _ months: UInt64, _ dow: UInt64) {
+    private init(descriptor: String, location: TimeZone?) throws(ParseError) {
+        let all = { (b: Bounds) -> UInt64 in Self.bits(b.min, b.max, 1) | Self.starBit }
+        let dow = all(Self.dowBounds), month = all(Self.monthBounds), dom = all(Self.domBounds)
+        switch descriptor {
+        case "@yearly", "@annually": self.init(1, 1, 1 << 1, 1 << 1, dow, location: location)
+        case "@monthly": self.init(1, 1, 1 << 1, month, dow, location: location)
+        case "@weekly": self.init(1, 1, dom, month, 1, location: location)
+        case "@daily", "@midnight": self.init(1, 1, dom, month, dow, location: location)
+        case "@hourly": self.init(1, all(Self.hourBounds), dom, month, dow, location: location)
+        default:
+            let prefix = "@every "
+            guard descriptor.hasPrefix(prefix) else { throw ParseError(message: "unrecognized descriptor: \(descriptor)") }
+            let period: Duration
+            do {
+                period = try GoDuration.parse(String(descriptor.dropFirst(prefix.count)))
+            } catch {
+                throw ParseError(message: "failed to parse duration \(descriptor): \(error)")
+            }
+            self.init(0, 0, 0, 0, 0, location: location)
+            // robfig's `Every`: at least a second, in whole seconds.
+            let seconds = max(period, .seconds(1)).components.seconds
+            every = .seconds(seconds)
+        }
+    }
+
+    private init(_ minutes: UInt64, _ hours: UInt64, _ dom: UInt64, _ months: UInt64, _ dow: UInt64, location: TimeZone?) {
         self.minutes = minutes
         self.hours = hours
         self.daysOfMonth = dom
         self.months = months
         self.daysOfWeek = dow
+        self.location = location
+    }
+
+    /// Go's `time.LoadLocation`: "" and "UTC" are UTC, "Local" the process' zone, anything else
+    /// an IANA name; `nil` for an unknown one.
+    public static func loadLocation(_ name: String) -> TimeZone? {
+        switch name {
+        case "", "UTC": TimeZone(identifier: "UTC")
+        case "Local": TimeZone.current
+        default: TimeZone(identifier: name)
+        }
     }
 
     private static func bits(_ low: UInt64, _ high: UInt64, _ step: UInt64) -> UInt64 {
@@ -89,9 +134,10 @@ public struct CronSchedule: Sendable, Hashable {
         return result
     }
 
-    private static func field(_ text: String, _ bounds: Bounds) throws(ParseError) -> UInt64 {
+    private static func field(_ text: Substring, _ bounds: Bounds) throws(ParseError) -> UInt64 {
         var result: UInt64 = 0
-        for part in text.split(separator: ",", omittingEmptySubsequences: false) {
+        // Empty list items are skipped, as Go's `strings.FieldsFunc` does.
+        for part in text.split(separator: ",") {
             result |= try range(String(part), bounds)
         }
         return result
@@ -117,6 +163,7 @@ public struct CronSchedule: Sendable, Hashable {
         case 1: break
         case 2:
             step = try number(rangeAndStep[1])
+            // "N/step" means "N-max/step".
             if lowAndHigh.count == 1 { end = r.max }
             if step > 1 { extra = 0 }
         default: throw ParseError(message: "too many slashes: \(expr)")
@@ -141,44 +188,5 @@ public struct CronSchedule: Sendable, Hashable {
         }
         if value < 0 { throw ParseError(message: "negative number (\(value)) not allowed: \(expr)") }
         return UInt64(value)
-    }
-
-    /// The first activation strictly after `date`, in `timeZone` (robfig/cron's `Next`), or
-    /// `nil` when none exists within five years (e.g. February 30th).
-    public func next(after date: Date, in timeZone: TimeZone = TimeZone(identifier: "UTC")!) -> Date? {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = timeZone
-        let start = calendar.date(bySetting: .nanosecond, value: 0, of: date) ?? date
-        var candidate = calendar.dateInterval(of: .minute, for: start)!.start.addingTimeInterval(60)
-        let limit = candidate.addingTimeInterval(5 * 366 * 86_400)
-        while candidate < limit {
-            let c = calendar.dateComponents([.month, .day, .hour, .minute, .weekday], from: candidate)
-            guard months & (1 << UInt64(c.month!)) != 0 else {
-                candidate = calendar.date(byAdding: .month, value: 1, to: calendar.dateInterval(of: .month, for: candidate)!.start)!
-                continue
-            }
-            guard dayMatches(day: c.day!, weekday: c.weekday! - 1) else {
-                candidate = calendar.date(byAdding: .day, value: 1, to: calendar.startOfDay(for: candidate))!
-                continue
-            }
-            guard hours & (1 << UInt64(c.hour!)) != 0 else {
-                candidate = calendar.dateInterval(of: .hour, for: candidate)!.start.addingTimeInterval(3600)
-                continue
-            }
-            guard minutes & (1 << UInt64(c.minute!)) != 0 else {
-                candidate = candidate.addingTimeInterval(60)
-                continue
-            }
-            return candidate
-        }
-        return nil
-    }
-
-    /// Day-of-month and day-of-week combine with OR unless either was `*`, then with AND.
-    private func dayMatches(day: Int, weekday: Int) -> Bool {
-        let domMatch = daysOfMonth & (1 << UInt64(day)) != 0
-        let dowMatch = daysOfWeek & (1 << UInt64(weekday)) != 0
-        if daysOfMonth & Self.starBit != 0 || daysOfWeek & Self.starBit != 0 { return domMatch && dowMatch }
-        return domMatch || dowMatch
     }
 }

@@ -30,7 +30,8 @@ extension Validation {
         if uid.isEmpty { errors.append(.required("metadata.uid")) }
         let labels = job.spec.template.metadata?.labels ?? [:]
         let metaPath: FieldPath = "spec.template.metadata"
-        for (key, expected) in [(jobControllerUIDLabel, uid), (jobNameLabel, job.metadata.name ?? "")] {
+        let name = job.metadata.name ?? ""
+        for (key, expected) in [("controller-uid", uid), ("job-name", name), (jobControllerUIDLabel, uid), (jobNameLabel, name)] {
             if let actual = labels[key] {
                 if actual != expected {
                     errors.append(.invalid(metaPath.child("labels").key(key), rendered: GoSyntax.stringMap(labels), "must be '\(expected)'"))
@@ -39,7 +40,8 @@ extension Validation {
                 errors.append(.required(metaPath.child("labels").key(key), "must be '\(expected)'"))
             }
         }
-        if selectorMatches(selector, [jobControllerUIDLabel: uid]) == false {
+        let generated = [jobControllerUIDLabel: uid, jobNameLabel: name, "controller-uid": uid, "job-name": name]
+        if selectorMatches(selector, generated) == false {
             errors.append(.invalid("spec.selector", rendered: GoSyntax.labelSelector(selector), "`selector` not auto-generated"))
         }
         return errors
@@ -60,18 +62,17 @@ extension Validation {
                 errors.append(.required(path.child("completions"), "when completion mode is Indexed"))
             }
         }
-        if let perIndex = spec.backoffLimitPerIndex {
-            errors += validateNonnegative(perIndex, path: path.child("backoffLimitPerIndex"))
-            if spec.completionMode != "Indexed" {
-                errors.append(.invalid(path.child("backoffLimitPerIndex"), perIndex, "requires indexed completion mode"))
-            }
-        }
+        errors += validateNonnegative(spec.backoffLimitPerIndex, path: path.child("backoffLimitPerIndex"))
         if let maxFailed = spec.maxFailedIndexes {
             errors += validateNonnegative(maxFailed, path: path.child("maxFailedIndexes"))
             if spec.backoffLimitPerIndex == nil {
                 errors.append(.required(path.child("backoffLimitPerIndex"), "when maxFailedIndexes is specified"))
             }
         }
+        if let managedBy = spec.managedBy { errors += validateManagedBy(managedBy, path: path.child("managedBy")) }
+        errors += validateIndexedLimits(spec, path: path)
+        errors += validatePodFailurePolicy(spec, path: path.child("podFailurePolicy"))
+        errors += validateSuccessPolicy(spec, path: path.child("successPolicy"))
         if let replacement = spec.podReplacementPolicy {
             if spec.podFailurePolicy != nil {
                 if replacement != "Failed" {
@@ -82,12 +83,15 @@ extension Validation {
             }
         }
         errors += validatePodTemplateSpec(spec.template, path: path.child("template"))
+        // Defaulting makes a missing restartPolicy `Always`, so both mean the user gave none.
         let policy = spec.template.spec?.restartPolicy ?? ""
-        if spec.podFailurePolicy != nil && policy != "Never" {
-            errors.append(.invalid(path.child("template.spec.restartPolicy"), policy,
-                                   "only \"Never\" is supported when podFailurePolicy is specified"))
+        if policy == "Always" || policy.isEmpty {
+            errors.append(.required(path.child("template.spec.restartPolicy"), "valid values: \"OnFailure\", \"Never\""))
         } else if policy != "OnFailure" && policy != "Never" {
             errors.append(.notSupported(path.child("template.spec.restartPolicy"), policy, supported: ["OnFailure", "Never"]))
+        } else if spec.podFailurePolicy != nil && policy != "Never" {
+            errors.append(.invalid(path.child("template.spec.restartPolicy"), policy,
+                                   "only \"Never\" is supported when podFailurePolicy is specified"))
         }
         if requireSelector {
             if let selector = spec.selector {
@@ -102,16 +106,29 @@ extension Validation {
         return errors
     }
 
-    /// Job updates: completions, selector, completionMode and managedBy are immutable; the
-    /// template too, except the scheduling directives of a suspended Job that never started.
+    /// Job updates: selector, completionMode, podFailurePolicy, backoffLimitPerIndex,
+    /// successPolicy and managedBy are immutable; completions too, except on an Indexed Job
+    /// together with parallelism (elastic Indexed Jobs); the template too, except the
+    /// scheduling directives of a suspended Job that never started.
     public static func validateJobUpdate(_ job: Job, old: Job) -> FieldErrorList {
         var errors = validateObjectMetaUpdate(job.metadata, old: old.metadata)
         errors += validateJobSpec(job.spec, path: "spec", requireSelector: true)
         let spec = job.spec, oldSpec = old.spec
-        let elastic = spec.completionMode == "Indexed" && oldSpec.completionMode == "Indexed"
-            && spec.completions == spec.parallelism && oldSpec.completions == oldSpec.parallelism
-        if spec.completions != oldSpec.completions && !elastic {
-            errors.append(.immutable("spec.completions", rendered: GoSyntax.optionalInt(spec.completions)))
+        if spec.completions != oldSpec.completions {
+            if spec.completionMode != "Indexed" {
+                errors.append(.immutable("spec.completions", rendered: GoSyntax.optionalInt(spec.completions)))
+            } else if let completions = spec.completions, completions != spec.parallelism {
+                errors.append(.invalid("spec.completions", completions, "can only be modified in tandem with spec.parallelism"))
+            }
+        }
+        if spec.podFailurePolicy != oldSpec.podFailurePolicy {
+            errors.append(.immutable("spec.podFailurePolicy", rendered: spec.podFailurePolicy == nil ? "null" : "batch.PodFailurePolicy{...}"))
+        }
+        if spec.backoffLimitPerIndex != oldSpec.backoffLimitPerIndex {
+            errors.append(.immutable("spec.backoffLimitPerIndex", rendered: GoSyntax.optionalInt(spec.backoffLimitPerIndex)))
+        }
+        if spec.successPolicy != oldSpec.successPolicy {
+            errors.append(.immutable("spec.successPolicy", rendered: spec.successPolicy == nil ? "null" : "batch.SuccessPolicy{...}"))
         }
         if spec.selector != oldSpec.selector {
             errors.append(.immutable("spec.selector", rendered: GoSyntax.labelSelector(spec.selector)))
@@ -153,21 +170,24 @@ extension Validation {
         return errors + validateCronJobSpec(cronJob.spec)
     }
 
-    /// CronJob updates: metadata rules, and the spec as on create (the name limit is not re-checked).
+    /// CronJob updates: metadata rules, and the spec as on create (the name limit is not
+    /// re-checked); a schedule that already used `TZ=` may keep it, and a time zone is checked
+    /// only when it changed.
     public static func validateCronJobUpdate(_ cronJob: CronJob, old: CronJob) -> FieldErrorList {
-        validateObjectMetaUpdate(cronJob.metadata, old: old.metadata) + validateCronJobSpec(cronJob.spec)
+        validateObjectMetaUpdate(cronJob.metadata, old: old.metadata) + validateCronJobSpec(cronJob.spec, old: old.spec)
     }
 
-    static func validateCronJobSpec(_ spec: CronJobSpec) -> FieldErrorList {
+    static func validateCronJobSpec(_ spec: CronJobSpec, old: CronJobSpec? = nil) -> FieldErrorList {
         var errors: FieldErrorList = []
         let path: FieldPath = "spec"
         if spec.schedule.isEmpty {
             errors.append(.required(path.child("schedule")))
         } else {
-            errors += validateSchedule(spec.schedule, path: path.child("schedule"))
+            let allowTZ = old?.schedule.contains("TZ") ?? false
+            errors += validateSchedule(spec.schedule, allowTZInSchedule: allowTZ, timeZone: spec.timeZone, path: path.child("schedule"))
         }
-        if let zone = spec.timeZone { errors += validateTimeZone(zone, path: path.child("timeZone")) }
         errors += validateNonnegative(spec.startingDeadlineSeconds, path: path.child("startingDeadlineSeconds"))
+        if let zone = spec.timeZone, old == nil || old?.timeZone != zone { errors += validateTimeZone(zone, path: path.child("timeZone")) }
         errors += oneOf(spec.concurrencyPolicy, ["Allow", "Forbid", "Replace"], path: path.child("concurrencyPolicy"))
         let tPath = path.child("jobTemplate")
         errors += validateLabels(spec.jobTemplate.metadata?.labels, path: tPath.child("metadata.labels"))
@@ -185,23 +205,19 @@ extension Validation {
         return errors
     }
 
-    /// A cron schedule: robfig/cron's parse errors, and no `TZ=`/`CRON_TZ=` prefix.
-    public static func validateSchedule(_ schedule: String, path: FieldPath) -> FieldErrorList {
+    /// A cron schedule: robfig/cron's parse errors; no `TZ=`/`CRON_TZ=` prefix, unless the
+    /// stored schedule had one already (and then not together with `timeZone`).
+    public static func validateSchedule(
+        _ schedule: String, allowTZInSchedule: Bool = false, timeZone: String? = nil, path: FieldPath
+    ) -> FieldErrorList {
         var errors: FieldErrorList = []
-        var body = schedule
-        if schedule.hasPrefix("TZ=") || schedule.hasPrefix("CRON_TZ=") {
-            if let space = schedule.firstIndex(of: " ") { body = String(schedule[schedule.index(after: space)...]) }
-            let zone = String(schedule[schedule.index(after: schedule.firstIndex(of: "=")!)...].prefix { $0 != " " })
-            if TimeZone(identifier: zone) == nil {
-                errors.append(.invalid(path, schedule, "provided bad location \(zone): unknown time zone \(zone)"))
-                body = ""
-            }
-        }
-        if !body.isEmpty || errors.isEmpty {
-            do { _ = try CronSchedule(parsing: body) } catch { errors.append(.invalid(path, schedule, error.message)) }
-        }
+        do { _ = try CronSchedule(parsing: schedule) } catch { errors.append(.invalid(path, schedule, error.message)) }
         if schedule.contains("TZ") {
-            errors.append(.invalid(path, schedule, "cannot use TZ or CRON_TZ in schedule, use timeZone field instead"))
+            if !allowTZInSchedule {
+                errors.append(.invalid(path, schedule, "cannot use TZ or CRON_TZ in schedule, use timeZone field instead"))
+            } else if timeZone != nil {
+                errors.append(.invalid(path, schedule, "cannot use both timeZone field and TZ or CRON_TZ in schedule"))
+            }
         }
         return errors
     }
@@ -209,8 +225,9 @@ extension Validation {
     static func validateTimeZone(_ zone: String, path: FieldPath) -> FieldErrorList {
         if zone.isEmpty { return [.invalid(path, zone, "timeZone must be nil or non-empty string")] }
         for part in zone.split(separator: "/", omittingEmptySubsequences: false) {
-            let ok = part != "." && part != ".." && !part.hasPrefix("-") && !part.isEmpty
-                && part.utf8.allSatisfy { isAlnum($0) || $0 == 0x5F || $0 == 0x2D || $0 == 0x2B }
+            // Upstream's `^[A-Za-z\.\-_0-9+]{1,14}$` per component.
+            let ok = part != "." && part != ".." && !part.hasPrefix("-") && (1...14).contains(part.utf8.count)
+                && part.utf8.allSatisfy { isAlnum($0) || $0 == 0x5F || $0 == 0x2D || $0 == 0x2B || $0 == 0x2E }
             if !ok { return [.invalid(path, zone, "unknown time zone \(zone)")] }
         }
         if zone.lowercased() == "local" {

@@ -33,6 +33,10 @@ public final class ManualClock: RuntimeClock {
     /// The earliest deadline anyone sleeps until, if anyone does.
     public var nextDeadline: Time? { state.withLock { $0.sleepers.map(\.deadline).min() } }
 
+    /// Every deadline someone sleeps until, earliest first: a test can tell that a controller
+    /// waits for a given moment even while other timers (watch timeouts, say) come sooner.
+    public var deadlines: [Time] { state.withLock { $0.sleepers.map(\.deadline).sorted() } }
+
     public func sleep(until deadline: Time) async throws {
         let id = state.withLock { s -> Int in
             s.nextID += 1
