@@ -73,6 +73,7 @@ let package = Package(
         .target(
             name: "BosunBench",
             dependencies: [
+                "BosunHost",
                 "BosunSQLite",
                 "CHeapStats",
                 .product(name: "BosunKit", package: "BosunKit"),

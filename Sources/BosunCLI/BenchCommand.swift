@@ -18,12 +18,14 @@ struct BenchCommand: AsyncParsableCommand {
             latency; --concurrency is the number of workers); sim-nodes (simulated nodes heartbeating: idle \
             CPU, then --objects pods bound across --nodes: time to Running, RSS, idle CPU again); \
             scheduler (default plugins over --nodes nodes: scheduling cycles/s alone, then --objects pods \
-            created, scheduled and bound through the store, pods/s from the first create to the last bind). \
+            created, scheduled and bound through the store, pods/s from the first create to the last bind); \
+            deployment (the whole control plane in process on --nodes simulated nodes: a Deployment of \
+            --replicas pods until all are Running, Ready and available, then a rolling update of its image). \
             Build with -c release.
             """
     )
 
-    @Argument(help: "The benchmark to run: codec, store-memory, store-sqlite, sqlite-backend, reconcile, sim-nodes, scheduler.")
+    @Argument(help: "The benchmark to run: codec, store-memory, store-sqlite, sqlite-backend, reconcile, sim-nodes, scheduler, deployment.")
     var name: String
 
     @Option(help: "Number of pods in the document (codec).")
@@ -38,7 +40,10 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Concurrent writers (store benchmarks; group commit needs many to batch).")
     var concurrency: Int = 64
 
-    @Option(help: "Nodes (sim-nodes, scheduler).")
+    @Option(help: "Replicas of the Deployment (deployment).")
+    var replicas: Int = 10_000
+
+    @Option(help: "Nodes (sim-nodes, scheduler, deployment).")
     var nodes: Int = 5_000
 
     @Option(help: "Seconds each idle-CPU window lasts (sim-nodes).")
@@ -90,8 +95,11 @@ struct BenchCommand: AsyncParsableCommand {
         case "scheduler":
             let report = try await SchedulerBenchmark(nodes: nodes, pods: objects).run()
             print(report.json)
+        case "deployment":
+            let report = try await DeploymentBenchmark(nodes: nodes, replicas: replicas).run()
+            print(report.json)
         default:
-            throw ValidationError("unknown benchmark \"\(name)\"; available: codec, store-memory, store-sqlite, sqlite-backend, reconcile, sim-nodes, scheduler")
+            throw ValidationError("unknown benchmark \"\(name)\"; available: codec, store-memory, store-sqlite, sqlite-backend, reconcile, sim-nodes, scheduler, deployment")
         }
     }
 

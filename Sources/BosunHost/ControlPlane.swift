@@ -74,6 +74,9 @@ public final class ControlPlane: Sendable {
         }
         try NodeLifecycleController.register(with: manager)
         try TaintEvictionController.register(with: manager)
+        try ReplicaSetController.register(with: manager)
+        try ReplicationManager.register(with: manager)
+        try DeploymentController.register(with: manager)
         for n in 0..<options.simulatedNodes {
             do {
                 _ = try await api.create(Node(metadata: ObjectMeta(

@@ -152,8 +152,8 @@ extension ObjectStore {
         guard let old else { return BuiltinAdmission.validate(typed) }
         let oldTyped = try decodeBuiltin(type, old)
         if statusOnly {
-            // Status writes keep everything but status from the stored object; only the
-            // metadata rules and the status' own apply to them.
+            // Status writes keep the spec of the stored object; the metadata rules and the
+            // status' own apply to them.
             return BuiltinAdmission.validateStatusUpdate(typed, old: oldTyped)
         }
         return BuiltinAdmission.validateUpdate(typed, old: oldTyped)

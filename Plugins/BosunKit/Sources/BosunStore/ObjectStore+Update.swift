@@ -8,7 +8,10 @@ extension ObjectStore {
     ///   updates whatever is stored.
     /// - For kinds with a status subresource, the main resource ignores `status` and `/status`
     ///   changes nothing but `status`.
-    /// - `generation` increments only when something outside metadata and status changed.
+    /// - `generation` increments only when something outside metadata and status changed (or,
+    ///   for Deployments, the annotations, which their ReplicaSets copy).
+    /// - A Deployment's `/status` also writes its metadata but labels: the deployment controller
+    ///   records the `revision` annotation that way.
     /// - An update that changes nothing returns the stored object: no new resourceVersion, no event.
     /// - Removing the last finalizer of an object being deleted deletes it.
     @discardableResult
@@ -43,6 +46,12 @@ extension ObjectStore {
         if subresource == "status" {
             var merged = old
             merged["status"] = object["status"]
+            if served.statusWritesMetadata {
+                var meta = object.metadataObject
+                meta["labels"] = old.metadataObject["labels"]
+                meta["name"] = old.metadataObject["name"]
+                merged.metadataObject = meta
+            }
             object = merged
         } else if served.hasStatus {
             object["status"] = old["status"]
@@ -55,7 +64,9 @@ extension ObjectStore {
             object: UnstructuredObject(object), oldObject: UnstructuredObject(old), dryRun: options.dryRun)
         var admitted = try await admit(object, old: old, served: served, request: request)
         try Self.checkFinalizersWhileDeleting(admitted, old: old, served: served)
-        if served.tracksGeneration, Self.specChanged(admitted, old) {
+        let annotationsBumpGeneration = subresource == nil && served.annotationsBumpGeneration
+            && admitted.metadataObject["annotations"] != old.metadataObject["annotations"]
+        if served.tracksGeneration, Self.specChanged(admitted, old) || annotationsBumpGeneration {
             let generation = old.metadataObject["generation"]?.int64Value ?? 0
             admitted.metadataObject["generation"] = .number(.int(generation + 1))
         }

@@ -46,6 +46,17 @@ struct ServedResource: Sendable {
         }
     }
 
+    /// Whether a `/status` write also writes the metadata (all but labels), as the Deployment
+    /// status strategy allows: the deployment controller sets the Deployment's `revision`
+    /// annotation with its status. Other kinds keep the stored metadata.
+    var statusWritesMetadata: Bool { isDeployment }
+
+    /// Whether an annotation change bumps `generation`, as the Deployment strategy does: the
+    /// annotations are copied to the ReplicaSets, so a change is something to roll out.
+    var annotationsBumpGeneration: Bool { isDeployment }
+
+    private var isDeployment: Bool { builtinType != nil && descriptor.group == "apps" && descriptor.plural == "deployments" }
+
     /// What a delete without a propagation policy does (GC-8): orphan for core/v1
     /// ReplicationControllers and batch/v1 Jobs, background for everything else.
     var defaultPropagation: Propagation {

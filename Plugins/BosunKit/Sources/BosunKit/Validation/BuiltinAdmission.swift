@@ -118,9 +118,10 @@ public enum BuiltinAdmission {
         }
     }
 
-    /// Validates a `/status` write of `old` to `object`: the identity metadata rules, and for
-    /// ReplicaSets and ReplicationControllers their status' own (counts non-negative, none above
-    /// `replicas`, available not above ready). Other kinds' status is not validated.
+    /// Validates a `/status` write of `old` to `object`: the identity metadata rules, and the
+    /// status' own rules for the kinds that have them — ReplicaSets and ReplicationControllers
+    /// (counts non-negative, none above `replicas`, available not above ready) and Deployments
+    /// (upstream's `ValidateDeploymentStatusUpdate`). Other kinds' status is not validated.
     public static func validateStatusUpdate<R: Resource>(_ object: R, old: R) -> FieldErrorList {
         let metadata = Validation.validateObjectMetaUpdate(object.metadata, old: old.metadata)
         switch object {
@@ -134,6 +135,9 @@ public enum BuiltinAdmission {
             return metadata + Validation.validateReplicaStatus(
                 replicas: s.replicas, fullyLabeled: s.fullyLabeledReplicas, ready: s.readyReplicas,
                 available: s.availableReplicas, observedGeneration: s.observedGeneration)
+        case let d as Deployment:
+            guard let previous = old as? Deployment else { return metadata }
+            return metadata + Validation.validateDeploymentStatusUpdate(d, old: previous)
         default:
             return metadata
         }

@@ -84,6 +84,32 @@ extension Validation {
         return errors
     }
 
+    /// Validates a Deployment's status as `/status` writes it (upstream
+    /// `ValidateDeploymentStatusUpdate`): counts are not negative and not above `replicas`,
+    /// `availableReplicas` is not above `readyReplicas`, and `collisionCount` never goes down.
+    public static func validateDeploymentStatusUpdate(_ d: Deployment, old: Deployment) -> FieldErrorList {
+        let status = d.status
+        var errors = validateNonnegative(status.observedGeneration, path: "status.observedGeneration")
+        errors += validateNonnegative(status.replicas, path: "status.replicas")
+        errors += validateNonnegative(status.updatedReplicas, path: "status.updatedReplicas")
+        errors += validateNonnegative(status.readyReplicas, path: "status.readyReplicas")
+        errors += validateNonnegative(status.availableReplicas, path: "status.availableReplicas")
+        errors += validateNonnegative(status.unavailableReplicas, path: "status.unavailableReplicas")
+        errors += validateNonnegative(status.collisionCount, path: "status.collisionCount")
+        let replicas = status.replicas ?? 0
+        for (value, field) in [(status.updatedReplicas, "updatedReplicas"), (status.readyReplicas, "readyReplicas"),
+                               (status.availableReplicas, "availableReplicas")] where (value ?? 0) > replicas {
+            errors.append(.invalid(FieldPath("status").child(field), value ?? 0, "cannot be greater than status.replicas"))
+        }
+        if (status.availableReplicas ?? 0) > (status.readyReplicas ?? 0) {
+            errors.append(.invalid("status.availableReplicas", status.availableReplicas ?? 0, "cannot be greater than readyReplicas"))
+        }
+        if let before = old.status.collisionCount, (status.collisionCount ?? 0) < before {
+            errors.append(.invalid("status.collisionCount", status.collisionCount ?? 0, "cannot be decremented"))
+        }
+        return errors
+    }
+
     static func validateDeploymentStrategy(_ strategy: DeploymentStrategy?, path: FieldPath) -> FieldErrorList {
         let type = strategy?.type ?? ""
         switch type {

@@ -1,0 +1,58 @@
+import BosunControllers
+import BosunNodes
+import BosunRuntime
+import BosunScheduler
+import Testing
+
+/// Issue 6's node-failure acceptance: a ReplicaSet's pods on a simulated node that fails are
+/// replaced on the nodes that still run — the node lifecycle controller taints the silent node,
+/// taint eviction deletes its pods once the default 300 s toleration runs out, the ReplicaSet
+/// stops counting the terminating pods and creates replacements, and the scheduler keeps them off
+/// the tainted node.
+@Suite("Cluster: node failure")
+struct NodeFailureTests {
+    @Test("the pods of a failed simulated node are replaced on the other nodes")
+    func podsAreReplacedElsewhere() async throws {
+        let env = try await TestEnvironment.start()
+        let simulated = try SimulatedNodes.register(with: env.manager)
+        try Scheduler.register(with: env.manager)
+        try NodeLifecycleController.register(with: env.manager)
+        try TaintEvictionController.register(with: env.manager)
+        try ReplicaSetController.register(with: env.manager)
+        env.startManager()
+        for name in ["n1", "n2", "n3"] {
+            _ = try await env.api.create(Node(metadata: ObjectMeta(labels: ["bosun.dev/runtime": "simulated"], name: name)))
+        }
+        try await env.waitUntil("the nodes are Ready") {
+            try await env.api.listAll(Node.self).allSatisfy { node in
+                node.status.conditions?.contains { $0.type == "Ready" && $0.status == "True" } == true
+            }
+        }
+        let rs = try await env.api.create(ReplicaSetFixtures.replicaSet(replicas: 6))
+        try await env.waitUntil("six pods are ready") {
+            let status = try await env.replicaSet().status
+            return status.readyReplicas == 6
+        }
+        let lost = try await env.pods(controlledBy: rs).filter { $0.spec.nodeName == "n1" }.map(\.name)
+        #expect(!lost.isEmpty, "the scheduler spreads the pods, so n1 has some")
+
+        simulated.stop(node: "n1")
+        // Time passes in steps the kubelets and controllers act in: 40 s until n1 is declared
+        // unreachable, then 300 s of default toleration before its pods are evicted.
+        for _ in 0..<400 {
+            for _ in 0..<50 { await Task.yield() }
+            env.clock.advance(by: .seconds(1))
+        }
+        try await env.waitUntil("six pods, the replacements included, are ready on n2 and n3") {
+            let active = try await env.activePods(controlledBy: rs)
+            let status = try await env.replicaSet().status
+            return active.count == 6 && status.readyReplicas == 6
+                && active.allSatisfy { $0.spec.nodeName == "n2" || $0.spec.nodeName == "n3" }
+        }
+        for name in lost {
+            let pod = try await env.api.getIfPresent(Pod.self, namespace: "default", name: name)
+            #expect(pod == nil || pod?.metadata.deletionTimestamp != nil, "\(name) on the failed node is being deleted")
+        }
+        await env.stop()
+    }
+}
