@@ -145,7 +145,7 @@ let package = Package(
         ),
         .testTarget(
             name: "BosunProcessesTests",
-            dependencies: ["BosunProcesses", .product(name: "BosunKit", package: "BosunKit")],
+            dependencies: ["BosunProcesses", "BosunControllers", .product(name: "BosunKit", package: "BosunKit")],
             swiftSettings: strictSettings
         ),
         .testTarget(

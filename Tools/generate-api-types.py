@@ -39,8 +39,15 @@ GROUPS = OrderedDict([
     ("io.k8s.api.coordination.v1.", ("coordination.k8s.io", "v1", "CoordinationV1")),
     ("io.k8s.api.policy.v1.", ("policy", "v1", "PolicyV1")),
     ("io.k8s.api.events.v1.", ("events.k8s.io", "v1", "EventsV1")),
+    ("io.k8s.api.storage.v1.", ("storage.k8s.io", "v1", "StorageV1")),
     ("io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.", ("apiextensions.k8s.io", "v1", "ApiextensionsV1")),
 ])
+
+# Groups of which only some definitions are generated (the local volume provisioner needs
+# StorageClass; CSI drivers and volume attachments have no use here).
+ONLY = {
+    "io.k8s.api.storage.v1.": {"StorageClass", "StorageClassList"},
+}
 
 # Definitions that map to hand-written BosunKit types.
 SPECIAL = {
@@ -88,6 +95,7 @@ RESOURCES = {
     ("coordination.k8s.io", "Lease"): ("leases", True, [], [], []),
     ("policy", "PodDisruptionBudget"): ("poddisruptionbudgets", True, ["pdb"], [], ["status"]),
     ("events.k8s.io", "Event"): ("events", True, ["ev"], [], []),
+    ("storage.k8s.io", "StorageClass"): ("storageclasses", False, ["sc"], [], []),
     ("apiextensions.k8s.io", "CustomResourceDefinition"): ("customresourcedefinitions", False, ["crd", "crds"], ["api-extensions"], ["status"]),
 }
 
@@ -111,7 +119,8 @@ def ref_name(ref):
 class Generator:
     def __init__(self, defs):
         self.defs = defs
-        self.selected = [k for k in defs if any(k.startswith(g) for g in GROUPS) and k not in SPECIAL]
+        self.selected = [k for k in defs if any(k.startswith(g) for g in GROUPS) and k not in SPECIAL
+                         and all(not k.startswith(g) or k[len(g):] in names for g, names in ONLY.items())]
         self.names = {}
         self.group_of = {}
         taken = set()

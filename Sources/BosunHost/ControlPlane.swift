@@ -83,6 +83,11 @@ public final class ControlPlane: Sendable {
         try JobController.register(with: manager)
         try CronJobController.register(with: manager)
         try TTLAfterFinishedController.register(with: manager)
+        try StatefulSetController.register(with: manager)
+        try DaemonSetController.register(with: manager)
+        // Without a data directory the volumes live in a temporary one, as the store lives in memory.
+        let volumes = options.dataDirectory ?? (NSTemporaryDirectory() + "bosun-" + UID.random())
+        try LocalVolumeProvisioner.register(with: manager, options: .init(dataDirectory: volumes))
         for n in 0..<options.simulatedNodes {
             do {
                 _ = try await api.create(Node(metadata: ObjectMeta(

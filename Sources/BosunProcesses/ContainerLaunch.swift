@@ -15,13 +15,15 @@ extension LocalProcessRuntime {
     /// Starts one run of `container`: its process when it has a command, otherwise an idle
     /// instance that runs until stopped (see the type's documentation). The process's exit
     /// wakes the pod's key.
-    func launch(_ container: Container, of pod: Pod, key: ObjectName, restartCount: Int32, clock: any RuntimeClock) -> ContainerInstance {
+    func launch(
+        _ container: Container, of pod: Pod, volumes: PodVolumes.Directories, key: ObjectName, restartCount: Int32, clock: any RuntimeClock
+    ) -> ContainerInstance {
         let now = clock.now()
         guard let command = container.command, !command.isEmpty else {
             return .idle(startedAt: now, containerID: "process://idle/\(pod.metadata.uid ?? pod.name)/\(container.name)/\(restartCount)")
         }
         let spec = ProcessSpec(
-            arguments: command + (container.args ?? []), environment: Self.environment(of: container, in: pod),
+            arguments: command + (container.args ?? []), environment: Self.environment(of: container, in: pod, volumes: volumes),
             workingDirectory: container.workingDir)
         let log = ContainerLog()
         let process: ContainerProcess
@@ -81,10 +83,12 @@ extension LocalProcessRuntime {
     }
 
     /// The environment of a container's process: `PATH` and `HOSTNAME` (the pod's name, as in
-    /// a container), then the container's literal `env` in order. `valueFrom` (fields, secrets,
-    /// config maps) and `envFrom` are not resolved: those variables are left unset.
-    static func environment(of container: Container, in pod: Pod) -> [String: String] {
+    /// a container), `BOSUN_VOLUME_<NAME>` for each volume it mounts that lives in a directory
+    /// here (``PodVolumes``), then the container's literal `env` in order. `valueFrom` (fields,
+    /// secrets, config maps) and `envFrom` are not resolved: those variables are left unset.
+    static func environment(of container: Container, in pod: Pod, volumes: PodVolumes.Directories = [:]) -> [String: String] {
         var environment = ["PATH": defaultPath, "HOSTNAME": pod.name]
+        for (name, path) in PodVolumes.environment(of: container, volumes: volumes) { environment[name] = path }
         for variable in container.env ?? [] {
             guard let value = variable.value ?? (variable.valueFrom == nil ? "" : nil) else { continue }
             environment[variable.name] = value

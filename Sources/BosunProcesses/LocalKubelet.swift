@@ -53,8 +53,19 @@ extension LocalProcessRuntime {
         if let known = state.withLock({ $0.pods[key] }), known.uid != uid { abandon(key, clock: context.clock) }
         let run = state.withLock { $0.pods[key] } ?? PodRun(uid: uid, grace: .seconds(pod.spec.terminationGracePeriodSeconds ?? 30))
         let clock = context.clock
+        var volumes: PodVolumes.Directories = [:]
+        if pod.metadata.deletionTimestamp == nil {
+            switch await PodVolumes.resolve(pod, client: context.client) {
+            case .ready(let directories):
+                volumes = directories
+            case .waiting(let reason):
+                // As a kubelet waiting to mount: the pod stays Pending until its claims are bound.
+                context.logger.debug("waiting for volumes", metadata: ["pod": "\(key)", "reason": "\(reason)"])
+                return .requeue(after: PodVolumes.retryInterval)
+            }
+        }
         var sync = LocalPodSync(pod: pod, run: run, now: clock.now()) { [self] container, restartCount in
-            launch(container, of: pod, key: key, restartCount: restartCount, clock: clock)
+            launch(container, of: pod, volumes: volumes, key: key, restartCount: restartCount, clock: clock)
         }
 
         if pod.metadata.deletionTimestamp != nil {

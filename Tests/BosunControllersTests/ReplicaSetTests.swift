@@ -85,7 +85,11 @@ struct ReplicaSetTests {
         let pods = try await env.pods(controlledBy: rs)
         #expect(pods.count == 3)
         #expect(pods.filter { $0.metadata.deletionTimestamp != nil }.map(\.name) == [victim])
-        #expect(try await env.replicaSet().status.replicas == 2)
+        // The sync that created the replacement may still be writing the status it computed
+        // before (1); what settles is 2, where counting the terminating pod would give 3.
+        try await env.waitUntil("the status counts the replacement, not the terminating pod") {
+            try await env.replicaSet().status.replicas == 2
+        }
         await env.stop()
     }
 

@@ -51,14 +51,21 @@ public struct ControllerRefManager<Owner: Resource, Child: Resource>: Sendable {
     /// Finalizers an adoption adds and a release removes, with the ownerReference (a Job's
     /// `batch.kubernetes.io/job-tracking`).
     public let finalizers: [String]
+    /// A further condition on the child's name, ANDed with the selector (upstream `ClaimPods`'
+    /// filters): a StatefulSet claims only pods named after it.
+    public let nameFilter: @Sendable (String) -> Bool
     private let client: CachedClient
 
     /// `client` patches children (its cache then shows the patch at once) and re-reads the
     /// owner through its uncached ``CachedClient/api``.
-    public init(owner: Owner, selector: Selector, client: CachedClient, finalizers: [String] = []) {
+    public init(
+        owner: Owner, selector: Selector, client: CachedClient, finalizers: [String] = [],
+        nameFilter: @escaping @Sendable (String) -> Bool = { _ in true }
+    ) {
         self.owner = owner
         self.selector = selector
         self.finalizers = finalizers
+        self.nameFilter = nameFilter
         self.client = client
     }
 
@@ -90,19 +97,25 @@ public struct ControllerRefManager<Owner: Resource, Child: Resource>: Sendable {
     /// Whether the selector matches `labels`.
     public func matches(_ labels: [String: String]) -> Bool { selector.matches(labels) }
 
+    /// Whether `child` is one this owner controls when it can: the selector matches its labels
+    /// and the name filter its name.
+    public func matches(_ child: some ClaimableChild) -> Bool {
+        selector.matches(child.labels) && nameFilter(child.objectName.name)
+    }
+
     private func claim(_ child: some ClaimableChild, _ adoption: inout AdoptionCheck) async throws -> Bool {
         let ownerUID = owner.metadata.uid ?? ""
         let ownerDeleting = owner.metadata.deletionTimestamp != nil
         if let ref = child.controllerRef {
             guard ref.uid == ownerUID else { return false }
             // Keeping what it owns takes no action, so an owner being deleted may still do it.
-            if matches(child.labels) { return true }
+            if matches(child) { return true }
             if ownerDeleting { return false }
             try await release(child)
             return false
         }
         let ownerNamespace = owner.metadata.namespace ?? ""
-        guard !ownerDeleting, matches(child.labels), !child.isDeleting,
+        guard !ownerDeleting, matches(child), !child.isDeleting,
               ownerNamespace.isEmpty || ownerNamespace == child.objectName.namespace
         else { return false }
         return try await adopt(child, &adoption)

@@ -17,14 +17,18 @@ public enum SlowStart {
         public var error: (any Error)?
     }
 
-    /// Calls `body` `count` times, with the call's number (`0..<count`), in doubling batches.
-    /// Calls of a batch that fails all finish before it returns; later batches never start.
+    /// Calls `body` `count` times, with the call's number (`0..<count`), in doubling batches of
+    /// at most `maxBatchSize` (a StatefulSet's parallel pod management caps its batches at 500
+    /// in flight). Calls of a batch that fails all finish before it returns; later batches never
+    /// start.
     public static func run(
-        count: Int, initialBatchSize: Int = initialBatchSize, _ body: @escaping @Sendable (Int) async throws -> Void
+        count: Int, initialBatchSize: Int = initialBatchSize, maxBatchSize: Int = .max,
+        _ body: @escaping @Sendable (Int) async throws -> Void
     ) async -> Outcome {
+        let maxBatchSize = max(1, maxBatchSize)
         var successes = 0
         var started = 0
-        var batchSize = min(count, max(1, initialBatchSize))
+        var batchSize = min(count, max(1, initialBatchSize), maxBatchSize)
         while batchSize > 0 {
             let first = started
             let failures = await withTaskGroup(of: (any Error)?.self) { group -> [any Error] in
@@ -47,7 +51,7 @@ public enum SlowStart {
             successes += batchSize - failures.count
             if let failure = failures.first { return Outcome(successes: successes, error: failure) }
             started += batchSize
-            batchSize = min(2 * batchSize, count - started)
+            batchSize = min(2 * batchSize, count - started, maxBatchSize)
         }
         return Outcome(successes: successes, error: nil)
     }

@@ -29,6 +29,15 @@ public final class TrackedExpectations: Sendable {
         }
     }
 
+    /// `creations` creations and the deletions of `children` are in flight for `owner` at once
+    /// (a DaemonSet sync does both); replaces what it expected before.
+    public func expect(_ owner: ObjectName, creations: Int, deletions children: [ObjectName]) {
+        expectedDeletions.withLock { sets in
+            sets[owner] = Set(children)
+            expectations.expect(owner, creations: creations, deletions: children.count)
+        }
+    }
+
     /// A creation for `owner` showed up (or a create failed and never will).
     public func creationObserved(_ owner: ObjectName) {
         expectations.creationObserved(owner)

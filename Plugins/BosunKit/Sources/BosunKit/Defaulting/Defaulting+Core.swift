@@ -56,6 +56,12 @@ extension Defaulting {
         if volume.spec.volumeMode == nil { volume.spec.volumeMode = "Filesystem" }
     }
 
+    /// StorageClass: reclaim policy Delete, binding mode Immediate.
+    public static func storageClass(_ storageClass: inout StorageClass) {
+        if (storageClass.reclaimPolicy ?? "").isEmpty { storageClass.reclaimPolicy = "Delete" }
+        if (storageClass.volumeBindingMode ?? "").isEmpty { storageClass.volumeBindingMode = "Immediate" }
+    }
+
     /// Secret: type Opaque.
     public static func secret(_ secret: inout Secret) {
         if (secret.type ?? "").isEmpty { secret.type = "Opaque" }

@@ -245,6 +245,15 @@ extension PodDisruptionBudget: Resource {
     )
 }
 
+extension StorageClass: Resource {
+    public static let resource = ResourceDescriptor(
+        group: "storage.k8s.io", version: "v1", kind: "StorageClass",
+        plural: "storageclasses", singular: "storageclass", namespaced: false,
+        shortNames: ["sc"], categories: [],
+        subresources: []
+    )
+}
+
 extension CustomResourceDefinition: Resource {
     public static let resource = ResourceDescriptor(
         group: "apiextensions.k8s.io", version: "v1", kind: "CustomResourceDefinition",
@@ -362,6 +371,10 @@ extension PodDisruptionBudgetList: ResourceList {
     public typealias Item = PodDisruptionBudget
 }
 
+extension StorageClassList: ResourceList {
+    public typealias Item = StorageClass
+}
+
 extension CustomResourceDefinitionList: ResourceList {
     public typealias Item = CustomResourceDefinition
 }
@@ -396,6 +409,7 @@ extension BuiltinResources {
         ServiceAccount.self,
         EventsV1Event.self,
         PodDisruptionBudget.self,
+        StorageClass.self,
         CustomResourceDefinition.self,
     ]
 }

@@ -280,6 +280,8 @@ extension PodDisruptionBudget: Codable, JSONNativeCodable {}
 extension PodDisruptionBudgetList: Codable, JSONNativeCodable {}
 extension PodDisruptionBudgetSpec: Codable, JSONNativeCodable {}
 extension PodDisruptionBudgetStatus: Codable, JSONNativeCodable {}
+extension StorageClass: Codable, JSONNativeCodable {}
+extension StorageClassList: Codable, JSONNativeCodable {}
 extension CustomResourceColumnDefinition: Codable, JSONNativeCodable {}
 extension CustomResourceConversion: Codable, JSONNativeCodable {}
 extension CustomResourceDefinition: Codable, JSONNativeCodable {}

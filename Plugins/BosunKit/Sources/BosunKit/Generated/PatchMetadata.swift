@@ -809,6 +809,15 @@ public enum PatchMetadata {
         "PodDisruptionBudgetStatus": [
             "conditions": FieldPatchInfo(strategy: "merge", mergeKey: "type", listType: "map", listMapKeys: ["type"], elementType: "Condition"),
         ],
+        "StorageClass": [
+            "allowedTopologies": FieldPatchInfo(listType: "atomic", elementType: "TopologySelectorTerm"),
+            "metadata": FieldPatchInfo(elementType: "ObjectMeta"),
+            "mountOptions": FieldPatchInfo(listType: "atomic"),
+        ],
+        "StorageClassList": [
+            "items": FieldPatchInfo(elementType: "StorageClass"),
+            "metadata": FieldPatchInfo(elementType: "ListMeta"),
+        ],
         "CustomResourceConversion": [
             "webhook": FieldPatchInfo(elementType: "WebhookConversion"),
         ],

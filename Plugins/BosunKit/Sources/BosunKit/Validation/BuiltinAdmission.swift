@@ -27,6 +27,7 @@ public enum BuiltinAdmission {
             || apply(Namespace.self, Defaulting.namespace)
             || apply(PersistentVolumeClaim.self, Defaulting.persistentVolumeClaim)
             || apply(PersistentVolume.self, Defaulting.persistentVolume)
+            || apply(StorageClass.self, Defaulting.storageClass)
             || apply(Secret.self, Defaulting.secret)
             || apply(Node.self, Defaulting.node)
             || apply(CustomResourceDefinition.self, Defaulting.customResourceDefinition)
@@ -51,6 +52,7 @@ public enum BuiltinAdmission {
         case let o as ConfigMap: return Validation.validateConfigMap(o)
         case let o as Secret: return Validation.validateSecret(o)
         case let o as PersistentVolumeClaim: return Validation.validatePersistentVolumeClaim(o)
+        case let o as StorageClass: return Validation.validateStorageClass(o)
         case let o as Lease: return Validation.validateLease(o)
         case let o as CustomResourceDefinition: return Validation.validateCustomResourceDefinition(o)
         default:
@@ -102,6 +104,8 @@ public enum BuiltinAdmission {
             var errors = V.validateObjectMetaUpdate(o.metadata, old: p.metadata) + specErrors(V.validatePersistentVolumeClaim(o))
             var clone = o.spec
             if (p.spec.volumeName ?? "").isEmpty { clone.volumeName = p.spec.volumeName }
+            // A claim without a class may be given one (upstream's retroactive default class).
+            if p.spec.storageClassName == nil { clone.storageClassName = nil }
             if p.status.phase == "Bound" { clone.resources?.requests?["storage"] = p.spec.resources?.requests?["storage"] }
             if clone != p.spec {
                 errors.append(.forbidden("spec", "spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims\n"

@@ -178,6 +178,22 @@ extension Validation {
         return max(0, count / 4 * 3 - padding)
     }
 
+    /// Validates a StorageClass (upstream `ValidateStorageClass`): a provisioner, and a known
+    /// reclaim policy and binding mode.
+    public static func validateStorageClass(_ storageClass: StorageClass) -> FieldErrorList {
+        var errors = validateObjectMeta(storageClass.metadata, namespaced: false)
+        if storageClass.provisioner.isEmpty { errors.append(.required("provisioner")) }
+        let policies = ["Delete", "Retain"]
+        if let policy = storageClass.reclaimPolicy, !policies.contains(policy) {
+            errors.append(.notSupported("reclaimPolicy", policy, supported: policies))
+        }
+        let modes = ["Immediate", "WaitForFirstConsumer"]
+        if let mode = storageClass.volumeBindingMode, !modes.contains(mode) {
+            errors.append(.notSupported("volumeBindingMode", mode, supported: modes))
+        }
+        return errors
+    }
+
     /// Validates a PersistentVolumeClaim.
     public static func validatePersistentVolumeClaim(_ claim: PersistentVolumeClaim) -> FieldErrorList {
         validateObjectMeta(claim.metadata, namespaced: true) + validatePersistentVolumeClaimSpec(claim.spec, path: "spec")
