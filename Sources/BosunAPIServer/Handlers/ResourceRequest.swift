@@ -1,6 +1,5 @@
 import BosunKit
 import BosunStore
-import NIOHTTP1
 
 /// A request for a served resource, its path resolved against what the store serves.
 struct ResourceRequest: Sendable {
@@ -40,8 +39,4 @@ struct ResourceRequest: Sendable {
             throw APIError.methodNotAllowed("the server does not allow this method on the requested resource")
         }
     }
-}
-
-extension HTTPMethod {
-    var isWrite: Bool { self == .POST || self == .PUT || self == .PATCH || self == .DELETE }
 }

@@ -4,7 +4,6 @@ import Foundation
 enum MediaType {
     static let json = "application/json"
     static let yaml = "application/yaml"
-    static let protobuf = "application/vnd.kubernetes.protobuf"
     /// What client-go requires on an aggregated discovery answer to recognise it
     /// (`ContentTypeIsGVK`): exactly this, parameters in this order.
     static let aggregatedDiscovery = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList"
