@@ -19,6 +19,14 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        // swift-certificates' own dependency; named so certificate code can build ASN.1 values.
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         .target(
@@ -59,6 +67,25 @@ let package = Package(
             dependencies: ["CProcessSpawn", .product(name: "BosunKit", package: "BosunKit")],
             swiftSettings: strictSettings
         ),
+        // The Kubernetes API over HTTP/1.1 (SwiftNIO): routing, discovery, every verb, watch
+        // streaming, TLS with generated certificates, bearer-token auth, the kubeconfig.
+        .target(
+            name: "BosunAPIServer",
+            dependencies: [
+                "BosunManifests",
+                .product(name: "BosunKit", package: "BosunKit"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
         // One process's control plane assembled: store, scheduler, node runtimes, controllers.
         .target(
             name: "BosunHost",
@@ -84,11 +111,15 @@ let package = Package(
             name: "BosunCLI",
             dependencies: [
                 "BosunHost",
+                "BosunAPIServer",
                 "BosunManifests",
                 "BosunBench",
                 "BosunSQLite",
                 .product(name: "BosunKit", package: "BosunKit"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSettings
         ),
@@ -161,6 +192,18 @@ let package = Package(
         .testTarget(
             name: "BosunHostTests",
             dependencies: ["BosunHost", "BosunProcesses", .product(name: "BosunKit", package: "BosunKit")],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "BosunAPIServerTests",
+            dependencies: [
+                "BosunAPIServer",
+                .product(name: "BosunKit", package: "BosunKit"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -1,25 +1,30 @@
 import ArgumentParser
+import BosunAPIServer
 import BosunHost
-import Dispatch
 import Foundation
+import Logging
+import ServiceLifecycle
+import UnixSignals
 
-/// `bosun up`: runs the control plane until SIGINT or SIGTERM.
+/// `bosun up`: runs the control plane and its Kubernetes API until SIGINT or SIGTERM.
 struct UpCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "up",
-        abstract: "Run the control plane: store, scheduler, node runtimes and built-in controllers.",
+        abstract: "Run the control plane: API server, store, scheduler, node runtimes and built-in controllers.",
         discussion: """
-            State is kept in DATA-DIR/store.sqlite and survives restarts. --sim-nodes creates that many \
-            simulated nodes (sim-node-0, ...); the node `local` runs containers with a command as real \
-            processes. The Kubernetes API server (--listen, the kubeconfig, /readyz) and plugin loading \
-            (--plugin) are not built yet: see the README's status table.
+            State is kept in DATA-DIR/store.sqlite and survives restarts. The API server listens on \
+            --listen with TLS (a CA and serving certificate are generated into DATA-DIR/pki on first \
+            start) and requires the bearer token in DATA-DIR/token; DATA-DIR/kubeconfig holds both, for \
+            `kubectl --kubeconfig DATA-DIR/kubeconfig`. --sim-nodes creates that many simulated nodes \
+            (sim-node-0, ...); the node `local` runs containers with a command as real processes. \
+            Plugin loading (--plugin) is not built yet: see the README's status table.
             """
     )
 
-    @Option(help: "Directory for the store and, later, the kubeconfig.")
+    @Option(help: "Directory for the store, the certificates, the token and the kubeconfig.")
     var dataDir: String = ".bosun"
 
-    @Option(help: "Address the API server will listen on (not built yet).")
+    @Option(help: "Address the API server listens on, HOST:PORT.")
     var listen: String = "127.0.0.1:6443"
 
     @Option(help: "Simulated nodes to create.")
@@ -31,57 +36,78 @@ struct UpCommand: AsyncParsableCommand {
     @Option(help: "An operator plugin to load (not built yet).")
     var plugin: [String] = []
 
-    @Flag(help: "Serve plain HTTP instead of TLS (not built yet).")
+    @Flag(help: "Serve plain HTTP instead of TLS (loopback addresses only; the token is still required).")
     var insecureHttp = false
 
     func validate() throws {
         if simNodes < 0 { throw ValidationError("--sim-nodes must not be negative") }
         if !plugin.isEmpty { throw ValidationError("loading plugins (--plugin) is not built yet") }
+        let (host, _) = try Self.hostAndPort(listen)
+        if insecureHttp && !Self.isLoopback(host) {
+            throw ValidationError("--insecure-http serves a loopback address only; \(host) is not one")
+        }
     }
 
     func run() async throws {
+        let (host, port) = try Self.hostAndPort(listen)
+        let logger = Logger(label: "bosun")
+        let serverConfiguration = try APIServerDataDirectory.configuration(
+            directory: dataDir, host: host, port: port, insecureHTTP: insecureHttp)
         let plane = try await ControlPlane.start(ControlPlaneOptions(
-            dataDirectory: dataDir, simulatedNodes: simNodes, localNode: !noLocalNode))
-        await plane.waitUntilReady()
-        print("bosun: up — store \(dataDir)/store.sqlite, \(simNodes) simulated node(s)\(noLocalNode ? "" : ", node local")")
-        print("bosun: the API server (\(listen)) is not built yet; stop with Ctrl-C")
-        await Self.waitForTermination()
-        print("bosun: shutting down")
-        await plane.shutdown()
+            dataDirectory: dataDir, simulatedNodes: simNodes, localNode: !noLocalNode), logger: logger)
+        let server: APIServer
+        do {
+            server = try await APIServer.bind(serverConfiguration, store: plane.store, isReady: { plane.isReady },
+                                              logger: Logger(label: "bosun.apiserver"))
+        } catch {
+            await plane.shutdown()
+            throw error
+        }
+        let kubeconfig = try APIServerDataDirectory.writeKubeconfig(in: dataDir, server: server, configuration: serverConfiguration)
+        print("bosun: API server on \(server.url); kubeconfig written to \(kubeconfig)")
+        let nodes = "\(simNodes) simulated node(s)\(noLocalNode ? "" : ", node local")"
+        let announce = "bosun: ready — store \(dataDir)/store.sqlite, \(nodes); try: kubectl --kubeconfig \(kubeconfig) get nodes"
+        // Services stop in reverse order: the API server first (no request is cut off mid-write),
+        // then the controllers and the store, which makes every acknowledged write durable.
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
+            services: [ControlPlaneService(plane: plane, announce: announce), server],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger))
+        try await group.run()
+        print("bosun: stopped")
     }
 
-    /// Returns once SIGINT or SIGTERM arrives.
-    static func waitForTermination() async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let once = SignalLatch(continuation)
-            for signal in [SIGINT, SIGTERM] {
-                Foundation.signal(signal, SIG_IGN)
-                let source = DispatchSource.makeSignalSource(signal: signal, queue: .global())
-                source.setEventHandler { once.fire() }
-                source.resume()
-                once.keep(source)
-            }
-        }
+    /// Splits `HOST:PORT` or `[IPv6]:PORT`.
+    static func hostAndPort(_ text: String) throws -> (String, Int) {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+              (0...65535).contains(port)
+        else { throw ValidationError("--listen must be HOST:PORT, not \(text)") }
+        var host = String(text[..<colon])
+        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        if host.isEmpty { host = "0.0.0.0" }
+        return (host, port)
+    }
+
+    static func isLoopback(_ host: String) -> Bool {
+        host == "localhost" || host == "::1" || host.hasPrefix("127.")
     }
 }
 
-/// Resumes its continuation once, and keeps the signal sources alive meanwhile.
-private final class SignalLatch: @unchecked Sendable {
-    private let lock = NSLock()
-    private var continuation: CheckedContinuation<Void, Never>?
-    private var sources: [any DispatchSourceSignal] = []
+/// The control plane as a service of the group: announces readiness once the caches have
+/// synced, and shuts the plane down (controllers, local processes, then the store) when the
+/// group stops.
+private struct ControlPlaneService: ServiceLifecycle.Service {
+    let plane: ControlPlane
+    let announce: String
 
-    init(_ continuation: CheckedContinuation<Void, Never>) { self.continuation = continuation }
-
-    func keep(_ source: any DispatchSourceSignal) {
-        lock.withLock { sources.append(source) }
-    }
-
-    func fire() {
-        let pending = lock.withLock { () -> CheckedContinuation<Void, Never>? in
-            defer { continuation = nil }
-            return continuation
+    func run() async throws {
+        let ready = Task {
+            await plane.waitUntilReady()
+            print(announce)
         }
-        pending?.resume()
+        try? await gracefulShutdown()
+        ready.cancel()
+        print("bosun: shutting down")
+        await plane.shutdown()
     }
 }

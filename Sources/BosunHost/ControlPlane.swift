@@ -25,7 +25,7 @@ public struct ControlPlaneOptions: Sendable {
 
 /// One process's control plane: the store (SQLite in the data directory, or memory), and on it
 /// a manager running the scheduler, the node runtimes (simulated and local processes) and the
-/// built-in controllers. The API server is put in front of this (issue 7).
+/// built-in controllers. `bosun up` puts the API server (BosunAPIServer) in front of its store.
 public final class ControlPlane: Sendable {
     public let store: ObjectStore
     public let manager: Manager
@@ -100,7 +100,7 @@ public final class ControlPlane: Sendable {
         return ControlPlane(store: store, manager: manager, simulated: simulated, local: local)
     }
 
-    /// Whether every controller's caches have loaded (what `/readyz` will report).
+    /// Whether every controller's caches have loaded (what `/readyz` reports).
     public var isReady: Bool { manager.hasSynced && manager.isLeading }
 
     /// Waits until the caches have loaded and the controllers run.

@@ -1,0 +1,74 @@
+import Foundation
+
+/// The media types the server reads and writes.
+enum MediaType {
+    static let json = "application/json"
+    static let yaml = "application/yaml"
+    /// What client-go requires on an aggregated discovery answer to recognise it
+    /// (`ContentTypeIsGVK`): exactly this, parameters in this order.
+    static let aggregatedDiscovery = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList"
+}
+
+/// One entry of an `Accept` header: `type/subtype;param=value;...;q=0.5`.
+struct MediaRange: Sendable, Hashable {
+    var type: String
+    var subtype: String
+    /// Parameters other than `q`, names lower-cased.
+    var parameters: [String: String]
+    var quality: Double
+
+    init?(_ text: Substring) {
+        let parts = text.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+        guard let full = parts.first, let slash = full.firstIndex(of: "/") else { return nil }
+        type = full[..<slash].lowercased()
+        subtype = full[full.index(after: slash)...].lowercased()
+        parameters = [:]
+        quality = 1
+        for parameter in parts.dropFirst() {
+            guard let eq = parameter.firstIndex(of: "=") else { continue }
+            let name = parameter[..<eq].trimmingCharacters(in: .whitespaces).lowercased()
+            var value = parameter[parameter.index(after: eq)...].trimmingCharacters(in: .whitespaces)
+            if value.hasPrefix("\""), value.hasSuffix("\""), value.count >= 2 { value = String(value.dropFirst().dropLast()) }
+            if name == "q" { quality = Double(value) ?? 1 } else { parameters[name] = value }
+        }
+    }
+
+    /// Whether this range admits a plain `application/json` answer (`application/json`,
+    /// `application/*`, `*/*`, with no parameters asking for another shape such as a Table).
+    var acceptsPlainJSON: Bool {
+        guard quality > 0 else { return false }
+        let typeMatches = type == "*" || (type == "application" && (subtype == "*" || subtype == "json"))
+        let shaped = parameters.keys.contains { $0 == "as" || $0 == "g" || $0 == "v" }
+        return typeMatches && !shaped
+    }
+
+    /// Whether this range asks for aggregated discovery, apidiscovery.k8s.io/v2.
+    var isAggregatedDiscoveryV2: Bool {
+        type == "application" && subtype == "json" && parameters["g"] == "apidiscovery.k8s.io"
+            && parameters["v"] == "v2" && parameters["as"] == "APIGroupDiscoveryList" && quality > 0
+    }
+}
+
+/// What an `Accept` header allows the server to answer.
+struct AcceptHeader: Sendable {
+    var ranges: [MediaRange]
+
+    /// A missing or empty header accepts anything.
+    init(_ header: String?) {
+        let text = header ?? ""
+        ranges = text.split(separator: ",").compactMap(MediaRange.init)
+        if ranges.isEmpty { ranges = [MediaRange("*/*")!] }
+    }
+
+    /// Whether a plain JSON answer is acceptable. Every client the server targets lists JSON as
+    /// a fallback after protobuf or Table; one that accepts only those gets 406.
+    var acceptsJSON: Bool { ranges.contains { $0.acceptsPlainJSON } }
+
+    /// Whether aggregated discovery (v2) is preferred over a plain JSON answer: it is, when
+    /// asked for at all, as kube-apiserver serves the first range it can.
+    var prefersAggregatedDiscovery: Bool {
+        guard let aggregated = ranges.firstIndex(where: \.isAggregatedDiscoveryV2) else { return false }
+        guard let plain = ranges.firstIndex(where: \.acceptsPlainJSON) else { return true }
+        return aggregated < plain
+    }
+}

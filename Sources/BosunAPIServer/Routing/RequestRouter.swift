@@ -1,0 +1,94 @@
+import BosunKit
+import BosunRuntime
+import BosunStore
+import NIOHTTP1
+
+/// Turns a request into a response: authentication, content negotiation, then the handler its
+/// path names. Never throws: every failure becomes a Kubernetes `Status` with its code.
+struct RequestRouter: Sendable {
+    let store: ObjectStore
+    let resources: ResourceHandler
+    let token: BearerToken
+    let isReady: @Sendable () -> Bool
+    /// `host:port` clients reach the server at, for `/api`'s `serverAddressByClientCIDRs`.
+    let serverAddress: String
+
+    static let pathNotFound = APIError(code: 404, reason: .notFound, message: "the server could not find the requested resource")
+
+    func respond(to request: APIRequest) async -> APIResponse {
+        let path = APIPath(request.path)
+        if case .health(let endpoint) = path { return health(endpoint, request) }
+        guard let presented = request.bearerToken, token.matches(presented) else {
+            return .error(APIError(code: 401, reason: .unauthorized, message: "Unauthorized"))
+        }
+        do {
+            return try await route(path, request)
+        } catch {
+            return .error(error)
+        }
+    }
+
+    private func route(_ path: APIPath, _ request: APIRequest) async throws(APIError) -> APIResponse {
+        // A path that does not exist is 404 whatever was asked for (kubectl asks /openapi/v2
+        // for protobuf only, and must see 404 there, not 406).
+        if path == .notFound || path == .openAPIV2 { throw Self.pathNotFound }
+        let accept = AcceptHeader(request.headers.first(name: "accept"))
+        if case .resource = path {} else if request.method != .GET {
+            throw APIError.methodNotAllowed("the server does not allow this method on the requested resource")
+        }
+        // Discovery may answer in its aggregated form; everything else is JSON.
+        switch path {
+        case .coreVersions, .groups:
+            if accept.prefersAggregatedDiscovery {
+                let groups = ServedGroups(store.servedResources)
+                let items = path == .coreVersions ? [groups.core].compactMap { $0 } : groups.groups
+                return .json(Discovery.aggregated(items), contentType: MediaType.aggregatedDiscovery)
+            }
+        default: break
+        }
+        guard accept.acceptsJSON else {
+            throw APIError(code: 406, reason: .notAcceptable,
+                           message: "only the following media types are accepted: \(MediaType.json)")
+        }
+        switch path {
+        case .version:
+            return .json(VersionInfo.document)
+        case .coreVersions:
+            return .json(Discovery.coreVersions(ServedGroups(store.servedResources), serverAddress: serverAddress))
+        case .groups:
+            return .json(Discovery.groupList(ServedGroups(store.servedResources)))
+        case .group(let name):
+            guard let group = ServedGroups(store.servedResources).group(name), !name.isEmpty else { throw Self.pathNotFound }
+            return .json(Discovery.group(group))
+        case .resources(let group, let version):
+            guard let served = ServedGroups(store.servedResources).version(group: group, version: version) else {
+                throw Self.pathNotFound
+            }
+            return .json(Discovery.resourceList(group: group, served))
+        case .openAPIV3Index:
+            return .json(OpenAPIDocuments.index(ServedGroups(store.servedResources)))
+        case .openAPIV3(let group, let version):
+            guard let document = OpenAPIDocuments.document(ServedGroups(store.servedResources), group: group, version: version)
+            else { throw Self.pathNotFound }
+            return .json(document)
+        case .resource(let resourcePath):
+            return try await resources.handle(try ResourceRequest(request, resourcePath, store: store))
+        case .openAPIV2, .notFound, .health:
+            throw Self.pathNotFound
+        }
+    }
+
+    /// `/healthz` and `/livez` answer `ok` while the process serves; `/readyz` only once the
+    /// controllers' caches have synced. They need no token, as kube-apiserver lets anyone
+    /// (`system:public-info-viewer`) read them.
+    private func health(_ endpoint: APIPath.HealthEndpoint, _ request: APIRequest) -> APIResponse {
+        guard request.method == .GET || request.method == .HEAD else {
+            return .error(APIError.methodNotAllowed("the server does not allow this method on the requested resource"))
+        }
+        if endpoint == .readyz && !isReady() {
+            return .text("[-]informer-sync failed: caches have not synced yet\nreadyz check failed\n",
+                         status: .internalServerError)
+        }
+        return .text("ok")
+    }
+}
