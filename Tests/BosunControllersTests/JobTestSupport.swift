@@ -137,10 +137,14 @@ extension JobStatus {
 }
 
 extension TestEnvironment {
-    /// Waits until some task sleeps until `deadline` (a requeue the controller asked for), so
-    /// that advancing the clock to it wakes that requeue (and any earlier timer).
+    /// Waits until some task sleeps until `deadline` or earlier, so that advancing the clock to
+    /// it wakes the requeue the controller asked for. A work queue sleeps only until its earliest
+    /// due key, so a requeue for `deadline` may sit behind an earlier one; advancing to
+    /// `deadline` wakes them in order.
     func waitForTimer(at deadline: Time) async throws {
-        try await waitUntil("a timer waits for \(deadline.rfc3339NanoFixed)") { self.clock.deadlines.contains(deadline) }
+        try await waitUntil("a timer waits for \(deadline.rfc3339NanoFixed) or earlier") {
+            self.clock.deadlines.contains { $0 <= deadline }
+        }
     }
 
     /// Moves the clock `seconds` ahead once the controller waits for exactly that moment.
