@@ -56,8 +56,10 @@ extension TestEnvironment {
     }
 
     /// Waits until the ReplicaSet's status shows `replicas` pods for its current generation.
-    func waitForReplicas(_ replicas: Int32, of name: String = "web", _ what: String? = nil) async throws {
-        try await waitUntil(what ?? "\(name) reports \(replicas) replicas") {
+    func waitForReplicas(
+        _ replicas: Int32, of name: String = "web", _ what: String? = nil, limit: Duration = .seconds(30)
+    ) async throws {
+        try await waitUntil(what ?? "\(name) reports \(replicas) replicas", limit: limit) {
             let rs = try await self.replicaSet(name)
             guard rs.status.replicas == replicas && rs.status.observedGeneration == rs.metadata.generation else { return false }
             return try await self.activePods(controlledBy: rs).count == Int(replicas)

@@ -45,7 +45,8 @@ struct ReplicaSetTests {
         let probe = CreateProbe(at: 501) { watcher.informer.count }
         try env.store.register(validating: probe)
         let rs = try await env.api.create(ReplicaSetFixtures.replicaSet(replicas: 600))
-        try await env.waitForReplicas(600)
+        // 600 pods through admission in a debug build: on a loaded machine this takes a while.
+        try await env.waitForReplicas(600, limit: .seconds(120))
         #expect(probe.observed == 500, "the second sync started only once all 500 pods of the first were seen")
         #expect(try await env.pods(controlledBy: rs).count == 600)
         await env.stop()

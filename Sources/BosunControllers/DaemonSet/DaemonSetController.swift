@@ -49,7 +49,10 @@ public enum DaemonSetController {
         }
         let pods = ControlledPodIndex(ownerKind: DaemonSet.kind)
         let expectations = TrackedExpectations(clock: manager.clock)
-        let events = DaemonSetEvents(sets: setLease.informer, pods: pods, expectations: expectations)
+        let podEvents = PodOwnerEvents(owners: setLease.informer, pods: pods, expectations: expectations) {
+            try? $0.spec.selector.compiled()
+        }
+        let nodeEvents = DaemonSetEvents(sets: setLease.informer)
         return try manager.controller(for: DaemonSet.self)
             .named(name)
             .withPredicates(Predicate { event in
@@ -59,8 +62,8 @@ public enum DaemonSetController {
                 }
                 return true
             })
-            .watchesChanges(of: Pod.self) { events.keys(for: $0) }
-            .watchesChanges(of: Node.self) { events.keys(for: $0) }
+            .watchesChanges(of: Pod.self) { podEvents.keys(for: $0) }
+            .watchesChanges(of: Node.self) { nodeEvents.keys(for: $0) }
             .owns(ControllerRevision.self)
             .complete(DaemonSetSync(
                 pods: pods, podCache: podLease.informer, nodes: nodeLease.informer, revisions: revisionLease.informer,

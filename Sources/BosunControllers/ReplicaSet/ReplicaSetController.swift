@@ -58,7 +58,7 @@ private func registerReplicaSetController<Owner: ReplicatedPodOwner>(
     owners.indexByOwnerUID()
     let pods = ControlledPodIndex(ownerKind: Owner.kind)
     let expectations = TrackedExpectations(clock: manager.clock)
-    let podEvents = ReplicaSetPodEvents(owners: owners, pods: pods, expectations: expectations)
+    let podEvents = PodOwnerEvents(owners: owners, pods: pods, expectations: expectations) { try? $0.podSelector() }
     return try manager.controller(for: Owner.self)
         .named(name)
         .withPredicates(Predicate { event in

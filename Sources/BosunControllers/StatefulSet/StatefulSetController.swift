@@ -38,7 +38,7 @@ public enum StatefulSetController {
             claimLease.release()
         }
         let pods = ControlledPodIndex(ownerKind: StatefulSet.kind)
-        let podEvents = StatefulSetPodEvents(sets: setLease.informer, pods: pods)
+        let podEvents = PodOwnerEvents(owners: setLease.informer, pods: pods, expectations: nil) { try? $0.spec.selector.compiled() }
         return try manager.controller(for: StatefulSet.self)
             .named(name)
             .watchesChanges(of: Pod.self) { podEvents.keys(for: $0) }

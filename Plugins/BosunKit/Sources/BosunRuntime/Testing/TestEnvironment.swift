@@ -54,15 +54,23 @@ public final class TestEnvironment: Sendable {
         }
     }
 
-    /// Yields until `condition` holds. A safety net of `limit` real time turns a hang into a
-    /// failure; it is not a sleep — the check runs as often as the scheduler allows.
+    /// Checks `condition` until it holds. A safety net of `limit` real time turns a hang into a
+    /// failure; nothing waits for time to pass. The first checks only yield; later ones pause a
+    /// millisecond between checks, so that a test that waits long does not spin a core that the
+    /// controllers it waits for — and tests running in parallel — need.
     public func waitUntil(
         _ what: String, limit: Duration = .seconds(30), _ condition: @Sendable () async throws -> Bool
     ) async throws {
         let deadline = ContinuousClock.now + limit
+        var checks = 0
         while try await !condition() {
             if ContinuousClock.now > deadline { throw TestEnvironmentError.timedOut(what) }
-            await Task.yield()
+            checks += 1
+            if checks < 64 {
+                await Task.yield()
+            } else {
+                try await Task.sleep(for: .milliseconds(1))
+            }
         }
     }
 

@@ -1,7 +1,8 @@
 import BosunRuntime
 
-/// The ReplicaSet controller's pod handler (upstream `addPod`, `updatePod`, `deletePod`): keeps
-/// the pod index current, observes expectations, and names the owners to sync.
+/// The pod handler every pod-owning workload controller shares (upstream's `addPod`,
+/// `updatePod`, `deletePod` of the ReplicaSet, DaemonSet and StatefulSet controllers): keeps the
+/// pod index current, observes expectations, and names the owners to sync.
 ///
 /// - A pod with a controller of the owner kind wakes that owner (if it still exists with that
 ///   uid); a new one counts as an expected creation.
@@ -11,10 +12,13 @@ import BosunRuntime
 ///   replacement need not wait for the grace period; when it finally goes it does not count
 ///   again.
 /// - A pod whose controller changed wakes the old controller too.
-struct ReplicaSetPodEvents<Owner: ReplicatedPodOwner>: Sendable {
+struct PodOwnerEvents<Owner: Resource>: Sendable {
     let owners: Informer<Owner>
     let pods: ControlledPodIndex
-    let expectations: TrackedExpectations
+    /// `nil` for controllers that keep none (StatefulSet: a pod's name says whether it exists).
+    let expectations: TrackedExpectations?
+    /// The owner's pod selector; owners whose selector is empty or invalid adopt nothing.
+    let selector: @Sendable (Owner) -> Selector?
 
     func keys(for event: InformerEvent<Pod>) -> [ObjectName] {
         pods.apply(event.change)
@@ -23,7 +27,7 @@ struct ReplicaSetPodEvents<Owner: ReplicatedPodOwner>: Sendable {
             if pod.metadata.deletionTimestamp != nil { return deleted(pod) }
             if let ref = pod.controllerOwner {
                 guard let owner = resolve(ref, in: pod) else { return [] }
-                expectations.creationObserved(owner)
+                expectations?.creationObserved(owner)
                 return [owner]
             }
             return owners(matching: pod)
@@ -54,7 +58,7 @@ struct ReplicaSetPodEvents<Owner: ReplicatedPodOwner>: Sendable {
     /// A pod that is going or gone: its controller observes the deletion and syncs.
     private func deleted(_ pod: Pod) -> [ObjectName] {
         guard let ref = pod.controllerOwner, let owner = resolve(ref, in: pod) else { return [] }
-        expectations.deletionObserved(owner, child: ObjectName(of: pod))
+        expectations?.deletionObserved(owner, child: ObjectName(of: pod))
         return [owner]
     }
 
@@ -68,11 +72,11 @@ struct ReplicaSetPodEvents<Owner: ReplicatedPodOwner>: Sendable {
     }
 
     /// The owners of the pod's namespace whose selector matches it (upstream
-    /// `GetPodReplicaSets`); owners with an empty or invalid selector never match.
+    /// `GetPodReplicaSets`, `getPodDaemonSets`, `getPodStatefulSets`).
     private func owners(matching pod: Pod) -> [ObjectName] {
         let labels = pod.metadata.labels ?? [:]
         return owners.list(namespace: pod.metadata.namespace ?? "").compactMap { owner in
-            guard let selector = try? owner.podSelector(), !selector.isEmpty, selector.matches(labels) else { return nil }
+            guard let selector = selector(owner), !selector.isEmpty, selector.matches(labels) else { return nil }
             return ObjectName(of: owner)
         }
     }
