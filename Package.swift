@@ -74,6 +74,7 @@ let package = Package(
             dependencies: [
                 "BosunManifests",
                 .product(name: "BosunKit", package: "BosunKit"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -92,6 +93,7 @@ let package = Package(
             dependencies: [
                 "BosunControllers", "BosunProcesses", "BosunSQLite",
                 .product(name: "BosunKit", package: "BosunKit"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
             ],
             swiftSettings: strictSettings
         ),
@@ -112,6 +114,7 @@ let package = Package(
             dependencies: [
                 "BosunHost",
                 "BosunAPIServer",
+                "BosunProcesses",
                 "BosunManifests",
                 "BosunBench",
                 "BosunSQLite",
@@ -199,6 +202,7 @@ let package = Package(
             dependencies: [
                 "BosunAPIServer",
                 .product(name: "BosunKit", package: "BosunKit"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

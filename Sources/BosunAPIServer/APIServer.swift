@@ -28,13 +28,14 @@ public struct APIServerConfiguration: Sendable {
 
 /// The Kubernetes API over HTTP/1.1 (TLS by default) in front of an ``ObjectStore``.
 ///
-/// ``bind(_:store:clock:isReady:logger:)`` opens the listening socket (so the port is known and
+/// ``bind(_:store:clock:isReady:podLogs:metrics:logger:)`` opens the listening socket (so the port is known and
 /// taken before anything is announced); ``run()`` serves until a graceful shutdown
 /// (ServiceLifecycle), task cancellation, or ``shutdown()``: it then stops accepting, ends open
 /// watches, lets requests in flight finish, and closes every connection.
 public final class APIServer: ServiceLifecycle.Service, Sendable {
     private let listener: NIOAsyncChannel<NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, Never>
     private let router: RequestRouter
+    private let metrics: RequestMetrics
     private let logger: Logger
     private let connections = Mutex<[ObjectIdentifier: Connection]>([:])
     private let stopping = Mutex(false)
@@ -47,7 +48,8 @@ public final class APIServer: ServiceLifecycle.Service, Sendable {
     /// Opens the listening socket. Plain HTTP is refused on anything but a loopback address.
     public static func bind(
         _ configuration: APIServerConfiguration, store: ObjectStore, clock: any RuntimeClock = SystemRuntimeClock(),
-        isReady: @escaping @Sendable () -> Bool = { true }, logger: Logger = Logger(label: "bosun.apiserver")
+        isReady: @escaping @Sendable () -> Bool = { true }, podLogs: PodLogSource? = nil,
+        metrics: PrometheusTextMetrics = PrometheusTextMetrics(), logger: Logger = Logger(label: "bosun.apiserver")
     ) async throws -> APIServer {
         if configuration.certificates == nil && !isLoopback(configuration.host) {
             throw APIServerError("plain HTTP is served on a loopback address only, not on \(configuration.host)")
@@ -72,17 +74,19 @@ public final class APIServer: ServiceLifecycle.Service, Sendable {
         let reachable = isWildcard(host) ? "127.0.0.1" : host
         let advertised = reachable.contains(":") ? "[\(reachable)]" : reachable
         let router = RequestRouter(
-            store: store, resources: ResourceHandler(store: store, clock: clock), token: configuration.token,
-            isReady: isReady, serverAddress: "\(advertised):\(port)")
-        return APIServer(listener: listener, router: router, logger: logger, host: advertised, port: port, scheme: scheme)
+            store: store, resources: ResourceHandler(store: store, clock: clock, podLogs: podLogs), token: configuration.token,
+            isReady: isReady, metrics: metrics, serverAddress: "\(advertised):\(port)")
+        return APIServer(listener: listener, router: router, metrics: RequestMetrics(factory: metrics), logger: logger,
+                         host: advertised, port: port, scheme: scheme)
     }
 
     private init(
         listener: NIOAsyncChannel<NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, Never>,
-        router: RequestRouter, logger: Logger, host: String, port: Int, scheme: String
+        router: RequestRouter, metrics: RequestMetrics, logger: Logger, host: String, port: Int, scheme: String
     ) {
         self.listener = listener
         self.router = router
+        self.metrics = metrics
         self.logger = logger
         self.host = host
         self.port = port
@@ -156,8 +160,10 @@ public final class APIServer: ServiceLifecycle.Service, Sendable {
                     let status = response.status
                     try await write(response, version: head.version, keepAlive: keepAlive, connection: connection,
                                     outbound: outbound)
-                    RequestLog.record(logger, head: head, status: status,
-                                      latency: ContinuousClock.now - started, remote: client.channel.remoteAddress)
+                    let latency = ContinuousClock.now - started
+                    RequestLog.record(logger, head: head, status: status, latency: latency,
+                                      remote: client.channel.remoteAddress)
+                    metrics.record(request, status: Int(status.code), latency: latency)
                 }
             }
         } catch {

@@ -53,11 +53,15 @@ struct UpCommand: AsyncParsableCommand {
         let logger = Logger(label: "bosun")
         let serverConfiguration = try APIServerDataDirectory.configuration(
             directory: dataDir, host: host, port: port, insecureHTTP: insecureHttp)
+        // One registry for the controllers' and the server's metrics, served at /metrics.
+        let metrics = PrometheusTextMetrics()
         let plane = try await ControlPlane.start(ControlPlaneOptions(
-            dataDirectory: dataDir, simulatedNodes: simNodes, localNode: !noLocalNode), logger: logger)
+            dataDirectory: dataDir, simulatedNodes: simNodes, localNode: !noLocalNode, metricsFactory: metrics), logger: logger)
         let server: APIServer
         do {
             server = try await APIServer.bind(serverConfiguration, store: plane.store, isReady: { plane.isReady },
+                                              podLogs: plane.local.map(LocalPodLogs.source),
+                                              metrics: metrics,
                                               logger: Logger(label: "bosun.apiserver"))
         } catch {
             await plane.shutdown()

@@ -4,6 +4,7 @@ import BosunProcesses
 import BosunRuntime
 import BosunScheduler
 import BosunSQLite
+import CoreMetrics
 import Foundation
 import Logging
 
@@ -15,11 +16,15 @@ public struct ControlPlaneOptions: Sendable {
     public var simulatedNodes: Int
     /// Whether to run the node `local`, whose containers are real processes.
     public var localNode: Bool
+    /// Where the controllers' metrics (reconciles, work queues) go; `nil` keeps none.
+    public var metricsFactory: (any MetricsFactory)?
 
-    public init(dataDirectory: String? = nil, simulatedNodes: Int = 0, localNode: Bool = true) {
+    public init(dataDirectory: String? = nil, simulatedNodes: Int = 0, localNode: Bool = true,
+                metricsFactory: (any MetricsFactory)? = nil) {
         self.dataDirectory = dataDirectory
         self.simulatedNodes = simulatedNodes
         self.localNode = localNode
+        self.metricsFactory = metricsFactory
     }
 }
 
@@ -64,7 +69,8 @@ public final class ControlPlane: Sendable {
         }
         let store = try await ObjectStore.open(backend: backend, clock: clock)
         let api = StoreClient(store: store)
-        let manager = Manager(client: api, clock: clock, logger: logger)
+        let manager = Manager(client: api, clock: clock, logger: logger,
+                              options: ManagerOptions(metricsFactory: options.metricsFactory))
         try Scheduler.register(with: manager)
         let simulated = try SimulatedNodes.register(with: manager)
         var local: LocalProcessRuntime?

@@ -17,14 +17,18 @@ final class TestAPIServer: Sendable {
     private let running: Task<Void, any Error>
 
     static func start(
-        certificates: ServingCertificates? = nil, ready: Bool = true, historyCapacity: Int = 100_000
+        certificates: ServingCertificates? = nil, ready: Bool = true, historyCapacity: Int = 100_000,
+        storeOnManualClock: Bool = false, podLogs: PodLogSource? = nil
     ) async throws -> TestAPIServer {
-        let store = try await ObjectStore.open(backend: MemoryBackend(), historyCapacity: historyCapacity)
         let clock = ManualClock()
+        // Tables print ages: a store on the server's clock stamps objects on the time tests move.
+        let store = try await ObjectStore.open(backend: MemoryBackend(), clock: storeOnManualClock ? clock : SystemStoreClock(),
+                                               historyCapacity: historyCapacity)
         let readiness = Readiness(ready)
         let server = try await APIServer.bind(
             APIServerConfiguration(host: "127.0.0.1", port: 0, certificates: certificates, token: BearerToken(token)),
-            store: store, clock: clock, isReady: { readiness.value }, logger: quietLogger)
+            store: store, clock: clock, isReady: { readiness.value }, podLogs: podLogs,
+            logger: quietLogger)
         return TestAPIServer(store: store, server: server, clock: clock, certificates: certificates, readiness: readiness)
     }
 

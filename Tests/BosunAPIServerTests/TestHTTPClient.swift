@@ -76,8 +76,8 @@ final class TestHTTPClient: Sendable {
 
     /// Sends a request and returns the response head; read the body with ``readChunk()`` (a
     /// watch).
-    func open(_ method: HTTPMethod, _ path: String) async throws -> (status: Int, headers: HTTPHeaders) {
-        try await send(method, path, body: nil, contentType: nil, accept: nil, headers: [])
+    func open(_ method: HTTPMethod, _ path: String, accept: String? = nil) async throws -> (status: Int, headers: HTTPHeaders) {
+        try await send(method, path, body: nil, contentType: nil, accept: accept, headers: [])
         return try await readHead()
     }
 

@@ -11,6 +11,8 @@ enum Discovery {
         switch name {
         case "scale": (["get", "patch", "update"], "autoscaling", "v1", "Scale")
         case "binding": (["create"], "", "v1", "Binding")
+        case "eviction": (["create"], "policy", "v1", "Eviction")
+        case "log": (["get"], "", "v1", "Pod")
         default: (["get", "patch", "update"], d.group, d.version, d.kind)
         }
     }

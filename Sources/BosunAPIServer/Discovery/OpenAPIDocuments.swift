@@ -39,7 +39,7 @@ enum OpenAPIDocuments {
                 "patch": patchOperation(gvk),
                 "delete": operation("delete", gvk, parameters: [query("dryRun"), query("gracePeriodSeconds"), query("propagationPolicy")]),
             ]
-            for sub in ResourceRequest.servedSubresources(of: d) where sub != "binding" {
+            for sub in ResourceRequest.servedSubresources(of: d) where !["binding", "eviction", "log"].contains(sub) {
                 let s = Discovery.subresource(sub, of: d)
                 let subGVK: JSONValue = ["group": .string(s.group), "version": .string(s.version), "kind": .string(s.kind)]
                 paths[collection + "/{name}/" + sub] = [

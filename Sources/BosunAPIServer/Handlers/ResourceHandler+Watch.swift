@@ -31,7 +31,15 @@ extension ResourceHandler {
         }
         let descriptor = r.descriptor
         let clock = self.clock
-        return APIResponse(status: .ok, contentType: MediaType.json, body: .stream { writer in
+        let table = try tableEncoding(r)
+        let encode: @Sendable (StoreEvent, inout [UInt8]) -> Void = { event, bytes in
+            if let table {
+                ObjectEncoding.tableWatchEvent(event, table: table, now: clock.now(), into: &bytes)
+            } else {
+                ObjectEncoding.watchEvent(event, descriptor: descriptor, into: &bytes)
+            }
+        }
+        return APIResponse(status: .ok, contentType: table?.contentType ?? MediaType.json, body: .stream { writer in
             writer.onEnd { stream.cancel() }
             let deadline = Task {
                 try? await clock.sleep(for: timeout)
@@ -45,9 +53,9 @@ extension ResourceHandler {
             do {
                 while let event = try await events.next() {
                     var chunk: [UInt8] = []
-                    ObjectEncoding.watchEvent(event, descriptor: descriptor, into: &chunk)
+                    encode(event, &chunk)
                     while stream.backlog > 0, chunk.count < Self.maxWatchChunkBytes, let more = try await events.next() {
-                        ObjectEncoding.watchEvent(more, descriptor: descriptor, into: &chunk)
+                        encode(more, &chunk)
                     }
                     try await writer.write(chunk)
                 }

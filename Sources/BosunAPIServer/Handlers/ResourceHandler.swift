@@ -9,6 +9,8 @@ import NIOHTTP1
 struct ResourceHandler: Sendable {
     let store: ObjectStore
     let clock: any RuntimeClock
+    /// The local node's container logs, for `pods/log`.
+    var podLogs: PodLogSource?
 
     func handle(_ r: ResourceRequest) async throws(APIError) -> APIResponse {
         let method = r.request.method
@@ -49,6 +51,12 @@ struct ResourceHandler: Sendable {
         case (let name?, "binding"?):
             guard method == .POST else { throw notAllowed }
             return try await bind(r, name)
+        case (let name?, "eviction"?):
+            guard method == .POST else { throw notAllowed }
+            return try await evict(r, name)
+        case (let name?, "log"?):
+            guard method == .GET else { throw notAllowed }
+            return try log(r, name)
         default:
             throw RequestRouter.pathNotFound
         }
@@ -61,12 +69,22 @@ struct ResourceHandler: Sendable {
     // MARK: Reads
 
     func get(_ r: ResourceRequest, _ name: String) throws(APIError) -> APIResponse {
-        .json(try store.get(r.resource, namespace: r.namespace, name: name).bytes)
+        let object = try store.get(r.resource, namespace: r.namespace, name: name)
+        if r.path.subresource == nil, let table = try tableEncoding(r) {
+            return .json(table.encode([object], resourceVersion: object.resourceVersion, now: clock.now()),
+                         contentType: table.contentType)
+        }
+        return .json(object.bytes)
     }
 
     func list(_ r: ResourceRequest) throws(APIError) -> APIResponse {
         let options = try RequestOptions.list(r.query, kind: r.descriptor.kind)
         let page = try store.list(r.resource, namespace: r.namespace, options: options)
+        if let table = try tableEncoding(r) {
+            return .json(table.encode(page.items, resourceVersion: page.resourceVersion, continueToken: page.continueToken,
+                                      remainingItemCount: page.remainingItemCount, now: clock.now()),
+                         contentType: table.contentType)
+        }
         return .json(ObjectEncoding.list(page, descriptor: r.descriptor))
     }
 

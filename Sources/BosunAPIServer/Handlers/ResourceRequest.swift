@@ -30,7 +30,7 @@ struct ResourceRequest: Sendable {
 
     /// The subresources this server answers for a resource (of those the resource declares).
     static func servedSubresources(of descriptor: ResourceDescriptor) -> [String] {
-        descriptor.subresources.filter { ["status", "scale", "binding"].contains($0) }
+        descriptor.subresources.filter { ["status", "scale", "binding", "eviction", "log"].contains($0) }
     }
 
     /// A namespaced write must name its namespace in the path.

@@ -4,6 +4,10 @@ import Foundation
 enum MediaType {
     static let json = "application/json"
     static let yaml = "application/yaml"
+    /// Container logs, as the kubelet streams them.
+    static let text = "text/plain"
+    /// The Prometheus text exposition format.
+    static let prometheusText = "text/plain; version=0.0.4; charset=utf-8"
     /// What client-go requires on an aggregated discovery answer to recognise it
     /// (`ContentTypeIsGVK`): exactly this, parameters in this order.
     static let aggregatedDiscovery = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList"
@@ -42,6 +46,14 @@ struct MediaRange: Sendable, Hashable {
         return typeMatches && !shaped
     }
 
+    /// `v1` or `v1beta1` when this range asks for a `meta.k8s.io` Table in JSON.
+    var tableVersion: String? {
+        guard quality > 0, type == "application", subtype == "json", parameters["as"] == "Table",
+              parameters["g"] == "meta.k8s.io", let version = parameters["v"], version == "v1" || version == "v1beta1"
+        else { return nil }
+        return version
+    }
+
     /// Whether this range asks for aggregated discovery, apidiscovery.k8s.io/v2.
     var isAggregatedDiscoveryV2: Bool {
         type == "application" && subtype == "json" && parameters["g"] == "apidiscovery.k8s.io"
@@ -63,6 +75,14 @@ struct AcceptHeader: Sendable {
     /// Whether a plain JSON answer is acceptable. Every client the server targets lists JSON as
     /// a fallback after protobuf or Table; one that accepts only those gets 406.
     var acceptsJSON: Bool { ranges.contains { $0.acceptsPlainJSON } }
+
+    /// The `meta.k8s.io` version of the Table asked for (`v1` or `v1beta1`) when a Table is
+    /// preferred over plain JSON — kubectl lists the Tables first and JSON last.
+    var preferredTableVersion: String? {
+        guard let table = ranges.firstIndex(where: { $0.tableVersion != nil }) else { return nil }
+        if let plain = ranges.firstIndex(where: \.acceptsPlainJSON), plain < table { return nil }
+        return ranges[table].tableVersion
+    }
 
     /// Whether aggregated discovery (v2) is preferred over a plain JSON answer: it is, when
     /// asked for at all, as kube-apiserver serves the first range it can.

@@ -16,6 +16,8 @@ enum APIPath: Sendable, Hashable {
     /// `/api/v1`, `/apis/<group>/<version>`: the resources of a group version.
     case resources(group: String, version: String)
     case resource(ResourcePath)
+    /// `/metrics`: Prometheus text.
+    case metrics
     case notFound
 
     enum HealthEndpoint: String, Sendable {
@@ -36,6 +38,8 @@ enum APIPath: Sendable, Hashable {
         switch first {
         case "version" where segments.count == 1:
             self = .version
+        case "metrics" where segments.count == 1:
+            self = .metrics
         case "healthz", "livez", "readyz":
             self = .health(HealthEndpoint(rawValue: first)!)
         case "openapi":

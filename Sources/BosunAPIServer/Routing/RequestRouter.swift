@@ -10,6 +10,7 @@ struct RequestRouter: Sendable {
     let resources: ResourceHandler
     let token: BearerToken
     let isReady: @Sendable () -> Bool
+    let metrics: PrometheusTextMetrics
     /// `host:port` clients reach the server at, for `/api`'s `serverAddressByClientCIDRs`.
     let serverAddress: String
 
@@ -32,6 +33,12 @@ struct RequestRouter: Sendable {
         // A path that does not exist is 404 whatever was asked for (kubectl asks /openapi/v2
         // for protobuf only, and must see 404 there, not 406).
         if path == .notFound || path == .openAPIV2 { throw Self.pathNotFound }
+        if path == .metrics {
+            guard request.method == .GET else {
+                throw APIError.methodNotAllowed("the server does not allow this method on the requested resource")
+            }
+            return APIResponse(status: .ok, contentType: MediaType.prometheusText, body: .bytes(Array(metrics.render().utf8)))
+        }
         let accept = AcceptHeader(request.headers.first(name: "accept"))
         if case .resource = path {} else if request.method != .GET {
             throw APIError.methodNotAllowed("the server does not allow this method on the requested resource")
@@ -46,7 +53,11 @@ struct RequestRouter: Sendable {
             }
         default: break
         }
-        guard accept.acceptsJSON else {
+        let tableOnResource: Bool
+        if case .resource = path, request.method == .GET, accept.preferredTableVersion != nil { tableOnResource = true } else {
+            tableOnResource = false
+        }
+        guard accept.acceptsJSON || tableOnResource else {
             throw APIError(code: 406, reason: .notAcceptable,
                            message: "only the following media types are accepted: \(MediaType.json)")
         }
@@ -73,7 +84,7 @@ struct RequestRouter: Sendable {
             return .json(document)
         case .resource(let resourcePath):
             return try await resources.handle(try ResourceRequest(request, resourcePath, store: store))
-        case .openAPIV2, .notFound, .health:
+        case .openAPIV2, .notFound, .health, .metrics:
             throw Self.pathNotFound
         }
     }
