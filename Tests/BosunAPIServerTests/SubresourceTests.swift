@@ -1,5 +1,7 @@
 import BosunKit
+import BosunStore
 import NIOHTTP1
+import Synchronization
 import Testing
 
 @Suite("API server: subresources")
@@ -53,6 +55,40 @@ struct SubresourceTests {
         await server.stop()
     }
 
+    @Test("/scale without a resourceVersion is unconditional: a write in between is retried, not a 409")
+    func scaleRetriesAnInterleavedWrite() async throws {
+        let server = try await TestAPIServer.start()
+        let client = try await server.client()
+        _ = try await client.request(.POST, Self.deployments, json: Fixtures.deployment("web", replicas: 2))
+        // Writes the status while the scale update is in admission, as a controller would.
+        try server.store.register(mutating: StatusWriterOnce(store: server.store))
+
+        let patched = try await client.request(.PATCH, Self.deployments + "/web/scale", json: ["spec": ["replicas": 6]],
+                                               contentType: "application/merge-patch+json")
+        #expect(patched.status == 200 && patched.json[path: ["spec", "replicas"]] == 6)
+        let stored = try await client.request(.GET, Self.deployments + "/web")
+        #expect(stored.json[path: ["spec", "replicas"]] == 6 && stored.json[path: ["status", "observedGeneration"]] == 9)
+        await client.close()
+        await server.stop()
+    }
+
+    @Test("A foreground delete without preconditions retries a write in between, not a 409")
+    func foregroundDeleteRetriesAnInterleavedWrite() async throws {
+        let server = try await TestAPIServer.start()
+        let client = try await server.client()
+        _ = try await client.request(.POST, Self.deployments, json: Fixtures.deployment("web", replicas: 2))
+        // Writes the status while the delete is in admission, after the store read the object.
+        try server.store.register(validating: StatusWriterOnce(store: server.store))
+
+        let deleted = try await client.request(.DELETE, Self.deployments + "/web?propagationPolicy=Foreground")
+        #expect(deleted.status == 200)
+        #expect(deleted.json[path: ["metadata", "finalizers"]] == ["foregroundDeletion"])
+        #expect(deleted.json[path: ["metadata", "deletionTimestamp"]] != nil)
+        #expect(deleted.json[path: ["status", "observedGeneration"]] == 9)
+        await client.close()
+        await server.stop()
+    }
+
     @Test("pods/binding assigns the pod and answers Status Success 201")
     func binding() async throws {
         let server = try await TestAPIServer.start()
@@ -73,5 +109,38 @@ struct SubresourceTests {
         #expect(try await client.request(.GET, "/api/v1/namespaces/default/pods/p/binding").status == 405)
         await client.close()
         await server.stop()
+    }
+}
+
+/// On the first update of a Deployment's main resource (as a mutating hook) or its first delete
+/// (as a validating hook), patches its status through the store, so the write's compare-and-swap
+/// finds a newer object.
+private final class StatusWriterOnce: MutatingAdmissionHook, ValidatingAdmissionHook {
+    let name = "status-writer-once"
+    let store: ObjectStore
+    private let fired = Mutex(false)
+
+    init(store: ObjectStore) { self.store = store }
+
+    func appliesTo(_ request: AdmissionRequest) -> Bool {
+        request.operation != .create && request.subresource == nil && request.resource.resource == "deployments"
+    }
+
+    func mutate(_ object: inout UnstructuredObject, request: AdmissionRequest) async throws(AdmissionDenied) {
+        try await writeStatusOnce(request)
+    }
+
+    func validate(_ request: AdmissionRequest) async throws(AdmissionDenied) {
+        try await writeStatusOnce(request)
+    }
+
+    private func writeStatusOnce(_ request: AdmissionRequest) async throws(AdmissionDenied) {
+        guard fired.withLock({ (f: inout Bool) -> Bool in defer { f = true }; return !f }) else { return }
+        do {
+            try await store.patch(request.resource, namespace: request.namespace, name: request.name, type: .merge,
+                                  patch: ["status": ["observedGeneration": 9]], subresource: "status")
+        } catch {
+            throw AdmissionDenied("the interleaved status write failed: \(error.message)")
+        }
     }
 }

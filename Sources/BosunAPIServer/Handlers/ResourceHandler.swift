@@ -134,8 +134,7 @@ struct ResourceHandler: Sendable {
 
     func delete(_ r: ResourceRequest, _ name: String) async throws(APIError) -> APIResponse {
         let (options, writeOptions) = try RequestOptions.delete(r.request)
-        switch try await store.delete(r.resource, namespace: r.namespace, name: name, options: options,
-                                      writeOptions: writeOptions) {
+        switch try await deleteRetryingConflicts(r, name, options, writeOptions) {
         case .deleted(let last):
             if Self.returnsDeletedObject(r.descriptor) { return .json(last.bytes) }
             return .json(ObjectEncoding.deletedStatus(last, descriptor: r.descriptor))
@@ -143,6 +142,25 @@ struct ResourceHandler: Sendable {
             // Still there (finalizers, grace period): kube-apiserver answers 202 only when the
             // client asked for cascading with the deprecated orphanDependents=false.
             return .json(kept.bytes, status: options.orphanDependents == false ? .accepted : .ok)
+        }
+    }
+
+    /// A delete that keeps the object (finalizers, foreground propagation, a grace period) writes
+    /// it, and the store compares against the object it read: a controller writing in between is
+    /// a conflict the client did not ask for. kube-apiserver's GuaranteedUpdate retries it; so
+    /// does this, unless the client pinned a resourceVersion in the preconditions.
+    private func deleteRetryingConflicts(
+        _ r: ResourceRequest, _ name: String, _ options: DeleteOptions, _ writeOptions: WriteOptions
+    ) async throws(APIError) -> DeleteOutcome {
+        let pinned = options.preconditions?.resourceVersion != nil
+        var attempt = 0
+        while true {
+            do {
+                return try await store.delete(r.resource, namespace: r.namespace, name: name, options: options,
+                                              writeOptions: writeOptions)
+            } catch where error.reason == .conflict && !pinned && attempt < 8 {
+                attempt += 1
+            }
         }
     }
 
@@ -174,8 +192,22 @@ struct ResourceHandler: Sendable {
     func updateScale(_ r: ResourceRequest, _ name: String) async throws(APIError) -> APIResponse {
         let options = try RequestOptions.write(r.query, kind: "UpdateOptions")
         let scale = try decodeScale(try RequestBody.patch(r.request.body), name: name)
-        return .json(JSONWriter.encode(try await store.updateScale(r.resource, namespace: r.namespace, scale: scale,
-                                                                   options: options)))
+        return .json(JSONWriter.encode(try await writeScale(r, scale, options: options)))
+    }
+
+    /// Writes a Scale. One without a resourceVersion is unconditional, as kube-apiserver's
+    /// GuaranteedUpdate makes it: the store compares against the object it read, so a controller
+    /// writing the status in between is a conflict the client did not ask for — retried here.
+    private func writeScale(_ r: ResourceRequest, _ scale: Scale, options: WriteOptions) async throws(APIError) -> Scale {
+        let pinned = !(scale.metadata.resourceVersion ?? "").isEmpty
+        var attempt = 0
+        while true {
+            do {
+                return try await store.updateScale(r.resource, namespace: r.namespace, scale: scale, options: options)
+            } catch where error.reason == .conflict && !pinned && attempt < 8 {
+                attempt += 1
+            }
+        }
     }
 
     /// A patch of `/scale` applies to the Scale view (what kubectl scale sends: a merge patch of
@@ -202,8 +234,7 @@ struct ResourceHandler: Sendable {
         var scale = try decodeScale(patched, name: name)
         // The patch applies to the current Scale; only a resourceVersion the patch names pins it.
         if patch[path: ["metadata", "resourceVersion"]] == nil { scale.metadata.resourceVersion = nil }
-        return .json(JSONWriter.encode(try await store.updateScale(r.resource, namespace: r.namespace, scale: scale,
-                                                                   options: options)))
+        return .json(JSONWriter.encode(try await writeScale(r, scale, options: options)))
     }
 
     private func decodeScale(_ value: JSONValue, name: String) throws(APIError) -> Scale {
