@@ -12,6 +12,8 @@ let package = Package(
         .executable(name: "bosun", targets: ["BosunCLI"]),
         // A minimal plugin used by the tests to prove that host and plugin share one BosunKit.
         .library(name: "IdentityProbePlugin", type: .dynamic, targets: ["IdentityProbePlugin"]),
+        // The sample operator plugin that extends Deployments (docs/writing-a-plugin.md).
+        .library(name: "DeploymentDefaultsPlugin", type: .dynamic, targets: ["DeploymentDefaultsPlugin"]),
     ],
     dependencies: [
         .package(name: "BosunKit", path: "Plugins/BosunKit"),
@@ -87,11 +89,20 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // Operator plugins loaded in-process with dlopen: the handshake, the registration, conflicts.
+        .target(
+            name: "BosunPluginHost",
+            dependencies: [
+                .product(name: "BosunKit", package: "BosunKit"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
         // One process's control plane assembled: store, scheduler, node runtimes, controllers.
         .target(
             name: "BosunHost",
             dependencies: [
-                "BosunControllers", "BosunProcesses", "BosunSQLite",
+                "BosunControllers", "BosunProcesses", "BosunSQLite", "BosunPluginHost",
                 .product(name: "BosunKit", package: "BosunKit"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
             ],
@@ -113,6 +124,7 @@ let package = Package(
             name: "BosunCLI",
             dependencies: [
                 "BosunHost",
+                "BosunPluginHost",
                 "BosunAPIServer",
                 "BosunProcesses",
                 "BosunManifests",
@@ -130,6 +142,12 @@ let package = Package(
             name: "IdentityProbePlugin",
             dependencies: [.product(name: "BosunKit", package: "BosunKit")],
             path: "Samples/IdentityProbePlugin",
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "DeploymentDefaultsPlugin",
+            dependencies: [.product(name: "BosunKit", package: "BosunKit")],
+            path: "Samples/DeploymentDefaultsPlugin",
             swiftSettings: strictSettings
         ),
         // A sample operator (kube-rs's configmapgen_controller) on BosunKit's public API only.
@@ -208,6 +226,11 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "PluginHostTests",
+            dependencies: ["BosunPluginHost", "BosunHost", .product(name: "BosunKit", package: "BosunKit")],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -13,7 +13,7 @@ let strictSettings: [SwiftSetting] = [
 let package = Package(
     name: "BosunKit",
     products: [
-        .library(name: "BosunKit", type: .dynamic, targets: ["BosunKit", "BosunStore", "BosunRuntime", "BosunScheduler", "BosunNodes"])
+        .library(name: "BosunKit", type: .dynamic, targets: ["BosunKit", "BosunStore", "BosunRuntime", "BosunScheduler", "BosunNodes", "BosunPlugin"])
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
@@ -39,6 +39,10 @@ let package = Package(
         .target(name: "BosunScheduler", dependencies: ["BosunRuntime"], swiftSettings: strictSettings),
         // Node runtimes: the protocol, and the simulated kubelet.
         .target(name: "BosunNodes", dependencies: ["BosunRuntime"], swiftSettings: strictSettings),
+        // What an operator plugin exports and registers: the entry descriptor and the registrar.
+        .target(
+            name: "BosunPlugin", dependencies: ["BosunRuntime", "BosunScheduler", "BosunNodes"],
+            swiftSettings: strictSettings),
     ],
     swiftLanguageModes: [.v6]
 )

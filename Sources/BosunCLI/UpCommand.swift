@@ -1,6 +1,7 @@
 import ArgumentParser
 import BosunAPIServer
 import BosunHost
+import BosunPluginHost
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -17,7 +18,8 @@ struct UpCommand: AsyncParsableCommand {
             start) and requires the bearer token in DATA-DIR/token; DATA-DIR/kubeconfig holds both, for \
             `kubectl --kubeconfig DATA-DIR/kubeconfig`. --sim-nodes creates that many simulated nodes \
             (sim-node-0, ...); the node `local` runs containers with a command as real processes. \
-            Plugin loading (--plugin) is not built yet: see the README's status table.
+            Each --plugin loads an operator plugin library in-process (docs/writing-a-plugin.md); a \
+            plugin that cannot be loaded is reported and the control plane runs without it.
             """
     )
 
@@ -33,7 +35,7 @@ struct UpCommand: AsyncParsableCommand {
     @Flag(help: "Do not run the node `local`.")
     var noLocalNode = false
 
-    @Option(help: "An operator plugin to load (not built yet).")
+    @Option(help: ArgumentHelp("An operator plugin library (.so) to load in-process; repeatable.", valueName: "path"))
     var plugin: [String] = []
 
     @Flag(help: "Serve plain HTTP instead of TLS (loopback addresses only; the token is still required).")
@@ -41,7 +43,6 @@ struct UpCommand: AsyncParsableCommand {
 
     func validate() throws {
         if simNodes < 0 { throw ValidationError("--sim-nodes must not be negative") }
-        if !plugin.isEmpty { throw ValidationError("loading plugins (--plugin) is not built yet") }
         let (host, _) = try Self.hostAndPort(listen)
         if insecureHttp && !Self.isLoopback(host) {
             throw ValidationError("--insecure-http serves a loopback address only; \(host) is not one")
@@ -56,7 +57,14 @@ struct UpCommand: AsyncParsableCommand {
         // One registry for the controllers' and the server's metrics, served at /metrics.
         let metrics = PrometheusTextMetrics()
         let plane = try await ControlPlane.start(ControlPlaneOptions(
-            dataDirectory: dataDir, simulatedNodes: simNodes, localNode: !noLocalNode, metricsFactory: metrics), logger: logger)
+            dataDirectory: dataDir, simulatedNodes: simNodes, localNode: !noLocalNode, plugins: plugin,
+            metricsFactory: metrics), logger: logger)
+        for loaded in plane.plugins.loaded {
+            print("bosun: plugin \(loaded.info.name) \(loaded.info.version) loaded from \(loaded.path)")
+        }
+        for failure in plane.plugins.failures {
+            print("bosun: error: \(failure) — running without it; /readyz reports it")
+        }
         let server: APIServer
         do {
             server = try await APIServer.bind(serverConfiguration, store: plane.store, isReady: { plane.isReady },

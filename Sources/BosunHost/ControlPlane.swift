@@ -1,5 +1,6 @@
 import BosunControllers
 import BosunNodes
+import BosunPluginHost
 import BosunProcesses
 import BosunRuntime
 import BosunScheduler
@@ -16,14 +17,17 @@ public struct ControlPlaneOptions: Sendable {
     public var simulatedNodes: Int
     /// Whether to run the node `local`, whose containers are real processes.
     public var localNode: Bool
+    /// Operator plugin libraries to load in-process, in order (`--plugin`).
+    public var plugins: [String]
     /// Where the controllers' metrics (reconciles, work queues) go; `nil` keeps none.
     public var metricsFactory: (any MetricsFactory)?
 
-    public init(dataDirectory: String? = nil, simulatedNodes: Int = 0, localNode: Bool = true,
+    public init(dataDirectory: String? = nil, simulatedNodes: Int = 0, localNode: Bool = true, plugins: [String] = [],
                 metricsFactory: (any MetricsFactory)? = nil) {
         self.dataDirectory = dataDirectory
         self.simulatedNodes = simulatedNodes
         self.localNode = localNode
+        self.plugins = plugins
         self.metricsFactory = metricsFactory
     }
 }
@@ -36,14 +40,19 @@ public final class ControlPlane: Sendable {
     public let manager: Manager
     public let simulated: SimulatedNodes
     public let local: LocalProcessRuntime?
+    /// The plugins loaded, and those refused: the control plane runs without a refused plugin.
+    public let plugins: PluginLoadReport
     private let running: Task<Void, any Error>
     private let bookmarks: Task<Void, Never>
 
-    private init(store: ObjectStore, manager: Manager, simulated: SimulatedNodes, local: LocalProcessRuntime?) {
+    private init(
+        store: ObjectStore, manager: Manager, simulated: SimulatedNodes, local: LocalProcessRuntime?, plugins: PluginLoadReport
+    ) {
         self.store = store
         self.manager = manager
         self.simulated = simulated
         self.local = local
+        self.plugins = plugins
         running = Task { try await manager.run() }
         // Watchers that asked for bookmarks learn the current resourceVersion once a minute, so
         // an idle watch can resume without a relist.
@@ -71,7 +80,12 @@ public final class ControlPlane: Sendable {
         let api = StoreClient(store: store)
         let manager = Manager(client: api, clock: clock, logger: logger,
                               options: ManagerOptions(metricsFactory: options.metricsFactory))
-        try Scheduler.register(with: manager)
+        // Plugins first: their kinds are served before any informer lists them, and their
+        // scheduler plugins join the default profile.
+        let plugins = await PluginHost.load(paths: options.plugins, store: store, manager: manager, logger: logger)
+        try Scheduler.register(with: manager) { _, bind in
+            Profile.defaults(bind: bind, extra: plugins.schedulerPlugins, extraWeights: plugins.schedulerWeights)
+        }
         let simulated = try SimulatedNodes.register(with: manager)
         var local: LocalProcessRuntime?
         if options.localNode {
@@ -103,11 +117,28 @@ public final class ControlPlane: Sendable {
                 // Made by an earlier run on the same data directory.
             }
         }
-        return ControlPlane(store: store, manager: manager, simulated: simulated, local: local)
+        return ControlPlane(store: store, manager: manager, simulated: simulated, local: local, plugins: plugins)
     }
 
-    /// Whether every controller's caches have loaded (what `/readyz` reports).
-    public var isReady: Bool { manager.hasSynced && manager.isLeading }
+    /// Whether every controller's caches have loaded and every plugin asked for was loaded
+    /// (what `/readyz` reports). A refused plugin fails readiness as a failed check fails
+    /// kube-apiserver's, while the control plane keeps serving.
+    public var isReady: Bool { manager.hasSynced && manager.isLeading && plugins.failures.isEmpty }
+
+    /// `/readyz?verbose`'s body: one line per check, `[+]name ok` or `[-]name failed: reason`,
+    /// with a `plugin/<name>` check for each plugin asked for (its file name if it was refused
+    /// before its descriptor was read).
+    public var readinessReport: String {
+        var lines = [(manager.hasSynced && manager.isLeading ? "[+]" : "[-]") + "informer-sync "
+            + (manager.hasSynced && manager.isLeading ? "ok" : "failed: caches are not synced yet")]
+        for plugin in plugins.loaded { lines.append("[+]plugin/\(plugin.info.name) ok") }
+        for failure in plugins.failures {
+            let name = failure.plugin ?? URL(fileURLWithPath: failure.path).lastPathComponent
+            lines.append("[-]plugin/\(name) failed: \(failure.message)")
+        }
+        lines.append(isReady ? "readyz check passed" : "readyz check failed")
+        return lines.joined(separator: "\n")
+    }
 
     /// Waits until the caches have loaded and the controllers run.
     public func waitUntilReady() async {

@@ -19,7 +19,14 @@ struct StatefulSetClusterTests {
             _ = try await env.api.create(Node(metadata: ObjectMeta(labels: ["bosun.dev/runtime": "simulated"], name: name)))
         }
         _ = try await env.api.create(StatefulSetFixtures.web(replicas: 3))
-        try await env.waitForStatefulSet("three pods ready") { $0.readyReplicas == 3 && $0.availableReplicas == 3 }
+        // Time passes while the set comes up, as on a cluster: a sync that lost a write race
+        // retries after its backoff on the manual clock.
+        try await env.waitUntil("three pods ready") {
+            env.clock.advance(by: .milliseconds(10))
+            let set = try await env.statefulSet("web")
+            return set.status.observedGeneration == set.metadata.generation
+                && set.status.readyReplicas == 3 && set.status.availableReplicas == 3
+        }
 
         let pods = try await env.api.listAll(Pod.self, namespace: "default").sorted { $0.name < $1.name }
         #expect(pods.map(\.name) == ["web-0", "web-1", "web-2"])
@@ -31,6 +38,7 @@ struct StatefulSetClusterTests {
         let old = try #require(try await env.pod("web-1"))
         try await env.api.delete(Pod.self, namespace: "default", name: "web-1")
         try await env.waitUntil("web-1 is back and ready") {
+            env.clock.advance(by: .milliseconds(10))
             guard let pod = try await env.pod("web-1") else { return false }
             return pod.metadata.uid != old.metadata.uid && pod.isReady
         }

@@ -1,0 +1,138 @@
+import BosunKit
+import BosunNodes
+import BosunPlugin
+import BosunRuntime
+import BosunScheduler
+import Logging
+
+/// A plugin the host loaded and applied.
+public struct LoadedPlugin: Sendable {
+    public var path: String
+    public var info: PluginDescriptorInfo
+    /// The CustomResourceDefinitions it serves (`plural.group`).
+    public var customKinds: [String]
+    public var controllers: [String]
+    public var hooks: [String]
+    public var nodeRuntimes: [String]
+    public var schedulerPlugins: [String]
+}
+
+/// The outcome of loading a set of plugins: those applied, those refused, and the scheduler
+/// plugins to add to the default profile (the scheduler is registered after plugins load).
+public struct PluginLoadReport: Sendable {
+    public var loaded: [LoadedPlugin] = []
+    public var failures: [PluginLoadError] = []
+    public var schedulerPlugins: [any SchedulerPlugin] = []
+    public var schedulerWeights: [String: Int64] = [:]
+
+    public init() {}
+}
+
+/// Loads plugin libraries into one control plane: opens each, runs its registration, refuses
+/// what collides with an earlier plugin, and applies the rest to the store and the manager.
+///
+/// One plugin failing never stops the others; every failure is logged and reported.
+public enum PluginHost {
+    /// Opens and applies the libraries at `paths`, in order. Call before `manager` runs, so
+    /// the plugins' custom kinds are served before their controllers' informers list them.
+    public static func load(
+        paths: [String], store: ObjectStore, manager: Manager, logger: Logger
+    ) async -> PluginLoadReport {
+        await install(paths.map { path in Result { () throws(PluginLoadError) in try PluginLibrary.open(path) } },
+                      store: store, manager: manager, logger: logger)
+    }
+
+    /// Applies libraries opened already (or the failures opening them).
+    public static func install(
+        _ libraries: [Result<PluginLibrary, PluginLoadError>], store: ObjectStore, manager: Manager, logger: Logger
+    ) async -> PluginLoadReport {
+        var report = PluginLoadReport()
+        var claims = PluginClaims()
+        for opened in libraries {
+            do throws(PluginLoadError) {
+                let library = try opened.get()
+                let registrar = PluginRegistrar(pluginName: library.info.name)
+                try library.register(on: registrar)
+                let registrations = registrar.registrations
+                try claims.claim(registrations, by: library)
+                try await apply(registrations, of: library, store: store, manager: manager)
+                for entry in registrations.schedulerPlugins {
+                    report.schedulerPlugins.append(entry.plugin)
+                    if let weight = entry.weight { report.schedulerWeights[entry.plugin.name] = weight }
+                }
+                report.loaded.append(LoadedPlugin(
+                    path: library.path, info: library.info,
+                    customKinds: registrations.customKinds.map(\.name),
+                    controllers: registrations.controllers.map(\.name),
+                    hooks: registrations.mutatingHooks.map(\.name) + registrations.validatingHooks.map(\.name),
+                    nodeRuntimes: registrations.nodeRuntimes.map(\.name),
+                    schedulerPlugins: registrations.schedulerPlugins.map(\.plugin.name)))
+                logger.info("loaded plugin", metadata: [
+                    "plugin": "\(library.info.name)", "version": "\(library.info.version)", "path": "\(library.path)",
+                ])
+            } catch {
+                report.failures.append(error)
+                logger.error("plugin not loaded: \(error)", metadata: ["plugin": "\(error.plugin ?? error.path)"])
+            }
+        }
+        return report
+    }
+
+    /// Hooks first (undone if one is refused), then the kinds, node runtimes and controllers.
+    /// A controller whose builder throws leaves the ones before it registered: a manager cannot
+    /// remove a controller, which is also why a plugin cannot be unloaded.
+    static func apply(
+        _ r: PluginRegistrar.Registrations, of library: PluginLibrary, store: ObjectStore, manager: Manager
+    ) async throws(PluginLoadError) {
+        func failed(_ what: String, _ error: any Error) -> PluginLoadError {
+            PluginLoadError(path: library.path, plugin: library.info.name, reason: .applyFailed, message: "\(what): \(error)")
+        }
+        var added: [String] = []
+        do {
+            for hook in r.mutatingHooks {
+                try store.register(mutating: hook)
+                added.append(hook.name)
+            }
+            for hook in r.validatingHooks {
+                try store.register(validating: hook)
+                added.append(hook.name)
+            }
+        } catch {
+            for name in added { store.unregisterHooks(named: name) }
+            throw failed("registering its admission hooks failed", error)
+        }
+        let api = StoreClient(store: store)
+        for kind in r.customKinds {
+            do {
+                if let type = kind.type { try KindRegistry.shared.register(type) }
+                try await serve(kind.definition, using: api)
+            } catch {
+                throw failed("serving \(kind.name) failed", error)
+            }
+        }
+        for runtime in r.nodeRuntimes {
+            do { try runtime.register(with: manager) } catch {
+                throw failed("starting node runtime \(runtime.name) failed", error)
+            }
+        }
+        for controller in r.controllers {
+            do { try controller.build(manager) } catch {
+                throw failed("building controller \(controller.name) failed", error)
+            }
+        }
+    }
+
+    /// Creates the definition, or makes one left by an earlier run (a persistent store) match it.
+    static func serve(_ definition: CustomResourceDefinition, using api: StoreClient) async throws {
+        do {
+            _ = try await api.create(definition)
+        } catch let error as APIError where error.reason == .alreadyExists {
+            guard var current = try await api.getIfPresent(
+                CustomResourceDefinition.self, namespace: nil, name: definition.metadata.name ?? "")
+            else { throw error }
+            guard current.spec != definition.spec else { return }
+            current.spec = definition.spec
+            _ = try await api.update(current)
+        }
+    }
+}
