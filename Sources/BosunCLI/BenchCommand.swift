@@ -50,6 +50,9 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Objects per informer kept decoded (reconcile).")
     var decodedCapacity: Int = 4096
 
+    @Flag(help: "Store benchmarks: create pods from JSON trees (what the HTTP API hands the store) rather than typed values (what in-process clients send).")
+    var unstructured = false
+
     @Option(help: "Directory for the SQLite file (sqlite benchmarks); a temporary one by default.")
     var directory: String?
 
@@ -62,14 +65,14 @@ struct BenchCommand: AsyncParsableCommand {
             let report = try CodecBenchmark(pods: pods, iterations: iterations).run()
             print(report.json)
         case "store-memory":
-            let report = try await StoreBenchmark(objects: objects, concurrency: concurrency)
+            let report = try await StoreBenchmark(objects: objects, concurrency: concurrency, unstructured: unstructured)
                 .run(backend: MemoryBackend(), name: name)
             print(report.json)
         case "store-sqlite":
             let dir = try scratchDirectory()
             let path = dir + "/bench-store.sqlite"
             let backend = try SQLiteBackend(path: path)
-            let report = try await StoreBenchmark(objects: objects, concurrency: concurrency)
+            let report = try await StoreBenchmark(objects: objects, concurrency: concurrency, unstructured: unstructured)
                 .run(backend: backend, name: name, reopen: { try SQLiteBackend(path: path) })
             print(report.json)
         case "sqlite-backend":

@@ -152,4 +152,23 @@ enum QOSClass {
         if !anySet { return "BestEffort" }
         return guaranteed ? "Guaranteed" : "Burstable"
     }
+
+    /// ``of(_:)`` for a typed pod.
+    static func of(_ pod: Pod) -> String {
+        var anySet = false
+        var guaranteed = true
+        for container in pod.spec.containers + (pod.spec.initContainers ?? []) {
+            let requests = container.resources?.requests ?? [:]
+            let limits = container.resources?.limits ?? [:]
+            for name in ["cpu", "memory"] {
+                let request = requests[name]
+                let limit = limits[name]
+                if request != nil || limit != nil { anySet = true }
+                guard let limit, !limit.isZero else { guaranteed = false; continue }
+                if let request, request != limit { guaranteed = false }
+            }
+        }
+        if !anySet { return "BestEffort" }
+        return guaranteed ? "Guaranteed" : "Burstable"
+    }
 }

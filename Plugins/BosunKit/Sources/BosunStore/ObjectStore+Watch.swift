@@ -82,9 +82,13 @@ extension ObjectStore {
         let before = change.previous.map { w.options.matches($0) } ?? false
         switch (before, now) {
         case (false, true):
-            return StoreEvent(type: .added, object: change.object, resourceVersion: change.revision)
+            var event = StoreEvent(type: .added, object: change.object, resourceVersion: change.revision)
+            event.typedObject = change.typed
+            return event
         case (true, true):
-            return StoreEvent(type: .modified, object: change.object, resourceVersion: change.revision)
+            var event = StoreEvent(type: .modified, object: change.object, resourceVersion: change.revision)
+            event.typedObject = change.typed
+            return event
         case (true, false):
             // Deleted, or left the selection: the previous content at this change's revision, as
             // kube-apiserver's watch cache sends it.

@@ -158,19 +158,7 @@ public final class ObjectStore: Sendable {
     /// to watchers. Returns once the change (and all before it) is visible, with the stored object
     /// (`nil` for a delete) and the change's revision.
     func commit(_ transaction: StorageTransaction, key: ObjectKey, object: JSONObject?, previous: StoredObject?, kind: String) async throws(APIError) -> (StoredObject?, Int64) {
-        let revision: Int64
-        do {
-            revision = try await backend.commit(transaction)
-        } catch {
-            switch error.code {
-            case .comparisonFailed:
-                throw previous == nil && object != nil
-                    ? APIError.alreadyExists(key.resource, key.name)
-                    : APIError.conflict(key.resource, key.name)
-            case .closed: throw APIError(code: 503, reason: .serviceUnavailable, message: "the store is closed")
-            case .io: throw APIError.internal("storage: \(error.message)")
-            }
-        }
+        let revision = try await commitToBackend(transaction, key: key, creating: previous == nil && object != nil)
         var stored: StoredObject?
         if let object {
             // Every write path encodes the object without its resourceVersion for the backend;
@@ -183,7 +171,41 @@ public final class ObjectStore: Sendable {
                 stored = StoredObject(key: key, object: object, resourceVersion: revision, kind: kind)
             }
         }
-        let change = StoreChange(revision: revision, key: key, object: stored, previous: previous)
+        await publish(StoreChange(revision: revision, key: key, object: stored, previous: previous))
+        return (stored, revision)
+    }
+
+    /// ``commit(_:key:object:previous:kind:)`` for a typed write: `encoded` is `object`'s JSON
+    /// without its resourceVersion (the transaction's value). Returns the stored object and
+    /// `object` with its new resourceVersion, which watchers receive along with the JSON.
+    func commit<R: Resource>(_ transaction: StorageTransaction, key: ObjectKey, typed object: R, encoded: [UInt8], previous: StoredObject?) async throws(APIError) -> (StoredObject, R) {
+        let revision = try await commitToBackend(transaction, key: key, creating: previous == nil)
+        let stored = StoredObject(key: key, typed: object, encodedWithoutVersion: encoded, resourceVersion: revision)
+        var written = object
+        written.metadata.resourceVersion = String(revision)
+        await publish(StoreChange(revision: revision, key: key, object: stored, previous: previous, typed: written))
+        return (stored, written)
+    }
+
+    /// Commits to the backend and returns the transaction's revision, with backend failures as
+    /// API errors: a failed comparison is AlreadyExists for a create, Conflict otherwise.
+    private func commitToBackend(_ transaction: StorageTransaction, key: ObjectKey, creating: Bool) async throws(APIError) -> Int64 {
+        do {
+            return try await backend.commit(transaction)
+        } catch {
+            switch error.code {
+            case .comparisonFailed:
+                throw creating ? APIError.alreadyExists(key.resource, key.name) : APIError.conflict(key.resource, key.name)
+            case .closed: throw APIError(code: 503, reason: .serviceUnavailable, message: "the store is closed")
+            case .io: throw APIError.internal("storage: \(error.message)")
+            }
+        }
+    }
+
+    /// Applies a committed change in revision order and returns once it, and every change
+    /// before it, is visible to reads and watches.
+    private func publish(_ change: StoreChange) async {
+        let revision = change.revision
         let applied = state.withLock { s -> Bool in
             s.pending[revision] = change
             drainPending(&s)
@@ -199,7 +221,6 @@ public final class ObjectStore: Sendable {
                 if ready { c.resume() }
             }
         }
-        return (stored, revision)
     }
 
     /// Applies pending changes that are next in revision order, fanning each out to watchers.

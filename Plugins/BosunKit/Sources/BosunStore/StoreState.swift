@@ -74,6 +74,8 @@ struct StoreState {
     }
 
     mutating func record(_ change: StoreChange, capacity: Int) {
+        var change = change
+        change.typed = nil
         history.append(change)
         if history.count - historyHead > capacity {
             evictedThrough = history[historyHead].revision

@@ -70,21 +70,59 @@ public final class StoredObject: Sendable {
         }
     }
 
-    private init(key: ObjectKey, object: JSONObject, bytes: [UInt8], resourceVersion: Int64, kind: String) {
-        self.key = key
-        self.resourceVersion = resourceVersion
-        let value = JSONValue.object(object)
-        self.bytes = bytes
+    /// An object written through the typed path: `encoded` is its JSON without
+    /// `metadata.resourceVersion`, and the indexed facts come from the typed value rather than
+    /// from a JSON tree.
+    convenience init<R: Resource>(key: ObjectKey, typed object: R, encodedWithoutVersion encoded: [UInt8], resourceVersion: Int64) {
+        guard let spliced = Self.splice(resourceVersion: resourceVersion, into: encoded) else {
+            // Generated types always write metadata; this keeps the store whole if one did not.
+            var tree = (try? JSONParser.parse(encoded))?.objectValue ?? JSONObject()
+            tree.setResourceVersion(resourceVersion)
+            self.init(key: key, object: tree, resourceVersion: resourceVersion, kind: R.kind)
+            return
+        }
+        let meta = object.metadata
+        self.init(
+            key: key, bytes: spliced, resourceVersion: resourceVersion, uid: meta.uid ?? "", labels: meta.labels ?? [:],
+            fieldPairs: FieldSelector.nonEmptyKindFields(of: object)
+                ?? Self.selectableFieldPairs(of: (try? JSONParser.parse(encoded)) ?? .null, kind: R.kind),
+            ownerUIDs: meta.ownerReferences?.map(\.uid) ?? [], finalizers: meta.finalizers ?? [],
+            isDeleting: meta.deletionTimestamp != nil, deletionGracePeriodSeconds: meta.deletionGracePeriodSeconds)
+    }
+
+    private convenience init(key: ObjectKey, object: JSONObject, bytes: [UInt8], resourceVersion: Int64, kind: String) {
         let meta = object["metadata"]?.objectValue ?? JSONObject()
-        uid = meta["uid"]?.stringValue ?? ""
-        labels = (try? [String: String](json: meta["labels"] ?? .null)) ?? [:]
-        fieldPairs = FieldSelector.fields(of: value, kind: kind)
+        self.init(
+            key: key, bytes: bytes, resourceVersion: resourceVersion, uid: meta["uid"]?.stringValue ?? "",
+            labels: (try? [String: String](json: meta["labels"] ?? .null)) ?? [:],
+            fieldPairs: Self.selectableFieldPairs(of: .object(object), kind: kind),
+            ownerUIDs: meta["ownerReferences"]?.arrayValue?.compactMap { $0["uid"]?.stringValue } ?? [],
+            finalizers: (try? [String](json: meta["finalizers"] ?? .null)) ?? [],
+            isDeleting: meta["deletionTimestamp"].map { !$0.isNull } ?? false,
+            deletionGracePeriodSeconds: meta["deletionGracePeriodSeconds"]?.int64Value)
+    }
+
+    private init(
+        key: ObjectKey, bytes: [UInt8], resourceVersion: Int64, uid: String, labels: [String: String],
+        fieldPairs: [(String, String)], ownerUIDs: [String], finalizers: [String], isDeleting: Bool,
+        deletionGracePeriodSeconds: Int64?
+    ) {
+        self.key = key
+        self.bytes = bytes
+        self.resourceVersion = resourceVersion
+        self.uid = uid
+        self.labels = labels
+        self.fieldPairs = fieldPairs
+        self.ownerUIDs = ownerUIDs
+        self.finalizers = finalizers
+        self.isDeleting = isDeleting
+        self.deletionGracePeriodSeconds = deletionGracePeriodSeconds
+    }
+
+    private static func selectableFieldPairs(of object: JSONValue, kind: String) -> [(String, String)] {
+        FieldSelector.fields(of: object, kind: kind)
             .filter { !$0.value.isEmpty && $0.key != "metadata.name" && $0.key != "metadata.namespace" }
             .sorted { $0.key < $1.key }
-        ownerUIDs = meta["ownerReferences"]?.arrayValue?.compactMap { $0["uid"]?.stringValue } ?? []
-        finalizers = (try? [String](json: meta["finalizers"] ?? .null)) ?? []
-        isDeleting = meta["deletionTimestamp"].map { !$0.isNull } ?? false
-        deletionGracePeriodSeconds = meta["deletionGracePeriodSeconds"]?.int64Value
     }
 
     /// `encoded` with `"resourceVersion":"<version>"` as the first member of its top-level

@@ -191,8 +191,8 @@ extension CustomResourceDefinition: JSONCodable {
         writer.field("apiVersion", Self.apiVersion)
         writer.field("kind", Self.kind)
         writer.field("metadata", self.metadata)
-        if self.spec != CustomResourceDefinitionSpec() { writer.field("spec", self.spec) }
-        if self.status != CustomResourceDefinitionStatus() { writer.field("status", self.status) }
+        if self.spec != CustomResourceDefinitionSpec._empty { writer.field("spec", self.spec) }
+        if self.status != CustomResourceDefinitionStatus._empty { writer.field("status", self.status) }
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -418,6 +418,8 @@ extension CustomResourceDefinitionNames: JSONCodable {
 ///
 /// Generated from `io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinitionSpec`.
 public struct CustomResourceDefinitionSpec: Sendable, Hashable {
+    static let _empty = CustomResourceDefinitionSpec()
+
     public var group: String = ""
     public var names: CustomResourceDefinitionNames = CustomResourceDefinitionNames()
     public var scope: String = ""
@@ -496,6 +498,8 @@ extension CustomResourceDefinitionSpec: JSONCodable {
 ///
 /// Generated from `io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinitionStatus`.
 public struct CustomResourceDefinitionStatus: Sendable, Hashable {
+    static let _empty = CustomResourceDefinitionStatus()
+
     public var acceptedNames: CustomResourceDefinitionNames?
     public var conditions: [CustomResourceDefinitionCondition]?
     public var storedVersions: [String]?

@@ -194,8 +194,8 @@ extension DaemonSet: JSONCodable {
         writer.field("apiVersion", Self.apiVersion)
         writer.field("kind", Self.kind)
         writer.field("metadata", self.metadata)
-        if self.spec != DaemonSetSpec() { writer.field("spec", self.spec) }
-        if self.status != DaemonSetStatus() { writer.field("status", self.status) }
+        if self.spec != DaemonSetSpec._empty { writer.field("spec", self.spec) }
+        if self.status != DaemonSetStatus._empty { writer.field("status", self.status) }
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -343,6 +343,8 @@ extension DaemonSetList: JSONCodable {
 ///
 /// Generated from `io.k8s.api.apps.v1.DaemonSetSpec`.
 public struct DaemonSetSpec: Sendable, Hashable {
+    static let _empty = DaemonSetSpec()
+
     public var selector: LabelSelector = LabelSelector()
     public var template: PodTemplateSpec = PodTemplateSpec()
     public var minReadySeconds: Int32?
@@ -416,6 +418,8 @@ extension DaemonSetSpec: JSONCodable {
 ///
 /// Generated from `io.k8s.api.apps.v1.DaemonSetStatus`.
 public struct DaemonSetStatus: Sendable, Hashable {
+    static let _empty = DaemonSetStatus()
+
     final class _Storage: @unchecked Sendable {
         var currentNumberScheduled: Int32 = 0
         var desiredNumberScheduled: Int32 = 0
@@ -744,8 +748,8 @@ extension Deployment: JSONCodable {
         writer.field("apiVersion", Self.apiVersion)
         writer.field("kind", Self.kind)
         writer.field("metadata", self.metadata)
-        if self.spec != DeploymentSpec() { writer.field("spec", self.spec) }
-        if self.status != DeploymentStatus() { writer.field("status", self.status) }
+        if self.spec != DeploymentSpec._empty { writer.field("spec", self.spec) }
+        if self.status != DeploymentStatus._empty { writer.field("status", self.status) }
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -902,6 +906,8 @@ extension DeploymentList: JSONCodable {
 ///
 /// Generated from `io.k8s.api.apps.v1.DeploymentSpec`.
 public struct DeploymentSpec: Sendable, Hashable {
+    static let _empty = DeploymentSpec()
+
     public var selector: LabelSelector = LabelSelector()
     public var template: PodTemplateSpec = PodTemplateSpec()
     public var minReadySeconds: Int32?
@@ -994,6 +1000,8 @@ extension DeploymentSpec: JSONCodable {
 ///
 /// Generated from `io.k8s.api.apps.v1.DeploymentStatus`.
 public struct DeploymentStatus: Sendable, Hashable {
+    static let _empty = DeploymentStatus()
+
     public var availableReplicas: Int32?
     public var collisionCount: Int32?
     public var conditions: [DeploymentCondition]?
@@ -1207,8 +1215,8 @@ extension ReplicaSet: JSONCodable {
         writer.field("apiVersion", Self.apiVersion)
         writer.field("kind", Self.kind)
         writer.field("metadata", self.metadata)
-        if self.spec != ReplicaSetSpec() { writer.field("spec", self.spec) }
-        if self.status != ReplicaSetStatus() { writer.field("status", self.status) }
+        if self.spec != ReplicaSetSpec._empty { writer.field("spec", self.spec) }
+        if self.status != ReplicaSetStatus._empty { writer.field("status", self.status) }
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -1356,6 +1364,8 @@ extension ReplicaSetList: JSONCodable {
 ///
 /// Generated from `io.k8s.api.apps.v1.ReplicaSetSpec`.
 public struct ReplicaSetSpec: Sendable, Hashable {
+    static let _empty = ReplicaSetSpec()
+
     public var selector: LabelSelector = LabelSelector()
     public var minReadySeconds: Int32?
     public var replicas: Int32?
@@ -1416,6 +1426,8 @@ extension ReplicaSetSpec: JSONCodable {
 ///
 /// Generated from `io.k8s.api.apps.v1.ReplicaSetStatus`.
 public struct ReplicaSetStatus: Sendable, Hashable {
+    static let _empty = ReplicaSetStatus()
+
     public var replicas: Int32 = 0
     public var availableReplicas: Int32?
     public var conditions: [ReplicaSetCondition]?
@@ -1711,8 +1723,8 @@ extension StatefulSet: JSONCodable {
         writer.field("apiVersion", Self.apiVersion)
         writer.field("kind", Self.kind)
         writer.field("metadata", self.metadata)
-        if self.spec != StatefulSetSpec() { writer.field("spec", self.spec) }
-        if self.status != StatefulSetStatus() { writer.field("status", self.status) }
+        if self.spec != StatefulSetSpec._empty { writer.field("spec", self.spec) }
+        if self.status != StatefulSetStatus._empty { writer.field("status", self.status) }
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -1951,6 +1963,8 @@ extension StatefulSetPersistentVolumeClaimRetentionPolicy: JSONCodable {
 ///
 /// Generated from `io.k8s.api.apps.v1.StatefulSetSpec`.
 public struct StatefulSetSpec: Sendable, Hashable {
+    static let _empty = StatefulSetSpec()
+
     final class _Storage: @unchecked Sendable {
         var selector: LabelSelector = LabelSelector()
         var serviceName: String = ""
@@ -2182,6 +2196,8 @@ extension StatefulSetSpec {
 ///
 /// Generated from `io.k8s.api.apps.v1.StatefulSetStatus`.
 public struct StatefulSetStatus: Sendable, Hashable {
+    static let _empty = StatefulSetStatus()
+
     final class _Storage: @unchecked Sendable {
         var replicas: Int32 = 0
         var availableReplicas: Int32?

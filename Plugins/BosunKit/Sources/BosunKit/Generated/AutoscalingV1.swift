@@ -118,8 +118,8 @@ extension HorizontalPodAutoscaler: JSONCodable {
         writer.field("apiVersion", Self.apiVersion)
         writer.field("kind", Self.kind)
         writer.field("metadata", self.metadata)
-        if self.spec != HorizontalPodAutoscalerSpec() { writer.field("spec", self.spec) }
-        if self.status != HorizontalPodAutoscalerStatus() { writer.field("status", self.status) }
+        if self.spec != HorizontalPodAutoscalerSpec._empty { writer.field("spec", self.spec) }
+        if self.status != HorizontalPodAutoscalerStatus._empty { writer.field("status", self.status) }
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -194,6 +194,8 @@ extension HorizontalPodAutoscalerList: JSONCodable {
 ///
 /// Generated from `io.k8s.api.autoscaling.v1.HorizontalPodAutoscalerSpec`.
 public struct HorizontalPodAutoscalerSpec: Sendable, Hashable {
+    static let _empty = HorizontalPodAutoscalerSpec()
+
     public var maxReplicas: Int32 = 0
     public var scaleTargetRef: CrossVersionObjectReference = CrossVersionObjectReference()
     public var minReplicas: Int32?
@@ -258,6 +260,8 @@ extension HorizontalPodAutoscalerSpec: JSONCodable {
 ///
 /// Generated from `io.k8s.api.autoscaling.v1.HorizontalPodAutoscalerStatus`.
 public struct HorizontalPodAutoscalerStatus: Sendable, Hashable {
+    static let _empty = HorizontalPodAutoscalerStatus()
+
     public var currentReplicas: Int32 = 0
     public var desiredReplicas: Int32 = 0
     public var currentCPUUtilizationPercentage: Int32?
@@ -390,8 +394,8 @@ extension Scale: JSONCodable {
         writer.field("apiVersion", Self.apiVersion)
         writer.field("kind", Self.kind)
         writer.field("metadata", self.metadata)
-        if self.spec != ScaleSpec() { writer.field("spec", self.spec) }
-        if self.status != ScaleStatus() { writer.field("status", self.status) }
+        if self.spec != ScaleSpec._empty { writer.field("spec", self.spec) }
+        if self.status != ScaleStatus._empty { writer.field("status", self.status) }
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -401,6 +405,8 @@ extension Scale: JSONCodable {
 ///
 /// Generated from `io.k8s.api.autoscaling.v1.ScaleSpec`.
 public struct ScaleSpec: Sendable, Hashable {
+    static let _empty = ScaleSpec()
+
     public var replicas: Int32?
     /// Members the schema does not know, kept so a round trip loses nothing.
     public var unknownFields: JSONObject?
@@ -442,6 +448,8 @@ extension ScaleSpec: JSONCodable {
 ///
 /// Generated from `io.k8s.api.autoscaling.v1.ScaleStatus`.
 public struct ScaleStatus: Sendable, Hashable {
+    static let _empty = ScaleStatus()
+
     public var replicas: Int32 = 0
     public var selector: String?
     /// Members the schema does not know, kept so a round trip loses nothing.

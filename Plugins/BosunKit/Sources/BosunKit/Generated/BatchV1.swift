@@ -63,8 +63,8 @@ extension CronJob: JSONCodable {
         writer.field("apiVersion", Self.apiVersion)
         writer.field("kind", Self.kind)
         writer.field("metadata", self.metadata)
-        if self.spec != CronJobSpec() { writer.field("spec", self.spec) }
-        if self.status != CronJobStatus() { writer.field("status", self.status) }
+        if self.spec != CronJobSpec._empty { writer.field("spec", self.spec) }
+        if self.status != CronJobStatus._empty { writer.field("status", self.status) }
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -139,6 +139,8 @@ extension CronJobList: JSONCodable {
 ///
 /// Generated from `io.k8s.api.batch.v1.CronJobSpec`.
 public struct CronJobSpec: Sendable, Hashable {
+    static let _empty = CronJobSpec()
+
     public var jobTemplate: JobTemplateSpec = JobTemplateSpec()
     public var schedule: String = ""
     public var concurrencyPolicy: String?
@@ -239,6 +241,8 @@ extension CronJobSpec: JSONCodable {
 ///
 /// Generated from `io.k8s.api.batch.v1.CronJobStatus`.
 public struct CronJobStatus: Sendable, Hashable {
+    static let _empty = CronJobStatus()
+
     public var active: [ObjectReference]?
     public var lastScheduleTime: Time?
     public var lastSuccessfulTime: Time?
@@ -357,8 +361,8 @@ extension Job: JSONCodable {
         writer.field("apiVersion", Self.apiVersion)
         writer.field("kind", Self.kind)
         writer.field("metadata", self.metadata)
-        if self.spec != JobSpec() { writer.field("spec", self.spec) }
-        if self.status != JobStatus() { writer.field("status", self.status) }
+        if self.spec != JobSpec._empty { writer.field("spec", self.spec) }
+        if self.status != JobStatus._empty { writer.field("status", self.status) }
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -515,6 +519,8 @@ extension JobList: JSONCodable {
 ///
 /// Generated from `io.k8s.api.batch.v1.JobSpec`.
 public struct JobSpec: Sendable, Hashable {
+    static let _empty = JobSpec()
+
     final class _Storage: @unchecked Sendable {
         var template: PodTemplateSpec = PodTemplateSpec()
         var activeDeadlineSeconds: Int64?
@@ -822,6 +828,8 @@ extension JobSpec {
 ///
 /// Generated from `io.k8s.api.batch.v1.JobStatus`.
 public struct JobStatus: Sendable, Hashable {
+    static let _empty = JobStatus()
+
     final class _Storage: @unchecked Sendable {
         var active: Int32?
         var completedIndexes: String?

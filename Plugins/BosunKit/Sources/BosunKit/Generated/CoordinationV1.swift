@@ -55,7 +55,7 @@ extension Lease: JSONCodable {
         writer.field("apiVersion", Self.apiVersion)
         writer.field("kind", Self.kind)
         writer.field("metadata", self.metadata)
-        if self.spec != LeaseSpec() { writer.field("spec", self.spec) }
+        if self.spec != LeaseSpec._empty { writer.field("spec", self.spec) }
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -130,6 +130,8 @@ extension LeaseList: JSONCodable {
 ///
 /// Generated from `io.k8s.api.coordination.v1.LeaseSpec`.
 public struct LeaseSpec: Sendable, Hashable {
+    static let _empty = LeaseSpec()
+
     public var acquireTime: MicroTime?
     public var holderIdentity: String?
     public var leaseDurationSeconds: Int32?

@@ -6331,7 +6331,7 @@ extension LimitRange: JSONCodable {
         writer.field("apiVersion", Self.apiVersion)
         writer.field("kind", Self.kind)
         writer.field("metadata", self.metadata)
-        if self.spec != LimitRangeSpec() { writer.field("spec", self.spec) }
+        if self.spec != LimitRangeSpec._empty { writer.field("spec", self.spec) }
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -6488,6 +6488,8 @@ extension LimitRangeList: JSONCodable {
 ///
 /// Generated from `io.k8s.api.core.v1.LimitRangeSpec`.
 public struct LimitRangeSpec: Sendable, Hashable {
+    static let _empty = LimitRangeSpec()
+
     public var limits: [LimitRangeItem] = []
     /// Members the schema does not know, kept so a round trip loses nothing.
     public var unknownFields: JSONObject?
@@ -6952,8 +6954,8 @@ extension Namespace: JSONCodable {
         writer.field("apiVersion", Self.apiVersion)
         writer.field("kind", Self.kind)
         writer.field("metadata", self.metadata)
-        if self.spec != NamespaceSpec() { writer.field("spec", self.spec) }
-        if self.status != NamespaceStatus() { writer.field("status", self.status) }
+        if self.spec != NamespaceSpec._empty { writer.field("spec", self.spec) }
+        if self.status != NamespaceStatus._empty { writer.field("status", self.status) }
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -7101,6 +7103,8 @@ extension NamespaceList: JSONCodable {
 ///
 /// Generated from `io.k8s.api.core.v1.NamespaceSpec`.
 public struct NamespaceSpec: Sendable, Hashable {
+    static let _empty = NamespaceSpec()
+
     public var finalizers: [String]?
     /// Members the schema does not know, kept so a round trip loses nothing.
     public var unknownFields: JSONObject?
@@ -7142,6 +7146,8 @@ extension NamespaceSpec: JSONCodable {
 ///
 /// Generated from `io.k8s.api.core.v1.NamespaceStatus`.
 public struct NamespaceStatus: Sendable, Hashable {
+    static let _empty = NamespaceStatus()
+
     public var conditions: [NamespaceCondition]?
     public var phase: String?
     /// Members the schema does not know, kept so a round trip loses nothing.
@@ -7251,8 +7257,8 @@ extension Node: JSONCodable {
         writer.field("apiVersion", Self.apiVersion)
         writer.field("kind", Self.kind)
         writer.field("metadata", self.metadata)
-        if self.spec != NodeSpec() { writer.field("spec", self.spec) }
-        if self.status != NodeStatus() { writer.field("status", self.status) }
+        if self.spec != NodeSpec._empty { writer.field("spec", self.spec) }
+        if self.status != NodeStatus._empty { writer.field("status", self.status) }
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -7950,6 +7956,8 @@ extension NodeSelectorTerm: JSONCodable {
 ///
 /// Generated from `io.k8s.api.core.v1.NodeSpec`.
 public struct NodeSpec: Sendable, Hashable {
+    static let _empty = NodeSpec()
+
     public var configSource: NodeConfigSource?
     public var externalID: String?
     public var podCIDR: String?
@@ -8041,6 +8049,8 @@ extension NodeSpec: JSONCodable {
 ///
 /// Generated from `io.k8s.api.core.v1.NodeStatus`.
 public struct NodeStatus: Sendable, Hashable {
+    static let _empty = NodeStatus()
+
     final class _Storage: @unchecked Sendable {
         var addresses: [NodeAddress]?
         var allocatable: [String: Quantity]?
@@ -8727,8 +8737,8 @@ extension PersistentVolume: JSONCodable {
         writer.field("apiVersion", Self.apiVersion)
         writer.field("kind", Self.kind)
         writer.field("metadata", self.metadata)
-        if self.spec != PersistentVolumeSpec() { writer.field("spec", self.spec) }
-        if self.status != PersistentVolumeStatus() { writer.field("status", self.status) }
+        if self.spec != PersistentVolumeSpec._empty { writer.field("spec", self.spec) }
+        if self.status != PersistentVolumeStatus._empty { writer.field("status", self.status) }
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -8797,8 +8807,8 @@ extension PersistentVolumeClaim: JSONCodable {
         writer.field("apiVersion", Self.apiVersion)
         writer.field("kind", Self.kind)
         writer.field("metadata", self.metadata)
-        if self.spec != PersistentVolumeClaimSpec() { writer.field("spec", self.spec) }
-        if self.status != PersistentVolumeClaimStatus() { writer.field("status", self.status) }
+        if self.spec != PersistentVolumeClaimSpec._empty { writer.field("spec", self.spec) }
+        if self.status != PersistentVolumeClaimStatus._empty { writer.field("status", self.status) }
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -8955,6 +8965,8 @@ extension PersistentVolumeClaimList: JSONCodable {
 ///
 /// Generated from `io.k8s.api.core.v1.PersistentVolumeClaimSpec`.
 public struct PersistentVolumeClaimSpec: Sendable, Hashable {
+    static let _empty = PersistentVolumeClaimSpec()
+
     final class _Storage: @unchecked Sendable {
         var accessModes: [String]?
         var dataSource: TypedLocalObjectReference?
@@ -9162,6 +9174,8 @@ extension PersistentVolumeClaimSpec {
 ///
 /// Generated from `io.k8s.api.core.v1.PersistentVolumeClaimStatus`.
 public struct PersistentVolumeClaimStatus: Sendable, Hashable {
+    static let _empty = PersistentVolumeClaimStatus()
+
     public var accessModes: [String]?
     public var allocatedResourceStatuses: [String: String]?
     public var allocatedResources: [String: Quantity]?
@@ -9427,6 +9441,8 @@ extension PersistentVolumeList: JSONCodable {
 ///
 /// Generated from `io.k8s.api.core.v1.PersistentVolumeSpec`.
 public struct PersistentVolumeSpec: Sendable, Hashable {
+    static let _empty = PersistentVolumeSpec()
+
     final class _Storage: @unchecked Sendable {
         var accessModes: [String]?
         var awsElasticBlockStore: AWSElasticBlockStoreVolumeSource?
@@ -9938,6 +9954,8 @@ extension PersistentVolumeSpec {
 ///
 /// Generated from `io.k8s.api.core.v1.PersistentVolumeStatus`.
 public struct PersistentVolumeStatus: Sendable, Hashable {
+    static let _empty = PersistentVolumeStatus()
+
     public var lastPhaseTransitionTime: Time?
     public var message: String?
     public var phase: String?
@@ -10115,8 +10133,8 @@ extension Pod: JSONCodable {
         writer.field("apiVersion", Self.apiVersion)
         writer.field("kind", Self.kind)
         writer.field("metadata", self.metadata)
-        if self.spec != PodSpec() { writer.field("spec", self.spec) }
-        if self.status != PodStatus() { writer.field("status", self.status) }
+        if self.spec != PodSpec._empty { writer.field("spec", self.spec) }
+        if self.status != PodStatus._empty { writer.field("status", self.status) }
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -11100,6 +11118,8 @@ extension PodSecurityContext {
 ///
 /// Generated from `io.k8s.api.core.v1.PodSpec`.
 public struct PodSpec: Sendable, Hashable {
+    static let _empty = PodSpec()
+
     final class _Storage: @unchecked Sendable {
         var containers: [Container] = []
         var activeDeadlineSeconds: Int64?
@@ -11723,6 +11743,8 @@ extension PodSpec {
 ///
 /// Generated from `io.k8s.api.core.v1.PodStatus`.
 public struct PodStatus: Sendable, Hashable {
+    static let _empty = PodStatus()
+
     final class _Storage: @unchecked Sendable {
         var conditions: [PodCondition]?
         var containerStatuses: [ContainerStatus]?
@@ -12964,8 +12986,8 @@ extension ReplicationController: JSONCodable {
         writer.field("apiVersion", Self.apiVersion)
         writer.field("kind", Self.kind)
         writer.field("metadata", self.metadata)
-        if self.spec != ReplicationControllerSpec() { writer.field("spec", self.spec) }
-        if self.status != ReplicationControllerStatus() { writer.field("status", self.status) }
+        if self.spec != ReplicationControllerSpec._empty { writer.field("spec", self.spec) }
+        if self.status != ReplicationControllerStatus._empty { writer.field("status", self.status) }
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -13113,6 +13135,8 @@ extension ReplicationControllerList: JSONCodable {
 ///
 /// Generated from `io.k8s.api.core.v1.ReplicationControllerSpec`.
 public struct ReplicationControllerSpec: Sendable, Hashable {
+    static let _empty = ReplicationControllerSpec()
+
     public var minReadySeconds: Int32?
     public var replicas: Int32?
     public var selector: [String: String]?
@@ -13173,6 +13197,8 @@ extension ReplicationControllerSpec: JSONCodable {
 ///
 /// Generated from `io.k8s.api.core.v1.ReplicationControllerStatus`.
 public struct ReplicationControllerStatus: Sendable, Hashable {
+    static let _empty = ReplicationControllerStatus()
+
     public var replicas: Int32 = 0
     public var availableReplicas: Int32?
     public var conditions: [ReplicationControllerCondition]?
@@ -13477,8 +13503,8 @@ extension ResourceQuota: JSONCodable {
         writer.field("apiVersion", Self.apiVersion)
         writer.field("kind", Self.kind)
         writer.field("metadata", self.metadata)
-        if self.spec != ResourceQuotaSpec() { writer.field("spec", self.spec) }
-        if self.status != ResourceQuotaStatus() { writer.field("status", self.status) }
+        if self.spec != ResourceQuotaSpec._empty { writer.field("spec", self.spec) }
+        if self.status != ResourceQuotaStatus._empty { writer.field("status", self.status) }
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -13553,6 +13579,8 @@ extension ResourceQuotaList: JSONCodable {
 ///
 /// Generated from `io.k8s.api.core.v1.ResourceQuotaSpec`.
 public struct ResourceQuotaSpec: Sendable, Hashable {
+    static let _empty = ResourceQuotaSpec()
+
     public var hard: [String: Quantity]?
     public var scopeSelector: ScopeSelector?
     public var scopes: [String]?
@@ -13612,6 +13640,8 @@ extension ResourceQuotaSpec: JSONCodable {
 ///
 /// Generated from `io.k8s.api.core.v1.ResourceQuotaStatus`.
 public struct ResourceQuotaStatus: Sendable, Hashable {
+    static let _empty = ResourceQuotaStatus()
+
     public var hard: [String: Quantity]?
     public var used: [String: Quantity]?
     /// Members the schema does not know, kept so a round trip loses nothing.
@@ -15144,8 +15174,8 @@ extension Service: JSONCodable {
         writer.field("apiVersion", Self.apiVersion)
         writer.field("kind", Self.kind)
         writer.field("metadata", self.metadata)
-        if self.spec != ServiceSpec() { writer.field("spec", self.spec) }
-        if self.status != ServiceStatus() { writer.field("status", self.status) }
+        if self.spec != ServiceSpec._empty { writer.field("spec", self.spec) }
+        if self.status != ServiceStatus._empty { writer.field("status", self.status) }
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -15505,6 +15535,8 @@ extension ServicePort: JSONCodable {
 ///
 /// Generated from `io.k8s.api.core.v1.ServiceSpec`.
 public struct ServiceSpec: Sendable, Hashable {
+    static let _empty = ServiceSpec()
+
     final class _Storage: @unchecked Sendable {
         var allocateLoadBalancerNodePorts: Bool?
         var clusterIP: String?
@@ -15872,6 +15904,8 @@ extension ServiceSpec {
 ///
 /// Generated from `io.k8s.api.core.v1.ServiceStatus`.
 public struct ServiceStatus: Sendable, Hashable {
+    static let _empty = ServiceStatus()
+
     public var conditions: [Condition]?
     public var loadBalancer: LoadBalancerStatus?
     /// Members the schema does not know, kept so a round trip loses nothing.

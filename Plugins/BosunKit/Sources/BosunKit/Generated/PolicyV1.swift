@@ -128,8 +128,8 @@ extension PodDisruptionBudget: JSONCodable {
         writer.field("apiVersion", Self.apiVersion)
         writer.field("kind", Self.kind)
         writer.field("metadata", self.metadata)
-        if self.spec != PodDisruptionBudgetSpec() { writer.field("spec", self.spec) }
-        if self.status != PodDisruptionBudgetStatus() { writer.field("status", self.status) }
+        if self.spec != PodDisruptionBudgetSpec._empty { writer.field("spec", self.spec) }
+        if self.status != PodDisruptionBudgetStatus._empty { writer.field("status", self.status) }
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -204,6 +204,8 @@ extension PodDisruptionBudgetList: JSONCodable {
 ///
 /// Generated from `io.k8s.api.policy.v1.PodDisruptionBudgetSpec`.
 public struct PodDisruptionBudgetSpec: Sendable, Hashable {
+    static let _empty = PodDisruptionBudgetSpec()
+
     public var maxUnavailable: IntOrString?
     public var minAvailable: IntOrString?
     public var selector: LabelSelector?
@@ -272,6 +274,8 @@ extension PodDisruptionBudgetSpec: JSONCodable {
 ///
 /// Generated from `io.k8s.api.policy.v1.PodDisruptionBudgetStatus`.
 public struct PodDisruptionBudgetStatus: Sendable, Hashable {
+    static let _empty = PodDisruptionBudgetStatus()
+
     public var currentHealthy: Int32 = 0
     public var desiredHealthy: Int32 = 0
     public var disruptionsAllowed: Int32 = 0

@@ -8,68 +8,100 @@ public struct FieldPath: Sendable, Hashable, CustomStringConvertible, Expressibl
         case key(String)
     }
 
-    /// The last component and a link to the path before it. Validators derive a path for every
-    /// field they visit and almost never print one, so extending a path must be cheap: a chain
-    /// shares its prefix, where an array of components would be copied at every step.
-    private final class Link: Sendable {
-        let parent: Link?
-        let component: Component
+    /// Three full components and a link to the ones before them. Validators derive a path for
+    /// every field they visit and almost never print one, so extending a path must be cheap:
+    /// the last components live in the path itself and only every third step allocates a chunk,
+    /// which the longer paths then share.
+    private final class Chunk: Sendable {
+        let parent: Chunk?
+        let first: Component
+        let second: Component
+        let third: Component
+        /// Components up to and including this chunk.
         let count: Int
 
-        init(_ parent: Link?, _ component: Component) {
+        init(_ parent: Chunk?, _ first: Component, _ second: Component, _ third: Component) {
             self.parent = parent
-            self.component = component
-            count = (parent?.count ?? 0) + 1
+            self.first = first
+            self.second = second
+            self.third = third
+            count = (parent?.count ?? 0) + 3
         }
     }
 
-    private let last: Link?
+    private let chunks: Chunk?
+    // The components after the chunks, filled in order.
+    private let tail0: Component?
+    private let tail1: Component?
+    private let tail2: Component?
 
-    private init(last: Link?) { self.last = last }
+    private init(chunks: Chunk?, _ tail0: Component?, _ tail1: Component?, _ tail2: Component?) {
+        self.chunks = chunks
+        self.tail0 = tail0
+        self.tail1 = tail1
+        self.tail2 = tail2
+    }
 
     public init(_ components: [Component] = []) {
-        var link: Link?
-        for component in components { link = Link(link, component) }
-        last = link
+        var path = FieldPath(chunks: nil, nil, nil, nil)
+        for component in components { path = path.appending(component) }
+        self = path
+    }
+
+    /// The number of components.
+    public var count: Int {
+        (chunks?.count ?? 0) + (tail0 == nil ? 0 : 1) + (tail1 == nil ? 0 : 1) + (tail2 == nil ? 0 : 1)
     }
 
     /// The components from the root.
     public var components: [Component] {
         var result: [Component] = []
-        result.reserveCapacity(last?.count ?? 0)
-        var link = last
-        while let current = link {
-            result.append(current.component)
-            link = current.parent
+        result.reserveCapacity(count)
+        var chain: [Chunk] = []
+        var chunk = chunks
+        while let current = chunk {
+            chain.append(current)
+            chunk = current.parent
         }
-        return result.reversed()
+        for c in chain.reversed() { result += [c.first, c.second, c.third] }
+        for case let component? in [tail0, tail1, tail2] { result.append(component) }
+        return result
     }
 
     /// A path from dotted field names, e.g. `FieldPath("spec.replicas")`.
     public init(stringLiteral value: String) {
-        self.init(value.split(separator: ".").map { .field(String($0)) })
+        if !value.utf8.contains(UInt8(ascii: ".")) {
+            self.init(chunks: nil, value.isEmpty ? nil : .field(value), nil, nil)
+        } else {
+            self.init(value.split(separator: ".").map { .field(String($0)) })
+        }
     }
 
     public static let root = FieldPath()
 
     public func child(_ name: String) -> FieldPath {
         // Most names have no dot; a dotted one adds one component per part.
-        if !name.utf8.contains(UInt8(ascii: ".")) { return FieldPath(last: Link(last, .field(name))) }
-        var link = last
-        for part in name.split(separator: ".") { link = Link(link, .field(String(part))) }
-        return FieldPath(last: link)
+        if !name.utf8.contains(UInt8(ascii: ".")) { return appending(.field(name)) }
+        var path = self
+        for part in name.split(separator: ".") { path = path.appending(.field(String(part))) }
+        return path
     }
 
-    public func index(_ i: Int) -> FieldPath { FieldPath(last: Link(last, .index(i))) }
+    public func index(_ i: Int) -> FieldPath { appending(.index(i)) }
 
-    public func key(_ k: String) -> FieldPath { FieldPath(last: Link(last, .key(k))) }
+    public func key(_ k: String) -> FieldPath { appending(.key(k)) }
 
     /// This path followed by `component`.
-    public func appending(_ component: Component) -> FieldPath { FieldPath(last: Link(last, component)) }
+    public func appending(_ component: Component) -> FieldPath {
+        guard let tail0 else { return FieldPath(chunks: chunks, component, nil, nil) }
+        guard let tail1 else { return FieldPath(chunks: chunks, tail0, component, nil) }
+        guard let tail2 else { return FieldPath(chunks: chunks, tail0, tail1, component) }
+        return FieldPath(chunks: Chunk(chunks, tail0, tail1, tail2), component, nil, nil)
+    }
 
     public static func == (a: FieldPath, b: FieldPath) -> Bool {
-        if a.last === b.last { return true }
-        return a.last?.count == b.last?.count && a.components == b.components
+        if a.chunks === b.chunks { return a.tail0 == b.tail0 && a.tail1 == b.tail1 && a.tail2 == b.tail2 }
+        return a.count == b.count && a.components == b.components
     }
 
     public func hash(into hasher: inout Hasher) { hasher.combine(components) }

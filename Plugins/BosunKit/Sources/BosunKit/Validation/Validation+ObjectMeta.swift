@@ -111,6 +111,8 @@ extension Validation {
     /// not the key, as upstream does.
     public static func validateLabels(_ labels: [String: String]?, path: FieldPath) -> FieldErrorList {
         guard let labels, !labels.isEmpty else { return [] }
+        // Valid labels are the rule: check them before sorting keys and wording messages.
+        if labels.allSatisfy({ isValidQualifiedName($0.key) && isValidLabelValue($0.value).isEmpty }) { return [] }
         var errors: FieldErrorList = []
         for key in labels.keys.sorted(by: GoSyntax.bytewise) {
             errors += validateLabelName(key, path: path)
@@ -130,6 +132,7 @@ extension Validation {
     /// may hold at most 256 KiB.
     public static func validateAnnotations(_ annotations: [String: String]?, path: FieldPath) -> FieldErrorList {
         guard let annotations, !annotations.isEmpty else { return [] }
+        if annotationsAreValid(annotations) { return [] }
         var errors: FieldErrorList = []
         var total = 0
         for key in annotations.keys.sorted(by: GoSyntax.bytewise) {
@@ -142,6 +145,18 @@ extension Validation {
             errors.append(.tooLong(path, maxLength: totalAnnotationSizeLimit))
         }
         return errors
+    }
+
+    /// Whether ``validateAnnotations(_:path:)`` finds nothing wrong, for keys it need not
+    /// lowercase (no upper-case or non-ASCII bytes), without building messages.
+    private static func annotationsAreValid(_ annotations: [String: String]) -> Bool {
+        var total = 0
+        for (key, value) in annotations {
+            let plain = key.utf8.allSatisfy { $0 < 0x80 && !($0 >= 0x41 && $0 <= 0x5A) }
+            guard plain, isValidQualifiedName(key) else { return false }
+            total += key.utf8.count + value.utf8.count
+        }
+        return total <= totalAnnotationSizeLimit
     }
 
     /// Each reference names its owner fully, and at most one is the controller.
