@@ -133,6 +133,8 @@ enum NameGenerator {
 
 /// A pod's quality-of-service class, as the API server computes it on create.
 enum QOSClass {
+    private static let qualifyingResources = ["cpu", "memory"]
+
     static func of(_ pod: JSONObject) -> String {
         let spec = pod["spec"]?.objectValue ?? JSONObject()
         let containers = (spec["containers"]?.arrayValue ?? []) + (spec["initContainers"]?.arrayValue ?? [])
@@ -157,17 +159,21 @@ enum QOSClass {
     static func of(_ pod: Pod) -> String {
         var anySet = false
         var guaranteed = true
-        for container in pod.spec.containers + (pod.spec.initContainers ?? []) {
-            let requests = container.resources?.requests ?? [:]
-            let limits = container.resources?.limits ?? [:]
-            for name in ["cpu", "memory"] {
-                let request = requests[name]
-                let limit = limits[name]
-                if request != nil || limit != nil { anySet = true }
-                guard let limit, !limit.isZero else { guaranteed = false; continue }
-                if let request, request != limit { guaranteed = false }
+        func add(_ containers: [Container]) {
+            for container in containers {
+                let requests = container.resources?.requests ?? [:]
+                let limits = container.resources?.limits ?? [:]
+                for name in qualifyingResources {
+                    let request = requests[name]
+                    let limit = limits[name]
+                    if request != nil || limit != nil { anySet = true }
+                    guard let limit, !limit.isZero else { guaranteed = false; continue }
+                    if let request, request != limit { guaranteed = false }
+                }
             }
         }
+        add(pod.spec.containers)
+        add(pod.spec.initContainers ?? [])
         if !anySet { return "BestEffort" }
         return guaranteed ? "Guaranteed" : "Burstable"
     }

@@ -226,23 +226,22 @@ extension ObjectStore {
     /// ``prepareStatusForCreate(_:_:)`` for typed values.
     static func prepareStatusForCreate<T: Resource>(_ object: inout T, _ served: ServedResource) {
         guard served.hasStatus else { return }
-        switch object {
-        case is Node:
+        if T.self == Node.self {
             return
-        case var pod as Pod:
+        } else if var pod = BuiltinAdmission.cast(object, to: Pod.self) {
             pod.status = PodStatus(phase: "Pending", qosClass: QOSClass.of(pod))
             object = pod as! T
-        case var namespace as Namespace:
+        } else if var namespace = BuiltinAdmission.cast(object, to: Namespace.self) {
             namespace.status = NamespaceStatus(phase: "Active")
             if namespace.spec.finalizers == nil { namespace.spec.finalizers = ["kubernetes"] }
             object = namespace as! T
-        case var claim as PersistentVolumeClaim:
+        } else if var claim = BuiltinAdmission.cast(object, to: PersistentVolumeClaim.self) {
             claim.status = PersistentVolumeClaimStatus(phase: "Pending")
             object = claim as! T
-        case var volume as PersistentVolume:
+        } else if var volume = BuiltinAdmission.cast(object, to: PersistentVolume.self) {
             volume.status = PersistentVolumeStatus(phase: "Pending")
             object = volume as! T
-        default:
+        } else {
             object = object.withEmptyStatus()
         }
     }

@@ -206,11 +206,13 @@ public final class ObjectStore: Sendable {
     /// before it, is visible to reads and watches.
     private func publish(_ change: StoreChange) async {
         let revision = change.revision
-        let applied = state.withLock { s -> Bool in
+        let (applied, wakeups) = state.withLock { s -> (Bool, Wakeups) in
             s.pending[revision] = change
-            drainPending(&s)
-            return s.revision >= revision
+            var wakeups = Wakeups()
+            drainPending(&s, wakeups: &wakeups)
+            return (s.revision >= revision, wakeups)
         }
+        wakeups.resume()
         if !applied {
             await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
                 let ready = state.withLock { s -> Bool in
@@ -224,15 +226,27 @@ public final class ObjectStore: Sendable {
     }
 
     /// Applies pending changes that are next in revision order, fanning each out to watchers.
-    private func drainPending(_ s: inout StoreState) {
+    private func drainPending(_ s: inout StoreState, wakeups: inout Wakeups) {
         while let change = s.pending.removeValue(forKey: s.revision + 1) {
             s.apply(change)
             s.record(change, capacity: historyCapacity)
-            deliver(change, in: &s)
+            deliver(change, in: &s, wakeups: &wakeups)
             if let waiting = s.waiters.removeValue(forKey: change.revision) {
-                for c in waiting { c.resume() }
+                wakeups.writers += waiting
             }
         }
+    }
+}
+
+/// Tasks to resume once a commit has let go of the store's lock: watch consumers waiting for
+/// an event, and writers waiting for their change to become visible.
+struct Wakeups {
+    var consumers: [(CheckedContinuation<StoreEvent?, any Error>, StoreEvent)] = []
+    var writers: [CheckedContinuation<Void, Never>] = []
+
+    func resume() {
+        for (consumer, event) in consumers { consumer.resume(returning: event) }
+        for writer in writers { writer.resume() }
     }
 }
 

@@ -30,6 +30,7 @@ public enum Defaulting {
 
     static func defaultTolerationSeconds(_ spec: inout PodSpec) {
         var tolerations = spec.tolerations ?? []
+        tolerations.reserveCapacity(tolerations.count + defaultTolerationKeys.count)
         for key in defaultTolerationKeys {
             let tolerated = tolerations.contains { t in
                 let effectMatches = (t.effect ?? "").isEmpty || t.effect == "NoExecute"

@@ -6,11 +6,11 @@ extension FieldSelector {
     /// with core Events, and with it their JSON rules).
     package static func nonEmptyKindFields<R: Resource>(of object: R) -> [(String, String)]? {
         var pairs: [(String, String)] = []
+        pairs.reserveCapacity(R.kind == "Event" ? 11 : 8)
         func add(_ field: String, _ value: String?) {
             if let value, !value.isEmpty { pairs.append((field, value)) }
         }
-        switch object {
-        case let pod as Pod:
+        if let pod = BuiltinAdmission.cast(object, to: Pod.self) {
             let spec = pod.spec, status = pod.status
             add("spec.hostNetwork", spec.hostNetwork == true ? "true" : "false")
             add("spec.nodeName", spec.nodeName)
@@ -21,22 +21,22 @@ extension FieldSelector {
             add("status.phase", status.phase)
             // The primary IP: podIPs[0], or podIP when podIPs is absent.
             add("status.podIP", status.podIPs?.first.map(\.ip) ?? status.podIP)
-        case let node as Node:
+        } else if let node = BuiltinAdmission.cast(object, to: Node.self) {
             add("spec.unschedulable", node.spec.unschedulable == true ? "true" : "false")
-        case let namespace as Namespace:
+        } else if let namespace = BuiltinAdmission.cast(object, to: Namespace.self) {
             add("status.phase", namespace.status.phase)
-        case let secret as Secret:
+        } else if let secret = BuiltinAdmission.cast(object, to: Secret.self) {
             add("type", secret.type)
-        case let service as Service:
+        } else if let service = BuiltinAdmission.cast(object, to: Service.self) {
             add("spec.clusterIP", service.spec.clusterIP)
             add("spec.type", service.spec.type)
-        case let replicaSet as ReplicaSet:
+        } else if let replicaSet = BuiltinAdmission.cast(object, to: ReplicaSet.self) {
             add("status.replicas", String(replicaSet.status.replicas))
-        case let controller as ReplicationController:
+        } else if let controller = BuiltinAdmission.cast(object, to: ReplicationController.self) {
             add("status.replicas", String(controller.status.replicas))
-        case let job as Job:
+        } else if let job = BuiltinAdmission.cast(object, to: Job.self) {
             add("status.successful", String(job.status.succeeded ?? 0))
-        case let event as Event:
+        } else if let event = BuiltinAdmission.cast(object, to: Event.self) {
             let involved = event.involvedObject
             add("involvedObject.apiVersion", involved.apiVersion)
             add("involvedObject.fieldPath", involved.fieldPath)
@@ -50,7 +50,7 @@ extension FieldSelector {
             let component = event.source?.component ?? ""
             add("source", component.isEmpty ? event.reportingComponent : component)
             add("type", event.type)
-        default:
+        } else {
             // Every other kind selects only by name and namespace, unless its kind name is one
             // the JSON rules single out.
             let special: Set<String> = ["Pod", "Event", "Secret", "Service", "Node", "Namespace", "ReplicaSet",

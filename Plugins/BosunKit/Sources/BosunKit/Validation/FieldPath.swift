@@ -8,24 +8,27 @@ public struct FieldPath: Sendable, Hashable, CustomStringConvertible, Expressibl
         case key(String)
     }
 
-    /// Three full components and a link to the ones before them. Validators derive a path for
-    /// every field they visit and almost never print one, so extending a path must be cheap:
-    /// the last components live in the path itself and only every third step allocates a chunk,
-    /// which the longer paths then share.
+    /// Components before the tail, and a link to the ones before them. Validators derive a path
+    /// for every field they visit and almost never print one, so extending a path must be cheap:
+    /// the last few components live in the path itself, and a chunk is allocated only for an
+    /// index (each element of a list, whose path its fields then share) or when the tail is full.
     private final class Chunk: Sendable {
         let parent: Chunk?
-        let first: Component
-        let second: Component
-        let third: Component
+        /// One to four components, in order.
+        let c0: Component
+        let c1: Component?
+        let c2: Component?
+        let c3: Component?
         /// Components up to and including this chunk.
         let count: Int
 
-        init(_ parent: Chunk?, _ first: Component, _ second: Component, _ third: Component) {
+        init(_ parent: Chunk?, _ c0: Component, _ c1: Component?, _ c2: Component?, _ c3: Component?) {
             self.parent = parent
-            self.first = first
-            self.second = second
-            self.third = third
-            count = (parent?.count ?? 0) + 3
+            self.c0 = c0
+            self.c1 = c1
+            self.c2 = c2
+            self.c3 = c3
+            count = (parent?.count ?? 0) + 1 + (c1 == nil ? 0 : 1) + (c2 == nil ? 0 : 1) + (c3 == nil ? 0 : 1)
         }
     }
 
@@ -63,14 +66,21 @@ public struct FieldPath: Sendable, Hashable, CustomStringConvertible, Expressibl
             chain.append(current)
             chunk = current.parent
         }
-        for c in chain.reversed() { result += [c.first, c.second, c.third] }
-        for case let component? in [tail0, tail1, tail2] { result.append(component) }
+        for c in chain.reversed() {
+            result.append(c.c0)
+            if let c1 = c.c1 { result.append(c1) }
+            if let c2 = c.c2 { result.append(c2) }
+            if let c3 = c.c3 { result.append(c3) }
+        }
+        if let tail0 { result.append(tail0) }
+        if let tail1 { result.append(tail1) }
+        if let tail2 { result.append(tail2) }
         return result
     }
 
     /// A path from dotted field names, e.g. `FieldPath("spec.replicas")`.
     public init(stringLiteral value: String) {
-        if !value.utf8.contains(UInt8(ascii: ".")) {
+        if !Self.hasDot(value) {
             self.init(chunks: nil, value.isEmpty ? nil : .field(value), nil, nil)
         } else {
             self.init(value.split(separator: ".").map { .field(String($0)) })
@@ -79,9 +89,14 @@ public struct FieldPath: Sendable, Hashable, CustomStringConvertible, Expressibl
 
     public static let root = FieldPath()
 
+    @inline(__always) private static func hasDot(_ name: String) -> Bool {
+        name.utf8.withContiguousStorageIfAvailable { $0.contains(UInt8(ascii: ".")) }
+            ?? name.utf8.contains(UInt8(ascii: "."))
+    }
+
     public func child(_ name: String) -> FieldPath {
         // Most names have no dot; a dotted one adds one component per part.
-        if !name.utf8.contains(UInt8(ascii: ".")) { return appending(.field(name)) }
+        if !Self.hasDot(name) { return appending(.field(name)) }
         var path = self
         for part in name.split(separator: ".") { path = path.appending(.field(String(part))) }
         return path
@@ -93,10 +108,15 @@ public struct FieldPath: Sendable, Hashable, CustomStringConvertible, Expressibl
 
     /// This path followed by `component`.
     public func appending(_ component: Component) -> FieldPath {
+        if case .index = component {
+            // The path of a list element: its fields' paths will share this chunk.
+            guard let tail0 else { return FieldPath(chunks: Chunk(chunks, component, nil, nil, nil), nil, nil, nil) }
+            return FieldPath(chunks: Chunk(chunks, tail0, tail1, tail2, component), nil, nil, nil)
+        }
         guard let tail0 else { return FieldPath(chunks: chunks, component, nil, nil) }
         guard let tail1 else { return FieldPath(chunks: chunks, tail0, component, nil) }
         guard let tail2 else { return FieldPath(chunks: chunks, tail0, tail1, component) }
-        return FieldPath(chunks: Chunk(chunks, tail0, tail1, tail2), component, nil, nil)
+        return FieldPath(chunks: Chunk(chunks, tail0, tail1, tail2, component), nil, nil, nil)
     }
 
     public static func == (a: FieldPath, b: FieldPath) -> Bool {

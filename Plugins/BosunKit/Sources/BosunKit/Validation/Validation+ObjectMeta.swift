@@ -162,6 +162,7 @@ extension Validation {
     /// Each reference names its owner fully, and at most one is the controller.
     public static func validateOwnerReferences(_ references: [OwnerReference]?, path: FieldPath) -> FieldErrorList {
         guard let references, !references.isEmpty else { return [] }
+        if ownerReferencesAreValid(references) { return [] }
         var errors: FieldErrorList = []
         var firstController: String?
         for ref in references {
@@ -189,6 +190,31 @@ extension Validation {
             }
         }
         return errors
+    }
+
+    /// Whether ``validateOwnerReferences(_:path:)`` finds nothing wrong, without splitting
+    /// API versions or building paths.
+    private static func ownerReferencesAreValid(_ references: [OwnerReference]) -> Bool {
+        var controllers = 0
+        for ref in references {
+            guard !ref.kind.isEmpty, !ref.name.isEmpty, !ref.uid.isEmpty else { return false }
+            // A version after at most one slash; not the core group's Event.
+            let valid = withUTF8(ref.apiVersion) { bytes -> Bool in
+                var slashes = 0
+                var versionStart = 0
+                for i in 0..<bytes.count where bytes[i] == 0x2F {
+                    slashes += 1
+                    if slashes == 1 { versionStart = i + 1 }
+                }
+                guard slashes <= 1, versionStart < bytes.count else { return false }
+                let coreV1 = (slashes == 0 || versionStart == 1) && bytes.count - versionStart == 2
+                    && bytes[versionStart] == UInt8(ascii: "v") && bytes[versionStart + 1] == UInt8(ascii: "1")
+                return !(coreV1 && ref.kind == "Event")
+            }
+            guard valid else { return false }
+            if ref.controller == true { controllers += 1 }
+        }
+        return controllers <= 1
     }
 
     static func renderOwnerReference(_ ref: OwnerReference) -> String {

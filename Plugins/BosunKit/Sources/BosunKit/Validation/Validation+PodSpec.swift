@@ -26,7 +26,7 @@ extension Validation {
             func checkImages(_ list: [Container], _ name: String) {
                 for (i, c) in list.enumerated() {
                     let image = c.image ?? ""
-                    if image != image.trimmingASCIISpaces() {
+                    if image.hasASCIISpaceAtEitherEnd {
                         errors.append(.invalid(path.child(name).index(i).child("image"), image,
                                                "must not have leading or trailing whitespace"))
                     }
@@ -135,6 +135,7 @@ extension Validation {
 
     static func validateInitContainers(_ containers: [Container], regular: [Container], volumes: [String: Volume],
                                        grace: Int64?, path: FieldPath) -> FieldErrorList {
+        if containers.isEmpty { return [] }
         var errors: FieldErrorList = []
         var names = Set(regular.map(\.name))
         for (i, c) in containers.enumerated() {
@@ -230,6 +231,14 @@ extension Validation {
 }
 
 extension String {
+    /// Whether ``trimmingASCIISpaces()`` would change the string: only if a byte at either end
+    /// is ASCII white space, and then it trims to find out.
+    var hasASCIISpaceAtEitherEnd: Bool {
+        func isSpace(_ b: UInt8) -> Bool { b == 0x20 || (b >= 0x09 && b <= 0x0D) }
+        guard let first = utf8.first, let last = utf8.last, isSpace(first) || isSpace(last) else { return false }
+        return self != trimmingASCIISpaces()
+    }
+
     /// Drops leading and trailing ASCII whitespace (Go's `strings.TrimSpace` for ASCII input).
     func trimmingASCIISpaces() -> String {
         let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" || $0 == "\u{0B}" || $0 == "\u{0C}" }
