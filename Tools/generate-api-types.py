@@ -395,13 +395,15 @@ class Generator:
         src = "s" if boxed else "self"
         L.append("        writer.objectStart()")
         if gvk:
-            L.append('        writer.field("apiVersion", Self.apiVersion)')
-            L.append('        writer.field("kind", Self.kind)')
+            api_version = gvk["version"] if gvk["group"] == "" else f"{gvk['group']}/{gvk['version']}"
+            # Constant members written as one literal.
+            L.append(f'        writer.rawMembers("\\"apiVersion\\":\\"{api_version}\\",\\"kind\\":\\"{gvk["kind"]}\\"")')
         for f in fields:
+            key = f'"\\"{f["json"]}\\":"'
             if f["top"]:
-                L.append(f'        if {src}.{f["swift"]} != {f["type"]}._empty {{ writer.field("{f["json"]}", {src}.{f["swift"]}) }}')
+                L.append(f'        if {src}.{f["swift"]} != {f["type"]}._empty {{ writer.member({key}, {src}.{f["swift"]}) }}')
             else:
-                L.append(f'        writer.field("{f["json"]}", {src}.{f["swift"]})')
+                L.append(f'        writer.member({key}, {src}.{f["swift"]})')
         L.append(f"        writer.extraFields({src}.unknownFields)")
         L.append("        writer.objectEnd()")
         L.append("    }")

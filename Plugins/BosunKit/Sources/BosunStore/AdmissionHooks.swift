@@ -81,7 +81,7 @@ extension ObjectStore {
         return (current, encoded)
     }
 
-    static func defaultAndValidateBuiltin<R: Resource>(
+    private static func defaultAndValidateBuiltin<R: Resource>(
         _ type: R.Type, _ object: JSONObject, old: JSONObject?, subresource: String?, served: ServedResource
     ) throws(APIError) -> (JSONObject, [UInt8]) {
         var typed = try decodeBuiltin(type, object)

@@ -23,6 +23,7 @@ public struct TypedWrite<T: Resource>: Sendable {
 extension ObjectStore {
     /// Creates an object from a typed value: ``create(_:namespace:object:options:)`` with the
     /// object's JSON, namespace from its metadata.
+    @discardableResult
     public func create<T: Resource>(_ object: T, options: WriteOptions = WriteOptions()) async throws(APIError) -> TypedWrite<T> {
         let resource = T.resource.groupResourceValue
         let served = try served(resource)
@@ -33,6 +34,7 @@ extension ObjectStore {
 
     /// Replaces an object (or its status) from a typed value: ``update(_:namespace:object:subresource:options:)``
     /// with the object's JSON, namespace from its metadata.
+    @discardableResult
     public func update<T: Resource>(
         _ object: T, subresource: String? = nil, options: WriteOptions = WriteOptions()
     ) async throws(APIError) -> TypedWrite<T> {
@@ -84,15 +86,9 @@ extension ObjectStore {
         let wantsGeneratedName = (object.metadata.name ?? "").isEmpty && !generateName.isEmpty
         for attempt in 0..<8 {
             if wantsGeneratedName { object.metadata.name = generateName + NameGenerator.suffix() }
-            #if DEBUG
-            CROSSCHECK_preparedCreate(input, namespace: namespace, served: served, prepared: object)
-            #endif
             guard let admitted = Self.admitTyped(object, old: nil, statusOnly: false),
                   let encoded = Self.exactJSON(admitted)
             else { return nil }
-            #if DEBUG
-            CROSSCHECK_admission(object, old: nil as T?, subresource: nil, admitted: admitted, served: served)
-            #endif
             let key = ObjectKey(resource, namespace: namespace, name: admitted.metadata.name ?? "")
             if options.dryRun {
                 if state.withLock({ $0.object(key) }) != nil { throw APIError.alreadyExists(resource, key.name) }
@@ -102,9 +98,6 @@ extension ObjectStore {
             let txn = StorageTransaction.create(key.storageKey, encoded)
             do throws(APIError) {
                 let (stored, written) = try await commit(txn, key: key, typed: admitted, encoded: encoded, previous: nil)
-                #if DEBUG
-                CROSSCHECK_stored(stored, written, served: served)
-                #endif
                 if resource == CRDRegistration.resource { await establish(stored) }
                 return TypedWrite(stored: stored, object: written)
             } catch let error where error.reason == .alreadyExists && wantsGeneratedName && attempt < 7 {
@@ -138,33 +131,15 @@ extension ObjectStore {
         var object = subresource == "status" ? old.withStatus(of: input) : input
         if subresource != "status" && served.hasStatus { object = object.withStatus(of: old) }
         Self.carrySystemMetadata(into: &object.metadata, from: old.metadata)
-        #if DEBUG
-        CROSSCHECK_preparedUpdate(input, current: current, subresource: subresource, served: served, prepared: object)
-        #endif
         guard var admitted = Self.admitTyped(object, old: old, statusOnly: subresource == "status") else { return nil }
-        #if DEBUG
-        if Self.exactJSON(admitted) != nil { CROSSCHECK_admission(object, old: old, subresource: subresource, admitted: admitted, served: served) }
-        #endif
         try Self.checkFinalizersWhileDeleting(admitted.metadata.finalizers, old: old.metadata, name: name, served: served)
         if served.tracksGeneration, Self.specChanged(admitted, old) {
             admitted.metadata.generation = (old.metadata.generation ?? 0) + 1
         }
         admitted.metadata.resourceVersion = nil
-        guard let encoded = Self.exactJSON(admitted) else { return nil }
+        guard let encoded = Self.exactJSON(admitted, capacity: current.bytes.count + 64) else { return nil }
         var unchanged = admitted
         unchanged.metadata.resourceVersion = old.metadata.resourceVersion
-        #if DEBUG
-        do {
-            let oldTree = current.unstructured().object
-            var tree = UnstructuredObject(admitted).object
-            tree.metadataObject["resourceVersion"] = oldTree.metadataObject["resourceVersion"]
-            if (tree == oldTree) != (unchanged == old) { fatalError("CROSSCHECK no-op decision differs for \(T.kind)") }
-            var pre = admitted
-            pre.metadata.generation = old.metadata.generation
-            let preTree = UnstructuredObject(pre).object
-            if Self.specChanged(preTree, oldTree) != Self.specChanged(pre, old) { fatalError("CROSSCHECK specChanged differs for \(T.kind)") }
-        }
-        #endif
         if unchanged == old { return TypedWrite(stored: current, object: old) }
         if options.dryRun {
             let stored = StoredObject(key: key, typed: admitted, encodedWithoutVersion: encoded, resourceVersion: current.resourceVersion)
@@ -176,9 +151,6 @@ extension ObjectStore {
         }
         let txn = StorageTransaction.update(key.storageKey, encoded, ifAt: current.resourceVersion)
         let (stored, written) = try await commit(txn, key: key, typed: admitted, encoded: encoded, previous: current)
-        #if DEBUG
-        CROSSCHECK_stored(stored, written, served: served)
-        #endif
         return TypedWrite(stored: stored, object: written)
     }
 
@@ -198,9 +170,10 @@ extension ObjectStore {
         return errors.isEmpty ? typed : nil
     }
 
-    /// The object's JSON, if decoding it gives back exactly `object`.
-    private static func exactJSON<T: Resource>(_ object: T) -> [UInt8]? {
-        var writer = JSONWriter(reservingCapacity: 1024)
+    /// The object's JSON, if decoding it gives back exactly `object`. `capacity` is a guess at
+    /// its size (the backend may keep the buffer as it is).
+    private static func exactJSON<T: Resource>(_ object: T, capacity: Int = 1024) -> [UInt8]? {
+        var writer = JSONWriter(reservingCapacity: capacity)
         object.encode(to: &writer)
         return writer.isExact ? writer.bytes : nil
     }
@@ -247,71 +220,4 @@ extension ObjectStore {
     }
 }
 
-#if DEBUG
-// TEMPORARY cross-check of the typed path against the JSON path; removed before committing.
-func CROSSCHECK_admission<T: Resource>(_ object: T, old: T?, subresource: String?, admitted: T, served: ServedResource) {
-    let tree = UnstructuredObject(object).object
-    let oldTree = old.map { UnstructuredObject($0).object }
-    guard let (_, bytes) = try? ObjectStore.defaultAndValidateBuiltin(T.self, tree, old: oldTree, subresource: subresource, served: served) else {
-        fatalError("CROSSCHECK: JSON admission failed where typed passed: \(T.kind)")
-    }
-    let a = try! T(jsonBytes: bytes)
-    if a != admitted {
-        fatalError("CROSSCHECK admission differs for \(T.kind):\nJSON:  \(String(decoding: bytes, as: UTF8.self))\nTYPED: \(admitted.jsonString())")
-    }
-}
-
-func CROSSCHECK_preparedCreate<T: Resource>(_ input: T, namespace: String, served: ServedResource, prepared: T) {
-    var object = UnstructuredObject(input).object
-    var meta = object.metadataObject
-    meta["namespace"] = namespace.isEmpty ? nil : .string(namespace)
-    meta["uid"] = .string(prepared.metadata.uid!)
-    meta["creationTimestamp"] = prepared.metadata.creationTimestamp!.jsonValue()
-    meta["deletionTimestamp"] = nil
-    meta["deletionGracePeriodSeconds"] = nil
-    meta["generation"] = served.tracksGeneration ? 1 : nil
-    if let name = prepared.metadata.name { meta["name"] = .string(name) }
-    object.metadataObject = meta
-    ObjectStore.prepareStatusForCreate(&object, served)
-    let viaTree = try! T(json: .object(object))
-    let canonical = try! T(jsonBytes: prepared.jsonBytes())
-    if viaTree != canonical {
-        fatalError("CROSSCHECK prepared create differs for \(T.kind):\nJSON:  \(viaTree.jsonString())\nTYPED: \(canonical.jsonString())")
-    }
-}
-
-func CROSSCHECK_preparedUpdate<T: Resource>(_ input: T, current: StoredObject, subresource: String?, served: ServedResource, prepared: T) {
-    let old = current.unstructured().object
-    var object = UnstructuredObject(input).object
-    if subresource == "status" {
-        var merged = old
-        merged["status"] = object["status"]
-        object = merged
-    } else if served.hasStatus {
-        object["status"] = old["status"]
-    }
-    ObjectStore.carrySystemMetadata(into: &object, from: old)
-    let viaTree = try! T(json: .object(object))
-    let canonical = try! T(jsonBytes: prepared.jsonBytes())
-    if viaTree != canonical {
-        fatalError("CROSSCHECK prepared update differs for \(T.kind):\nJSON:  \(viaTree.jsonString())\nTYPED: \(canonical.jsonString())")
-    }
-}
-
-func CROSSCHECK_stored<T: Resource>(_ stored: StoredObject, _ written: T, served: ServedResource) {
-    let decoded = try! stored.decode(as: T.self)
-    if decoded != written {
-        fatalError("CROSSCHECK stored differs for \(T.kind):\nBYTES: \(String(decoding: stored.bytes, as: UTF8.self))\nTYPED: \(written.jsonString())")
-    }
-    let tree = stored.unstructured().object
-    let viaTree = StoredObject(key: stored.key, object: tree, resourceVersion: stored.resourceVersion, kind: served.descriptor.kind)
-    guard viaTree.bytes.count > 0, viaTree.uid == stored.uid, viaTree.labels == stored.labels,
-          viaTree.ownerUIDs == stored.ownerUIDs, viaTree.finalizers == stored.finalizers,
-          viaTree.isDeleting == stored.isDeleting, viaTree.deletionGracePeriodSeconds == stored.deletionGracePeriodSeconds
-    else { fatalError("CROSSCHECK facts differ for \(T.kind) \(stored.key)") }
-    for field in FieldSelector.supportedFields(forKind: served.descriptor.kind) where viaTree.fields[field] != stored.fields[field] {
-        fatalError("CROSSCHECK field \(field) differs for \(T.kind): \(String(describing: viaTree.fields[field])) vs \(String(describing: stored.fields[field]))")
-    }
-}
-#endif
 

@@ -39,10 +39,7 @@ public final class ObjectStore: Sendable {
         self.historyCapacity = historyCapacity
         self.watchBufferSize = watchBufferSize
         var initial = StoreState()
-        for type in BuiltinResources.all {
-            let served = ServedResource.builtin(type)
-            initial.served[served.groupResource] = served
-        }
+        initial.served = ServedResource.builtins
         state = Mutex(initial)
     }
 
@@ -135,6 +132,11 @@ public final class ObjectStore: Sendable {
     // MARK: Served resources
 
     func served(_ resource: GroupResource) throws(APIError) -> ServedResource {
+        // Every request looks its resource up: built-in ones without taking the store's lock,
+        // unless a CRD ever claimed a built-in resource's name.
+        if !CRDRegistration.claimedBuiltin.load(ordering: .acquiring), let builtin = ServedResource.builtins[resource] {
+            return builtin
+        }
         guard let served = state.withLock({ $0.served[resource] }) else {
             throw APIError(code: 404, reason: .notFound, message: "the server could not find the requested resource",
                            details: StatusDetails(group: resource.group, kind: resource.resource))

@@ -68,6 +68,13 @@ final class ServedResource: Sendable {
         }
     }
 
+    /// Every built-in kind, as a new store serves them.
+    static let builtins: [GroupResource: ServedResource] = Dictionary(
+        uniqueKeysWithValues: BuiltinResources.all.map { type in
+            let served = ServedResource.builtin(type)
+            return (served.groupResource, served)
+        })
+
     static func builtin(_ type: any Resource.Type) -> ServedResource {
         ServedResource(descriptor: type.resource, builtinType: type, customSchema: nil,
                        scalePaths: type.resource.hasScale ? .workload : nil)

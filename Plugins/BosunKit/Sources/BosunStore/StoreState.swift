@@ -21,7 +21,7 @@ struct StoreState {
     var dependents: [String: Set<ObjectKey>] = [:]
     /// Resource → label key → label value → object paths: lists whose selector pins a label
     /// value (`app=web`, `tier in (a,b)`) visit only the objects carrying it.
-    var labelIndex: [GroupResource: [String: [String: Set<String>]]] = [:]
+    var labelIndex: [GroupResource: [String: [String: Set<HashedPath>]]] = [:]
     /// Snapshots kept for paginated lists, by token id.
     var listSnapshots: [String: ListSnapshot] = [:]
     var listSnapshotOrder: [String] = []
@@ -35,17 +35,19 @@ struct StoreState {
     mutating func apply(_ change: StoreChange) {
         let resource = change.key.resource
         let path = change.key.path
+        let labelsChanged = change.previous?.labels != change.object?.labels
+        let indexed = HashedPath(path)
         if let previous = change.previous {
             for uid in previous.ownerUIDs { dependents[uid]?.remove(change.key) }
-            if previous.labels != change.object?.labels {
-                for (k, v) in previous.labels { labelIndex[resource]?[k]?[v]?.remove(path) }
+            if labelsChanged {
+                for (k, v) in previous.labels { labelIndex[resource]?[k]?[v]?.remove(indexed) }
             }
         }
         if let object = change.object {
             tables[resource, default: [:]][path] = object
             for uid in object.ownerUIDs { dependents[uid, default: []].insert(change.key) }
-            if change.previous?.labels != object.labels {
-                for (k, v) in object.labels { labelIndex[resource, default: [:]][k, default: [:]][v, default: []].insert(path) }
+            if labelsChanged {
+                for (k, v) in object.labels { labelIndex[resource, default: [:]][k, default: [:]][v, default: []].insert(indexed) }
             }
         } else {
             tables[resource]?[path] = nil
@@ -57,12 +59,12 @@ struct StoreState {
     /// pins a value (the smallest such candidate set), else every object of the resource.
     func candidates(_ resource: GroupResource, matching selector: Selector) -> [StoredObject] {
         let table = tables[resource] ?? [:]
-        var best: Set<String>?
+        var best: Set<HashedPath>?
         for requirement in selector.requirements {
             switch requirement.operator {
             case .equals, .doubleEquals, .in:
                 let byValue = labelIndex[resource]?[requirement.key] ?? [:]
-                var paths = Set<String>()
+                var paths = Set<HashedPath>()
                 for value in requirement.values { paths.formUnion(byValue[value] ?? []) }
                 if best == nil || paths.count < best!.count { best = paths }
             default:
@@ -70,7 +72,7 @@ struct StoreState {
             }
         }
         guard let best else { return Array(table.values) }
-        return best.compactMap { table[$0] }
+        return best.compactMap { table[$0.path] }
     }
 
     mutating func record(_ change: StoreChange, capacity: Int) {
@@ -113,4 +115,24 @@ struct ListSnapshot {
     /// Matching objects in key order.
     var items: [StoredObject]
     var created: Time
+}
+
+/// An object path with its hash computed once: an object's path goes into one label-index set
+/// per label, and those sets rehash every member as they grow.
+struct HashedPath: Hashable {
+    let path: String
+    private let hash: Int
+
+    init(_ path: String) {
+        self.path = path
+        hash = path.hashValue
+    }
+
+    static func == (a: HashedPath, b: HashedPath) -> Bool {
+        a.hash == b.hash && a.path == b.path
+    }
+
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(hash)
+    }
 }

@@ -47,9 +47,9 @@ extension CrossVersionObjectReference: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("kind", self.kind)
-        writer.field("name", self.name)
-        writer.field("apiVersion", self.apiVersion)
+        writer.member("\"kind\":", self.kind)
+        writer.member("\"name\":", self.name)
+        writer.member("\"apiVersion\":", self.apiVersion)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -115,11 +115,10 @@ extension HorizontalPodAutoscaler: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("apiVersion", Self.apiVersion)
-        writer.field("kind", Self.kind)
-        writer.field("metadata", self.metadata)
-        if self.spec != HorizontalPodAutoscalerSpec._empty { writer.field("spec", self.spec) }
-        if self.status != HorizontalPodAutoscalerStatus._empty { writer.field("status", self.status) }
+        writer.rawMembers("\"apiVersion\":\"autoscaling/v1\",\"kind\":\"HorizontalPodAutoscaler\"")
+        writer.member("\"metadata\":", self.metadata)
+        if self.spec != HorizontalPodAutoscalerSpec._empty { writer.member("\"spec\":", self.spec) }
+        if self.status != HorizontalPodAutoscalerStatus._empty { writer.member("\"status\":", self.status) }
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -181,10 +180,9 @@ extension HorizontalPodAutoscalerList: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("apiVersion", Self.apiVersion)
-        writer.field("kind", Self.kind)
-        writer.field("metadata", self.metadata)
-        writer.field("items", self.items)
+        writer.rawMembers("\"apiVersion\":\"autoscaling/v1\",\"kind\":\"HorizontalPodAutoscalerList\"")
+        writer.member("\"metadata\":", self.metadata)
+        writer.member("\"items\":", self.items)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -247,10 +245,10 @@ extension HorizontalPodAutoscalerSpec: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("maxReplicas", self.maxReplicas)
-        writer.field("scaleTargetRef", self.scaleTargetRef)
-        writer.field("minReplicas", self.minReplicas)
-        writer.field("targetCPUUtilizationPercentage", self.targetCPUUtilizationPercentage)
+        writer.member("\"maxReplicas\":", self.maxReplicas)
+        writer.member("\"scaleTargetRef\":", self.scaleTargetRef)
+        writer.member("\"minReplicas\":", self.minReplicas)
+        writer.member("\"targetCPUUtilizationPercentage\":", self.targetCPUUtilizationPercentage)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -321,11 +319,11 @@ extension HorizontalPodAutoscalerStatus: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("currentReplicas", self.currentReplicas)
-        writer.field("desiredReplicas", self.desiredReplicas)
-        writer.field("currentCPUUtilizationPercentage", self.currentCPUUtilizationPercentage)
-        writer.field("lastScaleTime", self.lastScaleTime)
-        writer.field("observedGeneration", self.observedGeneration)
+        writer.member("\"currentReplicas\":", self.currentReplicas)
+        writer.member("\"desiredReplicas\":", self.desiredReplicas)
+        writer.member("\"currentCPUUtilizationPercentage\":", self.currentCPUUtilizationPercentage)
+        writer.member("\"lastScaleTime\":", self.lastScaleTime)
+        writer.member("\"observedGeneration\":", self.observedGeneration)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -391,11 +389,10 @@ extension Scale: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("apiVersion", Self.apiVersion)
-        writer.field("kind", Self.kind)
-        writer.field("metadata", self.metadata)
-        if self.spec != ScaleSpec._empty { writer.field("spec", self.spec) }
-        if self.status != ScaleStatus._empty { writer.field("status", self.status) }
+        writer.rawMembers("\"apiVersion\":\"autoscaling/v1\",\"kind\":\"Scale\"")
+        writer.member("\"metadata\":", self.metadata)
+        if self.spec != ScaleSpec._empty { writer.member("\"spec\":", self.spec) }
+        if self.status != ScaleStatus._empty { writer.member("\"status\":", self.status) }
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -438,7 +435,7 @@ extension ScaleSpec: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("replicas", self.replicas)
+        writer.member("\"replicas\":", self.replicas)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -485,8 +482,8 @@ extension ScaleStatus: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("replicas", self.replicas)
-        writer.field("selector", self.selector)
+        writer.member("\"replicas\":", self.replicas)
+        writer.member("\"selector\":", self.selector)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }

@@ -69,6 +69,35 @@ public struct JSONWriter: Sendable {
         needsComma = false
     }
 
+    /// Writes a member's key given with its quotes and colon (`"\"name\":"`): one copy, where
+    /// ``key(_:)-(StaticString)`` appends the quotes and colon one by one.
+    public mutating func quotedKey(_ quotedKey: StaticString) {
+        separate()
+        quotedKey.withUTF8Buffer { bytes.append(contentsOf: $0) }
+        needsComma = false
+    }
+
+    /// Writes complete members given as one literal (`"\"kind\":\"Pod\""`), as generated code
+    /// writes the constant `apiVersion` and `kind`.
+    public mutating func rawMembers(_ members: StaticString) {
+        separate()
+        members.withUTF8Buffer { bytes.append(contentsOf: $0) }
+        needsComma = true
+    }
+
+    /// A member whose value is always written; the key comes quoted, with its colon (generated code).
+    public mutating func member<T: JSONEncodable>(_ quotedKey: StaticString, _ value: T) {
+        self.quotedKey(quotedKey)
+        value.encode(to: &self)
+    }
+
+    /// A member written only when present; the key comes quoted, with its colon (generated code).
+    public mutating func member<T: JSONEncodable>(_ quotedKey: StaticString, _ value: T?) {
+        guard let value else { return }
+        self.quotedKey(quotedKey)
+        value.encode(to: &self)
+    }
+
     /// A member whose value is always written.
     public mutating func field<T: JSONEncodable>(_ name: StaticString, _ value: T) {
         key(name)
