@@ -12,7 +12,8 @@ struct BenchCommand: AsyncParsableCommand {
         abstract: "Run one benchmark and print its figures as one JSON object on the last line.",
         discussion: """
             Benchmarks: codec (PodList JSON decode/encode, typed and unstructured); store-memory and \
-            store-sqlite (object store pod creates/s with a watcher attached, then a label-selector list); \
+            store-sqlite (object store pod creates/s with a watcher attached, then a label-selector list; \
+            --unstructured for JSON trees instead of typed pods); store-phases (CPU time per phase of a pod create); \
             sqlite-backend (raw SQLite backend commits/s with group commit, then reopen time); \
             reconcile (controller runtime: informer cache bytes per pod, no-op reconciles/s, write-to-reconcile \
             latency; --concurrency is the number of workers); sim-nodes (simulated nodes heartbeating: idle \
@@ -23,7 +24,7 @@ struct BenchCommand: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: "The benchmark to run: codec, store-memory, store-sqlite, sqlite-backend, reconcile, sim-nodes, scheduler.")
+    @Argument(help: "The benchmark to run: codec, store-memory, store-sqlite, store-phases, sqlite-backend, reconcile, sim-nodes, scheduler.")
     var name: String
 
     @Option(help: "Number of pods in the document (codec).")
@@ -64,6 +65,8 @@ struct BenchCommand: AsyncParsableCommand {
         case "codec":
             let report = try CodecBenchmark(pods: pods, iterations: iterations).run()
             print(report.json)
+        case "store-phases":
+            print(try await StorePhasesBenchmark(objects: objects).run().json)
         case "store-memory":
             let report = try await StoreBenchmark(objects: objects, concurrency: concurrency, unstructured: unstructured)
                 .run(backend: MemoryBackend(), name: name)
@@ -94,7 +97,7 @@ struct BenchCommand: AsyncParsableCommand {
             let report = try await SchedulerBenchmark(nodes: nodes, pods: objects).run()
             print(report.json)
         default:
-            throw ValidationError("unknown benchmark \"\(name)\"; available: codec, store-memory, store-sqlite, sqlite-backend, reconcile, sim-nodes, scheduler")
+            throw ValidationError("unknown benchmark \"\(name)\"; available: codec, store-memory, store-sqlite, store-phases, sqlite-backend, reconcile, sim-nodes, scheduler")
         }
     }
 

@@ -40,6 +40,46 @@ struct StoreTypedWriteTests {
         #expect(store.dependents(ofOwner: "rs-uid").map(\.key.name) == ["json", "typed"])
     }
 
+    /// The selectable fields a typed write indexes are those the JSON rules find in the stored
+    /// object, for every kind that has its own.
+    @Test func selectableFieldsMatchTheJSONRules() async throws {
+        let store = try await makeStore()
+        func check<T: Resource>(_ object: T, status: ((inout T) -> Void)? = nil) async throws {
+            var written = try await store.create(object)
+            if let status {
+                var changed = written.object
+                status(&changed)
+                written = try await store.update(changed, subresource: "status")
+            }
+            let tree = try JSONParser.parse(written.stored.bytes)
+            for field in FieldSelector.supportedFields(forKind: T.kind) {
+                let expected = FieldSelector.fieldValue(field, of: tree, kind: T.kind) ?? ""
+                #expect((written.stored.fields[field] ?? "") == expected, "\(T.kind) \(field)")
+            }
+        }
+        try await check(Pod(
+            metadata: ObjectMeta(name: "p", namespace: "default"),
+            spec: PodSpec(containers: [Container(name: "c", image: "nginx")], hostNetwork: true, nodeName: "node-1",
+                          serviceAccountName: "builder")),
+            status: { $0.status.podIPs = [PodIP(ip: "10.0.0.7")]; $0.status.nominatedNodeName = "node-2" })
+        try await check(Node(metadata: ObjectMeta(name: "n"), spec: NodeSpec(unschedulable: true)))
+        try await check(Namespace(metadata: ObjectMeta(name: "ns")))
+        try await check(Secret(metadata: ObjectMeta(name: "s", namespace: "default"), type: "Opaque"))
+        try await check(Service(
+            metadata: ObjectMeta(name: "svc", namespace: "default"),
+            spec: ServiceSpec(clusterIP: "10.96.0.9", ports: [ServicePort(port: 80)], type: "ClusterIP")))
+        try await check(ReplicaSet(
+            metadata: ObjectMeta(name: "rs", namespace: "default"),
+            spec: ReplicaSetSpec(selector: LabelSelector(matchLabels: ["a": "b"]),
+                                 template: PodTemplateSpec(metadata: ObjectMeta(labels: ["a": "b"]),
+                                                           spec: PodSpec(containers: [Container(name: "c", image: "nginx")])))),
+            status: { $0.status.replicas = 2 })
+        try await check(Event(
+            metadata: ObjectMeta(name: "e", namespace: "default"),
+            involvedObject: ObjectReference(apiVersion: "v1", kind: "Pod", name: "p", namespace: "default", uid: "u"),
+            reason: "Scheduled", reportingComponent: "default-scheduler", type: "Normal"))
+    }
+
     @Test func updateKeepsStatusBumpsGenerationAndSkipsNoOps() async throws {
         let store = try await makeStore()
         let base = try await store.create(Deployment(

@@ -155,17 +155,15 @@ extension ObjectStore {
     }
 
     /// Built-in defaulting and validation of a typed value; `nil` if validation found errors
-    /// (the JSON path reports them).
+    /// (the JSON path reports them, so paths need not be recorded here).
     private static func admitTyped<T: Resource>(_ object: T, old: T?, statusOnly: Bool) -> T? {
         var typed = object
         BuiltinAdmission.applyDefaults(&typed)
-        let errors: FieldErrorList
-        if let old {
-            errors = statusOnly
+        let errors = FieldPath.withoutRecording { () -> FieldErrorList in
+            guard let old else { return BuiltinAdmission.validate(typed) }
+            return statusOnly
                 ? Validation.validateObjectMetaUpdate(typed.metadata, old: old.metadata)
                 : BuiltinAdmission.validateUpdate(typed, old: old)
-        } else {
-            errors = BuiltinAdmission.validate(typed)
         }
         return errors.isEmpty ? typed : nil
     }

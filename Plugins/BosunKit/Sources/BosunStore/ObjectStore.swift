@@ -179,13 +179,18 @@ public final class ObjectStore: Sendable {
 
     /// ``commit(_:key:object:previous:kind:)`` for a typed write: `encoded` is `object`'s JSON
     /// without its resourceVersion (the transaction's value). Returns the stored object and
-    /// `object` with its new resourceVersion, which watchers receive along with the JSON.
-    func commit<R: Resource>(_ transaction: StorageTransaction, key: ObjectKey, typed object: R, encoded: [UInt8], previous: StoredObject?) async throws(APIError) -> (StoredObject, R) {
+    /// `object` with its new resourceVersion, which watchers receive along with the JSON when
+    /// it is `exact` (decoding the JSON gives it back).
+    func commit<R: Resource>(
+        _ transaction: StorageTransaction, key: ObjectKey, typed object: consuming R, encoded: [UInt8],
+        previous: StoredObject?, exact: Bool = true
+    ) async throws(APIError) -> (StoredObject, R) {
         let revision = try await commitToBackend(transaction, key: key, creating: previous == nil)
         let stored = StoredObject(key: key, typed: object, encodedWithoutVersion: encoded, resourceVersion: revision)
-        var written = object
+        // Taken over, not copied: setting the version then copies no metadata the writer still holds.
+        var written = consume object
         written.metadata.resourceVersion = String(revision)
-        await publish(StoreChange(revision: revision, key: key, object: stored, previous: previous, typed: written))
+        await publish(StoreChange(revision: revision, key: key, object: stored, previous: previous, typed: exact ? written : nil))
         return (stored, written)
     }
 
@@ -209,8 +214,13 @@ public final class ObjectStore: Sendable {
     private func publish(_ change: StoreChange) async {
         let revision = change.revision
         let (applied, wakeups) = state.withLock { s -> (Bool, Wakeups) in
-            s.pending[revision] = change
             var wakeups = Wakeups()
+            if revision == s.revision + 1 {
+                // The usual case: next in order, so it need not wait among the pending ones.
+                applyInOrder(change, &s, wakeups: &wakeups)
+            } else {
+                s.pending[revision] = change
+            }
             drainPending(&s, wakeups: &wakeups)
             return (s.revision >= revision, wakeups)
         }
@@ -229,13 +239,18 @@ public final class ObjectStore: Sendable {
 
     /// Applies pending changes that are next in revision order, fanning each out to watchers.
     private func drainPending(_ s: inout StoreState, wakeups: inout Wakeups) {
-        while let change = s.pending.removeValue(forKey: s.revision + 1) {
-            s.apply(change)
-            s.record(change, capacity: historyCapacity)
-            deliver(change, in: &s, wakeups: &wakeups)
-            if let waiting = s.waiters.removeValue(forKey: change.revision) {
-                wakeups.writers += waiting
-            }
+        while !s.pending.isEmpty, let change = s.pending.removeValue(forKey: s.revision + 1) {
+            applyInOrder(change, &s, wakeups: &wakeups)
+        }
+    }
+
+    /// Applies the change after the store's current revision and fans it out to watchers.
+    private func applyInOrder(_ change: StoreChange, _ s: inout StoreState, wakeups: inout Wakeups) {
+        s.apply(change)
+        s.record(change, capacity: historyCapacity)
+        deliver(change, in: &s, wakeups: &wakeups)
+        if !s.waiters.isEmpty, let waiting = s.waiters.removeValue(forKey: change.revision) {
+            wakeups.writers += waiting
         }
     }
 }

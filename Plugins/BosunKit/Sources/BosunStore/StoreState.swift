@@ -35,22 +35,24 @@ struct StoreState {
     mutating func apply(_ change: StoreChange) {
         let resource = change.key.resource
         let path = change.key.path
-        let labelsChanged = change.previous?.labels != change.object?.labels
-        let indexed = HashedPath(path)
         if let previous = change.previous {
             for uid in previous.ownerUIDs { dependents[uid]?.remove(change.key) }
-            if labelsChanged {
-                for (k, v) in previous.labels { labelIndex[resource]?[k]?[v]?.remove(indexed) }
-            }
         }
         if let object = change.object {
             tables[resource, default: [:]][path] = object
             for uid in object.ownerUIDs { dependents[uid, default: []].insert(change.key) }
-            if labelsChanged {
-                for (k, v) in object.labels { labelIndex[resource, default: [:]][k, default: [:]][v, default: []].insert(indexed) }
-            }
         } else {
             tables[resource]?[path] = nil
+        }
+        let before = change.previous?.labels ?? [:]
+        let after = change.object?.labels ?? [:]
+        if before != after {
+            // The resource's index is taken out and put back, so each label costs one lookup.
+            var index = labelIndex.removeValue(forKey: resource) ?? [:]
+            let indexed = HashedPath(path)
+            for (k, v) in before { index[k]?[v]?.remove(indexed) }
+            for (k, v) in after { index[k, default: [:]][v, default: []].insert(indexed) }
+            labelIndex[resource] = index
         }
         revision = change.revision
     }

@@ -90,7 +90,7 @@ public final class StoredObject: Sendable {
     /// An object written through the typed path: `encoded` is its JSON without
     /// `metadata.resourceVersion`, and the indexed facts come from the typed value rather than
     /// from a JSON tree.
-    convenience init<R: Resource>(key: ObjectKey, typed object: R, encodedWithoutVersion encoded: [UInt8], resourceVersion: Int64) {
+    convenience init<R: Resource>(key: ObjectKey, typed object: borrowing R, encodedWithoutVersion encoded: [UInt8], resourceVersion: Int64) {
         guard let spliced = Self.splice(resourceVersion: resourceVersion, into: encoded) else {
             // Generated types always write metadata; this keeps the store whole if one did not.
             var tree = (try? JSONParser.parse(encoded))?.objectValue ?? JSONObject()

@@ -1,5 +1,18 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A path to a field, printed as Kubernetes prints it: `spec.template.spec.containers[0].image`,
 /// `metadata.labels[app]`.
+/// The thread's "not recording paths" flag (see ``FieldPath/withoutRecording(_:)``).
+private let notRecordingKey: pthread_key_t = {
+    var key = pthread_key_t()
+    pthread_key_create(&key, nil)
+    return key
+}()
+
 public struct FieldPath: Sendable, Hashable, CustomStringConvertible, ExpressibleByStringLiteral {
     public enum Component: Sendable, Hashable {
         case field(String)
@@ -80,7 +93,9 @@ public struct FieldPath: Sendable, Hashable, CustomStringConvertible, Expressibl
 
     /// A path from dotted field names, e.g. `FieldPath("spec.replicas")`.
     public init(stringLiteral value: String) {
-        if !Self.hasDot(value) {
+        if !Self.isRecording {
+            self.init(chunks: nil, nil, nil, nil)
+        } else if !Self.hasDot(value) {
             self.init(chunks: nil, value.isEmpty ? nil : .field(value), nil, nil)
         } else {
             self.init(value.split(separator: ".").map { .field(String($0)) })
@@ -89,12 +104,26 @@ public struct FieldPath: Sendable, Hashable, CustomStringConvertible, Expressibl
 
     public static let root = FieldPath()
 
+    /// Runs `body` with paths not recorded: every path is the empty one. For checks that only
+    /// ask whether there are errors (the object store's typed writes, which hand invalid objects
+    /// to the JSON path for the full report); the paths of errors found meanwhile are empty.
+    /// `body` must not suspend: the setting belongs to the thread.
+    package static func withoutRecording<R>(_ body: () -> R) -> R {
+        let previous = pthread_getspecific(notRecordingKey)
+        pthread_setspecific(notRecordingKey, UnsafeRawPointer(bitPattern: 1))
+        defer { pthread_setspecific(notRecordingKey, previous) }
+        return body()
+    }
+
+    private static var isRecording: Bool { pthread_getspecific(notRecordingKey) == nil }
+
     @inline(__always) private static func hasDot(_ name: String) -> Bool {
         name.utf8.withContiguousStorageIfAvailable { $0.contains(UInt8(ascii: ".")) }
             ?? name.utf8.contains(UInt8(ascii: "."))
     }
 
     public func child(_ name: String) -> FieldPath {
+        guard Self.isRecording else { return self }
         // Most names have no dot; a dotted one adds one component per part.
         if !Self.hasDot(name) { return appending(.field(name)) }
         var path = self
@@ -108,6 +137,7 @@ public struct FieldPath: Sendable, Hashable, CustomStringConvertible, Expressibl
 
     /// This path followed by `component`.
     public func appending(_ component: Component) -> FieldPath {
+        guard Self.isRecording else { return self }
         if case .index = component {
             // The path of a list element: its fields' paths will share this chunk.
             guard let tail0 else { return FieldPath(chunks: Chunk(chunks, component, nil, nil, nil), nil, nil, nil) }
