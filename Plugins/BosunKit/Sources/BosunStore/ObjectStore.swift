@@ -102,8 +102,16 @@ public final class ObjectStore: Sendable {
                 throw APIError.internal("stored object \(value.key) is not valid JSON")
             }
             guard let (key, servedResource) = parseStorageKey(value.key, served: served) else { continue }
-            object.setResourceVersion(value.modRevision)
-            result.append(StoredObject(key: key, object: object, resourceVersion: value.modRevision, kind: servedResource.descriptor.kind))
+            let kind = servedResource.descriptor.kind
+            if object.metadataObject["resourceVersion"] == nil {
+                // The tree gives the indexed facts; the stored bytes, with the version spliced
+                // in, are the object's JSON as it was written, without encoding the tree again.
+                result.append(StoredObject(key: key, object: object, encodedWithoutVersion: value.value,
+                                           resourceVersion: value.modRevision, kind: kind))
+            } else {
+                object.setResourceVersion(value.modRevision)
+                result.append(StoredObject(key: key, object: object, resourceVersion: value.modRevision, kind: kind))
+            }
         }
         return result
     }
