@@ -134,6 +134,10 @@ class Generator:
                 self.names[k] = name
                 self.group_of[k] = prefix
         self.boxed = self.compute_boxed()
+        # Types of a kind's spec or status, which encoding omits when empty.
+        by_name = {n: k for k, n in self.names.items()}
+        self.top_types = {by_name[f["type"]] for k in self.selected if self.gvk(k)
+                          for f in self.fields(k) if f["top"] and f["type"] in by_name}
 
     # -- types ---------------------------------------------------------------------------------
     def swift_type(self, schema):
@@ -270,6 +274,11 @@ class Generator:
             L.append(f'    public static let apiVersion = "{api_version}"')
             L.append(f'    public static let kind = "{gvk["kind"]}"')
             L.append("")
+        if key in self.top_types:
+            # What an omitted spec or status decodes to; encoding compares against it rather than
+            # building an empty value for every object written.
+            L.append(f"    static let _empty = {name}()")
+            L.append("")
         decl = lambda f: f"{f['swift']}: {f['type']}" + ("" if f["required"] else "?")
         if boxed:
             L.append("    final class _Storage: @unchecked Sendable {")
@@ -395,13 +404,15 @@ class Generator:
         src = "s" if boxed else "self"
         L.append("        writer.objectStart()")
         if gvk:
-            L.append('        writer.field("apiVersion", Self.apiVersion)')
-            L.append('        writer.field("kind", Self.kind)')
+            api_version = gvk["version"] if gvk["group"] == "" else f"{gvk['group']}/{gvk['version']}"
+            # Constant members written as one literal.
+            L.append(f'        writer.rawMembers("\\"apiVersion\\":\\"{api_version}\\",\\"kind\\":\\"{gvk["kind"]}\\"")')
         for f in fields:
+            key = f'"\\"{f["json"]}\\":"'
             if f["top"]:
-                L.append(f'        if {src}.{f["swift"]} != {f["type"]}() {{ writer.field("{f["json"]}", {src}.{f["swift"]}) }}')
+                L.append(f'        if {src}.{f["swift"]} != {f["type"]}._empty {{ writer.member({key}, {src}.{f["swift"]}) }}')
             else:
-                L.append(f'        writer.field("{f["json"]}", {src}.{f["swift"]})')
+                L.append(f'        writer.member({key}, {src}.{f["swift"]})')
         L.append(f"        writer.extraFields({src}.unknownFields)")
         L.append("        writer.objectEnd()")
         L.append("    }")
@@ -444,6 +455,12 @@ class Generator:
                 L.append("    )")
                 L.append("}")
                 L.append("")
+                status = next((f for f in self.fields(key) if f["json"] == "status" and f["top"]), None)
+                if status:
+                    L.append(f"extension {name}: StatusBearing {{")
+                    L.append(f"    package static var emptyStatus: {status['type']} {{ ._empty }}")
+                    L.append("}")
+                    L.append("")
             elif gvk["kind"].endswith("List") and (gvk["group"], gvk["kind"][:-4]) in RESOURCES:
                 item_key = key[: -len("List")]
                 lists.append((name, self.names[item_key]))

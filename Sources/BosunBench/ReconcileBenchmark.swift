@@ -26,7 +26,7 @@ public struct ReconcileBenchmark: Sendable {
     public func run() async throws -> BenchmarkReport {
         let store = try await ObjectStore.open(backend: MemoryBackend(), historyCapacity: 10_000, watchBufferSize: objects + 10)
         let pods = GroupResource(group: "", resource: "pods")
-        try await concurrently(objects) { n in _ = try await store.create(pods, object: StoreBenchmark.pod(n)) }
+        try await concurrently(objects) { n in _ = try await store.create(StoreBenchmark.pod(n)) }
         var storedBytes = 0
         for object in try store.list(pods).items { storedBytes += object.bytes.count }
 

@@ -4,13 +4,20 @@ import CHeapStats
 
 /// Object store throughput: pod creates per second with one watcher draining events, on the
 /// in-memory backend or any other; then a label-selector list over everything created.
+///
+/// Pods are created as typed values, as in-process clients and controllers write them, or with
+/// `unstructured` as JSON trees, as the HTTP API hands request bodies to the store. Besides
+/// creates per second, the process CPU time per create (all threads: store, watcher, backend)
+/// is reported.
 public struct StoreBenchmark: Sendable {
     public var objects: Int
     public var concurrency: Int
+    public var unstructured: Bool
 
-    public init(objects: Int = 100_000, concurrency: Int = 8) {
+    public init(objects: Int = 100_000, concurrency: Int = 8, unstructured: Bool = false) {
         self.objects = objects
         self.concurrency = concurrency
+        self.unstructured = unstructured
     }
 
     /// - Parameter reopen: for durable backends, opens the same storage again after the store is
@@ -33,13 +40,19 @@ public struct StoreBenchmark: Sendable {
             return n
         }
 
+        let unstructured = self.unstructured
+        let cpuBefore = SimulatedNodesBenchmark.cpuSeconds()
         let (_, seconds) = try await Stopwatch.measureAsync {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for worker in 0..<concurrency {
                     group.addTask {
                         for i in 0..<perWorker {
                             let n = worker * perWorker + i
-                            try await store.create(pods, object: Self.pod(n))
+                            if unstructured {
+                                try await store.create(pods, object: Self.unstructuredPod(n))
+                            } else {
+                                _ = try await store.create(Self.pod(n))
+                            }
                         }
                     }
                 }
@@ -47,11 +60,15 @@ public struct StoreBenchmark: Sendable {
             }
         }
         let received = try await drained.value
+        // CPU time moves much less than wall time with the rest of a shared machine's load.
+        let cpuMicrosPerCreate = (SimulatedNodesBenchmark.cpuSeconds() - cpuBefore) / Double(objects) * 1e6
         var report = BenchmarkReport(name: name)
         report.record("objects", perWorker * concurrency)
         report.record("concurrency", concurrency)
+        report.record("writes", unstructured ? "unstructured" : "typed")
         report.record("createsPerSecond", Double(perWorker * concurrency) / seconds, decimals: 0)
         report.record("watchEventsReceived", received)
+        report.record("cpuMicrosPerCreate", cpuMicrosPerCreate, decimals: 1)
 
         // Memory: the heap the store holds per pod beyond the pod's JSON (the watcher has drained
         // its buffer; the history keeps its last 10,000 changes, as it would in service).
@@ -87,27 +104,39 @@ public struct StoreBenchmark: Sendable {
 
     /// A pod as a Deployment would create it; 1 in 1,000 carries the label the list selects.
     ///
-    /// Built from one template tree by changing its name and one label — what parsing a request
-    /// body hands the store — so the benchmark times the store, not the building of typed pods
-    /// and their conversion to trees.
-    static func pod(_ n: Int) -> UnstructuredObject {
-        let group = n % 1000 == 7 ? "g7" : "g\(n % 997 == 7 ? 8 : n % 1000)"
-        var object = podTemplate
+    /// Built from one template by changing its name and one label, so the benchmark times the
+    /// store, not the building of pods.
+    static func pod(_ n: Int) -> Pod {
+        var pod = podTemplate
+        pod.metadata.name = "web-\(n)"
+        pod.metadata.labels?["bench-group"] = group(n)
+        return pod
+    }
+
+    /// ``pod(_:)`` as the JSON tree a parsed request body is.
+    static func unstructuredPod(_ n: Int) -> UnstructuredObject {
+        var object = unstructuredTemplate
         var meta = object["metadata"]?.objectValue ?? JSONObject()
         var labels = meta["labels"]?.objectValue ?? JSONObject()
-        labels["bench-group"] = .string(group)
+        labels["bench-group"] = .string(group(n))
         meta["labels"] = .object(labels)
         meta["name"] = .string("web-\(n)")
         object["metadata"] = .object(meta)
         return UnstructuredObject(object)
     }
 
-    private static let podTemplate: JSONObject = UnstructuredObject(Pod(
+    private static func group(_ n: Int) -> String {
+        n % 1000 == 7 ? "g7" : "g\(n % 997 == 7 ? 8 : n % 1000)"
+    }
+
+    private static let podTemplate = Pod(
         metadata: ObjectMeta(labels: ["app": "web", "pod-template-hash": "7d4b9c8f5d", "bench-group": "g0"], name: "web", namespace: "default"),
         spec: PodSpec(containers: [Container(
             name: "nginx", image: "nginx:1.14.2",
             ports: [ContainerPort(containerPort: 80)],
-            resources: ResourceRequirements(requests: ["cpu": "100m", "memory": "64Mi"]))]))).object
+            resources: ResourceRequirements(requests: ["cpu": "100m", "memory": "64Mi"]))]))
+
+    private static let unstructuredTemplate: JSONObject = UnstructuredObject(podTemplate).object
 }
 
 extension Stopwatch {

@@ -12,7 +12,8 @@ struct BenchCommand: AsyncParsableCommand {
         abstract: "Run one benchmark and print its figures as one JSON object on the last line.",
         discussion: """
             Benchmarks: codec (PodList JSON decode/encode, typed and unstructured); store-memory and \
-            store-sqlite (object store pod creates/s with a watcher attached, then a label-selector list); \
+            store-sqlite (object store pod creates/s with a watcher attached, then a label-selector list; \
+            --unstructured for JSON trees instead of typed pods); store-phases (CPU time per phase of a pod create); \
             sqlite-backend (raw SQLite backend commits/s with group commit, then reopen time); \
             reconcile (controller runtime: informer cache bytes per pod, no-op reconciles/s, write-to-reconcile \
             latency; --concurrency is the number of workers); sim-nodes (simulated nodes heartbeating: idle \
@@ -25,7 +26,7 @@ struct BenchCommand: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: "The benchmark to run: codec, store-memory, store-sqlite, sqlite-backend, reconcile, sim-nodes, scheduler, deployment.")
+    @Argument(help: "The benchmark to run: codec, store-memory, store-sqlite, store-phases, sqlite-backend, reconcile, sim-nodes, scheduler, deployment.")
     var name: String
 
     @Option(help: "Number of pods in the document (codec).")
@@ -55,6 +56,9 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Objects per informer kept decoded (reconcile).")
     var decodedCapacity: Int = 4096
 
+    @Flag(help: "Store benchmarks: create pods from JSON trees (what the HTTP API hands the store) rather than typed values (what in-process clients send).")
+    var unstructured = false
+
     @Option(help: "Directory for the SQLite file (sqlite benchmarks); a temporary one by default.")
     var directory: String?
 
@@ -66,15 +70,17 @@ struct BenchCommand: AsyncParsableCommand {
         case "codec":
             let report = try CodecBenchmark(pods: pods, iterations: iterations).run()
             print(report.json)
+        case "store-phases":
+            print(try await StorePhasesBenchmark(objects: objects).run().json)
         case "store-memory":
-            let report = try await StoreBenchmark(objects: objects, concurrency: concurrency)
+            let report = try await StoreBenchmark(objects: objects, concurrency: concurrency, unstructured: unstructured)
                 .run(backend: MemoryBackend(), name: name)
             print(report.json)
         case "store-sqlite":
             let dir = try scratchDirectory()
             let path = dir + "/bench-store.sqlite"
             let backend = try SQLiteBackend(path: path)
-            let report = try await StoreBenchmark(objects: objects, concurrency: concurrency)
+            let report = try await StoreBenchmark(objects: objects, concurrency: concurrency, unstructured: unstructured)
                 .run(backend: backend, name: name, reopen: { try SQLiteBackend(path: path) })
             print(report.json)
         case "sqlite-backend":
@@ -99,7 +105,7 @@ struct BenchCommand: AsyncParsableCommand {
             let report = try await DeploymentBenchmark(nodes: nodes, replicas: replicas).run()
             print(report.json)
         default:
-            throw ValidationError("unknown benchmark \"\(name)\"; available: codec, store-memory, store-sqlite, sqlite-backend, reconcile, sim-nodes, scheduler, deployment")
+            throw ValidationError("unknown benchmark \"\(name)\"; available: codec, store-memory, store-sqlite, store-phases, sqlite-backend, reconcile, sim-nodes, scheduler, deployment")
         }
     }
 

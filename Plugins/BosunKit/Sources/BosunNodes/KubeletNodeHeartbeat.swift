@@ -164,6 +164,8 @@ public struct KubeletNodeHeartbeat: Sendable {
 
     /// Renews (or creates) the node's Lease, as the kubelet's lease controller does.
     private func renewLease(_ name: String, uid: String?, cached: Lease?, now: Time, client: CachedClient) async throws -> Lease {
+        // What the Lease's JSON holds anyway; a value that encodes exactly stays typed through the store.
+        let renewTime = MicroTime(now).truncatedToMicroseconds
         var lease = cached
         if lease == nil { lease = try await client.api.getIfPresent(Lease.self, namespace: Self.leaseNamespace, name: name) }
         guard var lease else {
@@ -171,11 +173,11 @@ public struct KubeletNodeHeartbeat: Sendable {
             if let uid { owners = [OwnerReference(apiVersion: "v1", kind: "Node", name: name, uid: uid)] }
             return try await client.create(Lease(
                 metadata: ObjectMeta(name: name, namespace: Self.leaseNamespace, ownerReferences: owners),
-                spec: LeaseSpec(holderIdentity: name, leaseDurationSeconds: leaseDurationSeconds, renewTime: MicroTime(now))))
+                spec: LeaseSpec(holderIdentity: name, leaseDurationSeconds: leaseDurationSeconds, renewTime: renewTime)))
         }
         lease.spec.holderIdentity = name
         lease.spec.leaseDurationSeconds = leaseDurationSeconds
-        lease.spec.renewTime = MicroTime(now)
+        lease.spec.renewTime = renewTime
         return try await client.update(lease)
     }
 

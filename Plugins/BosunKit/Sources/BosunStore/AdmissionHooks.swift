@@ -39,28 +39,41 @@ extension ObjectStore {
     /// The admission chain for one write: built-in defaulting → mutating hooks → built-in
     /// validation → validating hooks. Returns the object to store.
     func admit(_ object: JSONObject, old: JSONObject?, served: ServedResource, request: AdmissionRequest) async throws(APIError) -> JSONObject {
-        try await admitEncoded(object, old: old, served: served, request: request).object
+        let admitted = try await admitEncoded(object, old: old, served: served, request: request)
+        return admitted.tree ?? Self.parse(admitted.encoded)
     }
 
-    /// ``admit(_:old:served:request:)``, also returning the admitted object's JSON when admission
-    /// produced it anyway (a built-in kind with no mutating hook), so a write that stores it
-    /// as is need not encode it again.
+    /// What admission produced: for a built-in kind with no mutating hook, the typed value and its
+    /// JSON (the JSON tree only when asked for, or when validating hooks needed it); otherwise the
+    /// tree.
+    struct Admitted {
+        var tree: JSONObject?
+        var typed: (any Resource)?
+        var encoded: [UInt8]
+        /// Whether decoding `encoded` gives back exactly `typed`.
+        var exact = false
+    }
+
+    /// ``admit(_:old:served:request:)``, keeping what the built-in path produced anyway (the
+    /// typed value and its JSON), so a write that stores it as is neither encodes it again nor
+    /// parses it back. `needsTree` asks for the admitted JSON tree in every case.
     func admitEncoded(
-        _ object: JSONObject, old: JSONObject?, served: ServedResource, request: AdmissionRequest
-    ) async throws(APIError) -> (object: JSONObject, encoded: [UInt8]?) {
+        _ object: JSONObject, old: JSONObject?, served: ServedResource, request: AdmissionRequest, needsTree: Bool = true
+    ) async throws(APIError) -> Admitted {
         let (mutating, validating) = hooks.withLock { ($0.mutating, $0.validating) }
         var req = request
         let applicable = mutating.filter { hook in
             req.object = UnstructuredObject(object)
             return hook.appliesTo(req)
         }
-        var current: JSONObject
-        var encoded: [UInt8]?
+        var admitted: Admitted
         if applicable.isEmpty, let type = served.builtinType {
             // The common case: decode once, default and validate the typed value.
-            (current, encoded) = try Self.defaultAndValidateBuiltin(type, object, old: old, subresource: request.subresource, served: served)
+            let (typed, encoded, exact) = try Self.defaultAndValidateBuiltin(type, object, old: old, subresource: request.subresource, served: served)
+            admitted = Admitted(tree: nil, typed: typed, encoded: encoded, exact: exact)
+            if needsTree || !validating.isEmpty { admitted.tree = Self.parse(encoded) }
         } else {
-            current = try defaulted(object, served: served)
+            var current = try defaulted(object, served: served)
             for hook in applicable {
                 var unstructured = UnstructuredObject(current)
                 req.object = unstructured
@@ -71,19 +84,27 @@ extension ObjectStore {
             }
             if !applicable.isEmpty { current = try defaulted(current, served: served) }
             try validated(current, old: old, served: served, subresource: request.subresource)
+            admitted = Admitted(tree: current, typed: nil, encoded: JSONWriter.encode(JSONValue.object(current)))
         }
-        req.object = UnstructuredObject(current)
-        for hook in validating where hook.appliesTo(req) {
-            do { try await hook.validate(req) } catch {
-                throw APIError.admissionDenied(hook: hook.name, error)
+        if !validating.isEmpty, let tree = admitted.tree {
+            req.object = UnstructuredObject(tree)
+            for hook in validating where hook.appliesTo(req) {
+                do { try await hook.validate(req) } catch {
+                    throw APIError.admissionDenied(hook: hook.name, error)
+                }
             }
         }
-        return (current, encoded)
+        return admitted
+    }
+
+    /// Our writer's output always parses.
+    private static func parse(_ encoded: [UInt8]) -> JSONObject {
+        (try? JSONParser.parse(encoded))?.objectValue ?? JSONObject()
     }
 
     private static func defaultAndValidateBuiltin<R: Resource>(
         _ type: R.Type, _ object: JSONObject, old: JSONObject?, subresource: String?, served: ServedResource
-    ) throws(APIError) -> (JSONObject, [UInt8]) {
+    ) throws(APIError) -> (R, [UInt8], exact: Bool) {
         var typed = try decodeBuiltin(type, object)
         BuiltinAdmission.applyDefaults(&typed)
         let errors: FieldErrorList
@@ -99,9 +120,9 @@ extension ObjectStore {
             let name = typed.metadata.name ?? typed.metadata.generateName ?? ""
             throw APIError.invalid(kind: served.descriptor.kind, group: served.descriptor.group, name: name, errors)
         }
-        let encoded = typed.jsonBytes()
-        // Our writer's output always parses.
-        return ((try? JSONParser.parse(encoded))?.objectValue ?? object, encoded)
+        var writer = JSONWriter(reservingCapacity: 1024)
+        typed.encode(to: &writer)
+        return (typed, writer.bytes, writer.isExact)
     }
 
     /// Runs validating hooks for a delete.

@@ -1,12 +1,20 @@
 import BosunKit
+import Synchronization
 
 /// Serving custom resources from their CustomResourceDefinitions.
 enum CRDRegistration {
     static let resource = GroupResource(group: "apiextensions.k8s.io", resource: "customresourcedefinitions")
 
+    /// Set for good once a CRD names a built-in resource (in any store of the process): from
+    /// then on, lookups of built-in resources go through each store's table.
+    static let claimedBuiltin = Atomic(false)
+
     /// One served resource per served version of the CRD.
     static func servedResources(for crd: CustomResourceDefinition) -> [ServedResource] {
         let names = crd.spec.names
+        if ServedResource.builtins[GroupResource(group: crd.spec.group, resource: names.plural)] != nil {
+            claimedBuiltin.store(true, ordering: .releasing)
+        }
         return crd.spec.versions.filter(\.served).map { version in
             var subresources: [String] = []
             if version.subresources?.status != nil { subresources.append("status") }

@@ -41,15 +41,23 @@ extension ObjectStore {
             let request = AdmissionRequest(
                 operation: .create, resource: resource, kind: descriptor.groupVersionKind, namespace: namespace,
                 name: name, object: UnstructuredObject(object), oldObject: nil, dryRun: options.dryRun)
-            let (admitted, encoded) = try await admitEncoded(object, old: nil, served: served, request: request)
-            let key = ObjectKey(resource, namespace: namespace, name: admitted.metadataObject["name"]?.stringValue ?? name)
-            if options.dryRun {
+            let admitted = try await admitEncoded(object, old: nil, served: served, request: request, needsTree: options.dryRun)
+            let admittedName = admitted.typed.map { $0.metadata.name } ?? admitted.tree?.metadataObject["name"]?.stringValue
+            let key = ObjectKey(resource, namespace: namespace, name: admittedName ?? name)
+            if options.dryRun, let tree = admitted.tree {
                 if state.withLock({ $0.object(key) }) != nil { throw APIError.alreadyExists(resource, key.name) }
-                return StoredObject(key: key, object: admitted, resourceVersion: 0, kind: descriptor.kind)
+                return StoredObject(key: key, object: tree, resourceVersion: 0, kind: descriptor.kind)
             }
-            let txn = StorageTransaction.create(key.storageKey, encoded ?? JSONWriter.encode(JSONValue.object(admitted)))
+            let txn = StorageTransaction.create(key.storageKey, admitted.encoded)
             do throws(APIError) {
-                guard let stored = try await commit(txn, key: key, object: admitted, previous: nil, kind: descriptor.kind).0 else {
+                let stored: StoredObject
+                if let typed = admitted.typed {
+                    // Built-in kinds: the indexed facts come from the value admission decoded.
+                    stored = try await commit(txn, key: key, typed: typed, encoded: admitted.encoded, previous: nil,
+                                              exact: admitted.exact).0
+                } else if let tree = admitted.tree, let object = try await commit(txn, key: key, object: tree, previous: nil, kind: descriptor.kind).0 {
+                    stored = object
+                } else {
                     throw APIError.internal("create returned no object")
                 }
                 if resource == CRDRegistration.resource { await establish(stored) }
@@ -137,6 +145,8 @@ enum NameGenerator {
 
 /// A pod's quality-of-service class, as the API server computes it on create.
 enum QOSClass {
+    private static let qualifyingResources = ["cpu", "memory"]
+
     static func of(_ pod: JSONObject) -> String {
         let spec = pod["spec"]?.objectValue ?? JSONObject()
         let containers = (spec["containers"]?.arrayValue ?? []) + (spec["initContainers"]?.arrayValue ?? [])
@@ -153,6 +163,29 @@ enum QOSClass {
                 if let request, request != limit { guaranteed = false }
             }
         }
+        if !anySet { return "BestEffort" }
+        return guaranteed ? "Guaranteed" : "Burstable"
+    }
+
+    /// ``of(_:)`` for a typed pod.
+    static func of(_ pod: Pod) -> String {
+        var anySet = false
+        var guaranteed = true
+        func add(_ containers: [Container]) {
+            for container in containers {
+                let requests = container.resources?.requests ?? [:]
+                let limits = container.resources?.limits ?? [:]
+                for name in qualifyingResources {
+                    let request = requests[name]
+                    let limit = limits[name]
+                    if request != nil || limit != nil { anySet = true }
+                    guard let limit, !limit.isZero else { guaranteed = false; continue }
+                    if let request, request != limit { guaranteed = false }
+                }
+            }
+        }
+        add(pod.spec.containers)
+        add(pod.spec.initContainers ?? [])
         if !anySet { return "BestEffort" }
         return guaranteed ? "Guaranteed" : "Burstable"
     }

@@ -127,12 +127,22 @@ extension ObjectStore {
     /// No finalizer may be added to an object that is being deleted.
     static func checkFinalizersWhileDeleting(_ object: JSONObject, old: JSONObject, served: ServedResource) throws(APIError) {
         guard let deletion = old.metadataObject["deletionTimestamp"], !deletion.isNull else { return }
-        let before = Set((try? [String](json: old.metadataObject["finalizers"] ?? .null)) ?? [])
+        let before = (try? [String](json: old.metadataObject["finalizers"] ?? .null)) ?? []
         let after = (try? [String](json: object.metadataObject["finalizers"] ?? .null)) ?? []
+        try finalizersNotAdded(after, before: before, name: object.metadataObject["name"]?.stringValue ?? "", served: served)
+    }
+
+    /// ``checkFinalizersWhileDeleting(_:old:served:)`` for typed metadata.
+    static func checkFinalizersWhileDeleting(_ finalizers: [String]?, old: ObjectMeta, name: String, served: ServedResource) throws(APIError) {
+        guard old.deletionTimestamp != nil else { return }
+        try finalizersNotAdded(finalizers ?? [], before: old.finalizers ?? [], name: name, served: served)
+    }
+
+    private static func finalizersNotAdded(_ after: [String], before: [String], name: String, served: ServedResource) throws(APIError) {
+        let before = Set(before)
         let added = after.filter { !before.contains($0) }
         guard !added.isEmpty else { return }
         let rendered = "[]string{" + added.map(\.fieldErrorRendering).joined(separator: ", ") + "}"
-        let name = object.metadataObject["name"]?.stringValue ?? ""
         throw APIError.invalid(kind: served.descriptor.kind, group: served.descriptor.group, name: name, [
             FieldError(.forbidden, "metadata.finalizers", "no new finalizers can be added if the object is being deleted, found new finalizers \(rendered)")
         ])

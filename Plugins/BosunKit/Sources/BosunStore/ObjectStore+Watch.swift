@@ -65,10 +65,17 @@ extension ObjectStore {
     /// The number of open watches (for metrics and tests).
     public var watchCount: Int { state.withLock { $0.watchers.count } }
 
-    func deliver(_ change: StoreChange, in s: inout StoreState) {
+    /// Offers a change to every watcher it concerns; consumers waiting for an event are added to
+    /// `wakeups`, to be resumed once the store's lock is released.
+    func deliver(_ change: StoreChange, in s: inout StoreState, wakeups: inout Wakeups) {
         for (id, w) in s.watchers where w.resource == change.key.resource {
             guard let event = Self.event(for: change, w) else { continue }
-            if !w.stream.offer(event) {
+            switch w.stream.enqueue(event) {
+            case .queued:
+                break
+            case .handOff(let consumer):
+                wakeups.consumers.append((consumer, event))
+            case .closed:
                 s.watchers[id] = nil
                 w.stream.finish(throwing: WatchClosedError.tooSlow(bufferSize: w.stream.capacity))
             }
@@ -82,9 +89,13 @@ extension ObjectStore {
         let before = change.previous.map { w.options.matches($0) } ?? false
         switch (before, now) {
         case (false, true):
-            return StoreEvent(type: .added, object: change.object, resourceVersion: change.revision)
+            var event = StoreEvent(type: .added, object: change.object, resourceVersion: change.revision)
+            event.typedObject = change.typed
+            return event
         case (true, true):
-            return StoreEvent(type: .modified, object: change.object, resourceVersion: change.revision)
+            var event = StoreEvent(type: .modified, object: change.object, resourceVersion: change.revision)
+            event.typedObject = change.typed
+            return event
         case (true, false):
             // Deleted, or left the selection: the previous content at this change's revision, as
             // kube-apiserver's watch cache sends it.

@@ -39,10 +39,7 @@ public final class ObjectStore: Sendable {
         self.historyCapacity = historyCapacity
         self.watchBufferSize = watchBufferSize
         var initial = StoreState()
-        for type in BuiltinResources.all {
-            let served = ServedResource.builtin(type)
-            initial.served[served.groupResource] = served
-        }
+        initial.served = ServedResource.builtins
         state = Mutex(initial)
     }
 
@@ -105,8 +102,16 @@ public final class ObjectStore: Sendable {
                 throw APIError.internal("stored object \(value.key) is not valid JSON")
             }
             guard let (key, servedResource) = parseStorageKey(value.key, served: served) else { continue }
-            object.setResourceVersion(value.modRevision)
-            result.append(StoredObject(key: key, object: object, resourceVersion: value.modRevision, kind: servedResource.descriptor.kind))
+            let kind = servedResource.descriptor.kind
+            if object.metadataObject["resourceVersion"] == nil {
+                // The tree gives the indexed facts; the stored bytes, with the version spliced
+                // in, are the object's JSON as it was written, without encoding the tree again.
+                result.append(StoredObject(key: key, object: object, encodedWithoutVersion: value.value,
+                                           resourceVersion: value.modRevision, kind: kind))
+            } else {
+                object.setResourceVersion(value.modRevision)
+                result.append(StoredObject(key: key, object: object, resourceVersion: value.modRevision, kind: kind))
+            }
         }
         return result
     }
@@ -135,6 +140,11 @@ public final class ObjectStore: Sendable {
     // MARK: Served resources
 
     func served(_ resource: GroupResource) throws(APIError) -> ServedResource {
+        // Every request looks its resource up: built-in ones without taking the store's lock,
+        // unless a CRD ever claimed a built-in resource's name.
+        if !CRDRegistration.claimedBuiltin.load(ordering: .acquiring), let builtin = ServedResource.builtins[resource] {
+            return builtin
+        }
         guard let served = state.withLock({ $0.served[resource] }) else {
             throw APIError(code: 404, reason: .notFound, message: "the server could not find the requested resource",
                            details: StatusDetails(group: resource.group, kind: resource.resource))
@@ -158,19 +168,7 @@ public final class ObjectStore: Sendable {
     /// to watchers. Returns once the change (and all before it) is visible, with the stored object
     /// (`nil` for a delete) and the change's revision.
     func commit(_ transaction: StorageTransaction, key: ObjectKey, object: JSONObject?, previous: StoredObject?, kind: String) async throws(APIError) -> (StoredObject?, Int64) {
-        let revision: Int64
-        do {
-            revision = try await backend.commit(transaction)
-        } catch {
-            switch error.code {
-            case .comparisonFailed:
-                throw previous == nil && object != nil
-                    ? APIError.alreadyExists(key.resource, key.name)
-                    : APIError.conflict(key.resource, key.name)
-            case .closed: throw APIError(code: 503, reason: .serviceUnavailable, message: "the store is closed")
-            case .io: throw APIError.internal("storage: \(error.message)")
-            }
-        }
+        let revision = try await commitToBackend(transaction, key: key, creating: previous == nil && object != nil)
         var stored: StoredObject?
         if let object {
             // Every write path encodes the object without its resourceVersion for the backend;
@@ -183,12 +181,58 @@ public final class ObjectStore: Sendable {
                 stored = StoredObject(key: key, object: object, resourceVersion: revision, kind: kind)
             }
         }
-        let change = StoreChange(revision: revision, key: key, object: stored, previous: previous)
-        let applied = state.withLock { s -> Bool in
-            s.pending[revision] = change
-            drainPending(&s)
-            return s.revision >= revision
+        await publish(StoreChange(revision: revision, key: key, object: stored, previous: previous))
+        return (stored, revision)
+    }
+
+    /// ``commit(_:key:object:previous:kind:)`` for a typed write: `encoded` is `object`'s JSON
+    /// without its resourceVersion (the transaction's value). Returns the stored object and
+    /// `object` with its new resourceVersion, which watchers receive along with the JSON when
+    /// it is `exact` (decoding the JSON gives it back).
+    func commit<R: Resource>(
+        _ transaction: StorageTransaction, key: ObjectKey, typed object: consuming R, encoded: [UInt8],
+        previous: StoredObject?, exact: Bool = true
+    ) async throws(APIError) -> (StoredObject, R) {
+        let revision = try await commitToBackend(transaction, key: key, creating: previous == nil)
+        let stored = StoredObject(key: key, typed: object, encodedWithoutVersion: encoded, resourceVersion: revision)
+        // Taken over, not copied: setting the version then copies no metadata the writer still holds.
+        var written = consume object
+        written.metadata.resourceVersion = String(revision)
+        await publish(StoreChange(revision: revision, key: key, object: stored, previous: previous, typed: exact ? written : nil))
+        return (stored, written)
+    }
+
+    /// Commits to the backend and returns the transaction's revision, with backend failures as
+    /// API errors: a failed comparison is AlreadyExists for a create, Conflict otherwise.
+    private func commitToBackend(_ transaction: StorageTransaction, key: ObjectKey, creating: Bool) async throws(APIError) -> Int64 {
+        do {
+            return try await backend.commit(transaction)
+        } catch {
+            switch error.code {
+            case .comparisonFailed:
+                throw creating ? APIError.alreadyExists(key.resource, key.name) : APIError.conflict(key.resource, key.name)
+            case .closed: throw APIError(code: 503, reason: .serviceUnavailable, message: "the store is closed")
+            case .io: throw APIError.internal("storage: \(error.message)")
+            }
         }
+    }
+
+    /// Applies a committed change in revision order and returns once it, and every change
+    /// before it, is visible to reads and watches.
+    private func publish(_ change: StoreChange) async {
+        let revision = change.revision
+        let (applied, wakeups) = state.withLock { s -> (Bool, Wakeups) in
+            var wakeups = Wakeups()
+            if revision == s.revision + 1 {
+                // The usual case: next in order, so it need not wait among the pending ones.
+                applyInOrder(change, &s, wakeups: &wakeups)
+            } else {
+                s.pending[revision] = change
+            }
+            drainPending(&s, wakeups: &wakeups)
+            return (s.revision >= revision, wakeups)
+        }
+        wakeups.resume()
         if !applied {
             await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
                 let ready = state.withLock { s -> Bool in
@@ -199,19 +243,35 @@ public final class ObjectStore: Sendable {
                 if ready { c.resume() }
             }
         }
-        return (stored, revision)
     }
 
     /// Applies pending changes that are next in revision order, fanning each out to watchers.
-    private func drainPending(_ s: inout StoreState) {
-        while let change = s.pending.removeValue(forKey: s.revision + 1) {
-            s.apply(change)
-            s.record(change, capacity: historyCapacity)
-            deliver(change, in: &s)
-            if let waiting = s.waiters.removeValue(forKey: change.revision) {
-                for c in waiting { c.resume() }
-            }
+    private func drainPending(_ s: inout StoreState, wakeups: inout Wakeups) {
+        while !s.pending.isEmpty, let change = s.pending.removeValue(forKey: s.revision + 1) {
+            applyInOrder(change, &s, wakeups: &wakeups)
         }
+    }
+
+    /// Applies the change after the store's current revision and fans it out to watchers.
+    private func applyInOrder(_ change: StoreChange, _ s: inout StoreState, wakeups: inout Wakeups) {
+        s.apply(change)
+        s.record(change, capacity: historyCapacity)
+        deliver(change, in: &s, wakeups: &wakeups)
+        if !s.waiters.isEmpty, let waiting = s.waiters.removeValue(forKey: change.revision) {
+            wakeups.writers += waiting
+        }
+    }
+}
+
+/// Tasks to resume once a commit has let go of the store's lock: watch consumers waiting for
+/// an event, and writers waiting for their change to become visible.
+struct Wakeups {
+    var consumers: [(CheckedContinuation<StoreEvent?, any Error>, StoreEvent)] = []
+    var writers: [CheckedContinuation<Void, Never>] = []
+
+    func resume() {
+        for (consumer, event) in consumers { consumer.resume(returning: event) }
+        for writer in writers { writer.resume() }
     }
 }
 

@@ -1,20 +1,46 @@
 import BosunKit
 
 /// How the store treats one resource: its REST facts and its admission strategy.
-struct ServedResource: Sendable {
+///
+/// Immutable and shared: every request looks its resource up, and handing out a reference costs
+/// less than copying the descriptor's strings.
+final class ServedResource: Sendable {
     enum Propagation: String, Sendable {
         case orphan = "Orphan"
         case background = "Background"
         case foreground = "Foreground"
     }
 
-    var descriptor: ResourceDescriptor
+    let descriptor: ResourceDescriptor
     /// The Swift type built-in kinds decode into for defaulting and validation.
-    var builtinType: (any Resource.Type)?
+    let builtinType: (any Resource.Type)?
     /// The custom resource's compiled schema (from its CRD version), when it declares one.
-    var customSchema: CustomResourceSchema?
+    let customSchema: CustomResourceSchema?
     /// Where replicas and the selector live, for kinds with a scale subresource.
-    var scalePaths: ScalePaths?
+    let scalePaths: ScalePaths?
+    let groupResource: GroupResource
+    let hasStatus: Bool
+    /// Kinds whose `metadata.generation` counts spec changes. Kubernetes 1.32 sets it for the
+    /// workload kinds, HPA, PDB, CRDs and every custom resource — not for Pods, ConfigMaps, Nodes...
+    let tracksGeneration: Bool
+
+    init(descriptor: ResourceDescriptor, builtinType: (any Resource.Type)?, customSchema: CustomResourceSchema?, scalePaths: ScalePaths?) {
+        self.descriptor = descriptor
+        self.builtinType = builtinType
+        self.customSchema = customSchema
+        self.scalePaths = scalePaths
+        groupResource = descriptor.groupResourceValue
+        hasStatus = descriptor.hasStatus
+        if builtinType == nil {
+            tracksGeneration = true
+        } else {
+            switch descriptor.group {
+            case "apps", "batch", "autoscaling", "policy", "apiextensions.k8s.io": tracksGeneration = true
+            case "": tracksGeneration = descriptor.plural == "replicationcontrollers"
+            default: tracksGeneration = false
+            }
+        }
+    }
 
     /// JSON paths (as in a CRD's `subresources.scale`) of the fields `/scale` reads and writes.
     struct ScalePaths: Sendable {
@@ -32,19 +58,6 @@ struct ServedResource: Sendable {
                                          labelSelector: nil)
     }
 
-    var groupResource: GroupResource { descriptor.groupResourceValue }
-    var hasStatus: Bool { descriptor.hasStatus }
-
-    /// Kinds whose `metadata.generation` counts spec changes. Kubernetes 1.32 sets it for the
-    /// workload kinds, HPA, PDB, CRDs and every custom resource — not for Pods, ConfigMaps, Nodes...
-    var tracksGeneration: Bool {
-        if builtinType == nil { return true }
-        switch descriptor.group {
-        case "apps", "batch", "autoscaling", "policy", "apiextensions.k8s.io": return true
-        case "": return descriptor.plural == "replicationcontrollers"
-        default: return false
-        }
-    }
 
     /// Whether a `/status` write also writes the metadata (all but labels), as the Deployment
     /// status strategy allows: the deployment controller sets the Deployment's `revision`
@@ -65,6 +78,13 @@ struct ServedResource: Sendable {
         default: .background
         }
     }
+
+    /// Every built-in kind, as a new store serves them.
+    static let builtins: [GroupResource: ServedResource] = Dictionary(
+        uniqueKeysWithValues: BuiltinResources.all.map { type in
+            let served = ServedResource.builtin(type)
+            return (served.groupResource, served)
+        })
 
     static func builtin(_ type: any Resource.Type) -> ServedResource {
         ServedResource(descriptor: type.resource, builtinType: type, customSchema: nil,

@@ -15,11 +15,20 @@ public struct StoreEvent: Sendable {
     public var object: StoredObject?
     /// The store's resourceVersion after the change (for bookmarks, the current one).
     public var resourceVersion: Int64
+    /// `object` as the typed value a typed write stored, when one did (ADDED and MODIFIED events
+    /// delivered as the change happened, not replays): it equals `object` decoded, so a consumer
+    /// of that type need not decode.
+    package var typedObject: (any Sendable)?
 
     public init(type: EventType, object: StoredObject?, resourceVersion: Int64) {
         self.type = type
         self.object = object
         self.resourceVersion = resourceVersion
+    }
+
+    /// ``object`` as a `T`, when the write that made this event left it typed.
+    package func typed<T: Resource>(as type: T.Type) -> T? {
+        typedObject as? T
     }
 }
 
@@ -31,4 +40,7 @@ struct StoreChange: Sendable {
     var object: StoredObject?
     /// The object before the change, or `nil` when it was created.
     var previous: StoredObject?
+    /// `object` as the typed value a typed write stored, for the events delivered now. The
+    /// history does not keep it: it would hold a decoded copy of every recent change.
+    var typed: (any Sendable)?
 }

@@ -21,7 +21,7 @@ struct StoreState {
     var dependents: [String: Set<ObjectKey>] = [:]
     /// Resource → label key → label value → object paths: lists whose selector pins a label
     /// value (`app=web`, `tier in (a,b)`) visit only the objects carrying it.
-    var labelIndex: [GroupResource: [String: [String: Set<String>]]] = [:]
+    var labelIndex: [GroupResource: [String: [String: LabelPostings]]] = [:]
     /// Snapshots kept for paginated lists, by token id.
     var listSnapshots: [String: ListSnapshot] = [:]
     var listSnapshotOrder: [String] = []
@@ -37,18 +37,21 @@ struct StoreState {
         let path = change.key.path
         if let previous = change.previous {
             for uid in previous.ownerUIDs { dependents[uid]?.remove(change.key) }
-            if previous.labels != change.object?.labels {
-                for (k, v) in previous.labels { labelIndex[resource]?[k]?[v]?.remove(path) }
-            }
         }
         if let object = change.object {
             tables[resource, default: [:]][path] = object
             for uid in object.ownerUIDs { dependents[uid, default: []].insert(change.key) }
-            if change.previous?.labels != object.labels {
-                for (k, v) in object.labels { labelIndex[resource, default: [:]][k, default: [:]][v, default: []].insert(path) }
-            }
         } else {
             tables[resource]?[path] = nil
+        }
+        let before = change.previous?.labels ?? [:]
+        let after = change.object?.labels ?? [:]
+        if before != after {
+            // The resource's index is taken out and put back, so each label costs one lookup.
+            var index = labelIndex.removeValue(forKey: resource) ?? [:]
+            for (k, v) in before { index[k]?[v]?.remove(path) }
+            for (k, v) in after { index[k, default: [:]][v, default: LabelPostings()].insert(path) }
+            labelIndex[resource] = index
         }
         revision = change.revision
     }
@@ -57,23 +60,32 @@ struct StoreState {
     /// pins a value (the smallest such candidate set), else every object of the resource.
     func candidates(_ resource: GroupResource, matching selector: Selector) -> [StoredObject] {
         let table = tables[resource] ?? [:]
-        var best: Set<String>?
+        // An object has one value per key, so the postings of a requirement's values are disjoint.
+        var best: [LabelPostings]?
+        var bestCount = 0
         for requirement in selector.requirements {
             switch requirement.operator {
             case .equals, .doubleEquals, .in:
                 let byValue = labelIndex[resource]?[requirement.key] ?? [:]
-                var paths = Set<String>()
-                for value in requirement.values { paths.formUnion(byValue[value] ?? []) }
-                if best == nil || paths.count < best!.count { best = paths }
+                let postings = Set(requirement.values).compactMap { byValue[$0] }
+                let count = postings.reduce(0) { $0 + $1.count }
+                if best == nil || count < bestCount { (best, bestCount) = (postings, count) }
             default:
                 continue
             }
         }
         guard let best else { return Array(table.values) }
-        return best.compactMap { table[$0] }
+        var result: [StoredObject] = []
+        result.reserveCapacity(bestCount)
+        for postings in best {
+            postings.forEach { path in if let object = table[path] { result.append(object) } }
+        }
+        return result
     }
 
     mutating func record(_ change: StoreChange, capacity: Int) {
+        var change = change
+        change.typed = nil
         history.append(change)
         if history.count - historyHead > capacity {
             evictedThrough = history[historyHead].revision
@@ -111,4 +123,36 @@ struct ListSnapshot {
     /// Matching objects in key order.
     var items: [StoredObject]
     var created: Time
+}
+
+/// The objects carrying one label value, as paths. Adding one appends (no hashing: the sets
+/// of common values such as `app=web` hold every object of a resource, and inserting into a
+/// hash set that size costs a cache miss or two per create); removing one marks it, and the
+/// marked paths are dropped once they are half of all.
+///
+/// A path is present when it is in `paths` and not in `removed`. The store removes every label of
+/// an object before adding its new ones, so a path is never added while present.
+struct LabelPostings {
+    private var paths: [String] = []
+    private var removed: Set<String> = []
+
+    var count: Int { paths.count - removed.count }
+
+    mutating func insert(_ path: String) {
+        // Marked as removed but still listed: unmark it.
+        if !removed.isEmpty, removed.remove(path) != nil { return }
+        paths.append(path)
+    }
+
+    mutating func remove(_ path: String) {
+        removed.insert(path)
+        if removed.count >= 32, removed.count * 2 >= paths.count {
+            paths.removeAll { removed.contains($0) }
+            removed.removeAll()
+        }
+    }
+
+    func forEach(_ body: (String) -> Void) {
+        for path in paths where removed.isEmpty || !removed.contains(path) { body(path) }
+    }
 }

@@ -15,13 +15,30 @@ public struct ObjectKey: Sendable, Hashable, Comparable, CustomStringConvertible
     /// The backend key, as kube-apiserver lays out etcd: `/registry/<group>/<resource>/<ns>/<name>`.
     public var storageKey: String {
         let group = resource.group.isEmpty ? "core" : resource.group
-        return namespace.isEmpty
-            ? "/registry/\(group)/\(resource.resource)/\(name)"
-            : "/registry/\(group)/\(resource.resource)/\(namespace)/\(name)"
+        // Built in one buffer: interpolation grows the string several times.
+        var key = "/registry/"
+        key.reserveCapacity(14 + group.utf8.count + resource.resource.utf8.count + namespace.utf8.count + name.utf8.count)
+        key += group
+        key += "/"
+        key += resource.resource
+        key += "/"
+        if !namespace.isEmpty {
+            key += namespace
+            key += "/"
+        }
+        key += name
+        return key
     }
 
     /// `namespace/name` or `name`, the order lists are returned in.
-    public var path: String { namespace.isEmpty ? name : namespace + "/" + name }
+    public var path: String {
+        guard !namespace.isEmpty else { return name }
+        var path = namespace
+        path.reserveCapacity(namespace.utf8.count + 1 + name.utf8.count)
+        path += "/"
+        path += name
+        return path
+    }
 
     public static func < (a: ObjectKey, b: ObjectKey) -> Bool {
         a.namespace != b.namespace ? a.namespace < b.namespace : a.name < b.name
@@ -70,33 +87,74 @@ public final class StoredObject: Sendable {
         }
     }
 
-    private init(key: ObjectKey, object: JSONObject, bytes: [UInt8], resourceVersion: Int64, kind: String) {
-        self.key = key
-        self.resourceVersion = resourceVersion
-        let value = JSONValue.object(object)
-        self.bytes = bytes
+    /// An object written through the typed path: `encoded` is its JSON without
+    /// `metadata.resourceVersion`, and the indexed facts come from the typed value rather than
+    /// from a JSON tree.
+    convenience init<R: Resource>(key: ObjectKey, typed object: borrowing R, encodedWithoutVersion encoded: [UInt8], resourceVersion: Int64) {
+        guard let spliced = Self.splice(resourceVersion: resourceVersion, into: encoded) else {
+            // Generated types always write metadata; this keeps the store whole if one did not.
+            var tree = (try? JSONParser.parse(encoded))?.objectValue ?? JSONObject()
+            tree.setResourceVersion(resourceVersion)
+            self.init(key: key, object: tree, resourceVersion: resourceVersion, kind: R.kind)
+            return
+        }
+        let meta = object.metadata
+        self.init(
+            key: key, bytes: spliced, resourceVersion: resourceVersion, uid: meta.uid ?? "", labels: meta.labels ?? [:],
+            fieldPairs: FieldSelector.nonEmptyKindFields(of: object)
+                ?? Self.selectableFieldPairs(of: (try? JSONParser.parse(encoded)) ?? .null, kind: R.kind),
+            ownerUIDs: meta.ownerReferences?.map(\.uid) ?? [], finalizers: meta.finalizers ?? [],
+            isDeleting: meta.deletionTimestamp != nil, deletionGracePeriodSeconds: meta.deletionGracePeriodSeconds)
+    }
+
+    private convenience init(key: ObjectKey, object: JSONObject, bytes: [UInt8], resourceVersion: Int64, kind: String) {
         let meta = object["metadata"]?.objectValue ?? JSONObject()
-        uid = meta["uid"]?.stringValue ?? ""
-        labels = (try? [String: String](json: meta["labels"] ?? .null)) ?? [:]
-        fieldPairs = FieldSelector.fields(of: value, kind: kind)
+        self.init(
+            key: key, bytes: bytes, resourceVersion: resourceVersion, uid: meta["uid"]?.stringValue ?? "",
+            labels: (try? [String: String](json: meta["labels"] ?? .null)) ?? [:],
+            fieldPairs: Self.selectableFieldPairs(of: .object(object), kind: kind),
+            ownerUIDs: meta["ownerReferences"]?.arrayValue?.compactMap { $0["uid"]?.stringValue } ?? [],
+            finalizers: (try? [String](json: meta["finalizers"] ?? .null)) ?? [],
+            isDeleting: meta["deletionTimestamp"].map { !$0.isNull } ?? false,
+            deletionGracePeriodSeconds: meta["deletionGracePeriodSeconds"]?.int64Value)
+    }
+
+    private init(
+        key: ObjectKey, bytes: [UInt8], resourceVersion: Int64, uid: String, labels: [String: String],
+        fieldPairs: [(String, String)], ownerUIDs: [String], finalizers: [String], isDeleting: Bool,
+        deletionGracePeriodSeconds: Int64?
+    ) {
+        self.key = key
+        self.bytes = bytes
+        self.resourceVersion = resourceVersion
+        self.uid = uid
+        self.labels = labels
+        self.fieldPairs = fieldPairs
+        self.ownerUIDs = ownerUIDs
+        self.finalizers = finalizers
+        self.isDeleting = isDeleting
+        self.deletionGracePeriodSeconds = deletionGracePeriodSeconds
+    }
+
+    private static func selectableFieldPairs(of object: JSONValue, kind: String) -> [(String, String)] {
+        FieldSelector.fields(of: object, kind: kind)
             .filter { !$0.value.isEmpty && $0.key != "metadata.name" && $0.key != "metadata.namespace" }
             .sorted { $0.key < $1.key }
-        ownerUIDs = meta["ownerReferences"]?.arrayValue?.compactMap { $0["uid"]?.stringValue } ?? []
-        finalizers = (try? [String](json: meta["finalizers"] ?? .null)) ?? []
-        isDeleting = meta["deletionTimestamp"].map { !$0.isNull } ?? false
-        deletionGracePeriodSeconds = meta["deletionGracePeriodSeconds"]?.int64Value
     }
 
     /// `encoded` with `"resourceVersion":"<version>"` as the first member of its top-level
     /// `metadata` object, or `nil` if there is none. `encoded` is compact JSON from JSONWriter.
     static func splice(resourceVersion: Int64, into encoded: [UInt8]) -> [UInt8]? {
         guard let at = metadataContentStart(encoded) else { return nil }
-        let member = Array("\"resourceVersion\":\"\(resourceVersion)\"".utf8)
+        let version = String(resourceVersion).utf8
         let needsComma = encoded[at] != UInt8(ascii: "}")
+        let member: StaticString = "\"resourceVersion\":\""
         var result = [UInt8]()
-        result.reserveCapacity(encoded.count + member.count + 1)
+        result.reserveCapacity(encoded.count + member.utf8CodeUnitCount + version.count + 2)
         result.append(contentsOf: encoded[..<at])
-        result.append(contentsOf: member)
+        member.withUTF8Buffer { result.append(contentsOf: $0) }
+        result.append(contentsOf: version)
+        result.append(UInt8(ascii: "\""))
         if needsComma { result.append(UInt8(ascii: ",")) }
         result.append(contentsOf: encoded[at...])
         return result
@@ -105,7 +163,7 @@ public final class StoredObject: Sendable {
     /// The offset just inside the `{` of the top-level `metadata` member's object.
     static func metadataContentStart(_ bytes: [UInt8]) -> Int? {
         let quote = UInt8(ascii: "\""), backslash = UInt8(ascii: "\\")
-        let metadata = Array("metadata".utf8)
+        let metadata: StaticString = "metadata"
         guard bytes.first == UInt8(ascii: "{") else { return nil }
         var i = 1
         var depth = 1
@@ -119,7 +177,8 @@ public final class StoredObject: Sendable {
                 i += 1
                 // A string at depth 1 followed by ':' is a key of the top-level object.
                 if depth == 1, i + 1 < bytes.count, bytes[i] == UInt8(ascii: ":"), bytes[i + 1] == UInt8(ascii: "{"),
-                   end - start == metadata.count, bytes[start..<end].elementsEqual(metadata) {
+                   end - start == metadata.utf8CodeUnitCount,
+                   metadata.withUTF8Buffer({ bytes[start..<end].elementsEqual($0) }) {
                     return i + 2
                 }
                 continue

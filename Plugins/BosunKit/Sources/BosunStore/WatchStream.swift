@@ -57,27 +57,43 @@ public final class WatchStream: AsyncSequence, Sendable {
         self.onCancel = onCancel
     }
 
-    /// Queues an event; returns `false` when the stream is over (full, or finished) and the
-    /// store should forget it.
-    func offer(_ event: StoreEvent) -> Bool {
-        let resume: CheckedContinuation<StoreEvent?, any Error>? = buffer.withLock { b in
-            if b.finished || b.ending != nil { return nil }
+    /// What ``enqueue(_:)`` did with an event.
+    enum Offer {
+        case queued
+        /// The consumer was waiting for it: resume this with the event. The store does that after
+        /// letting go of its lock, so a wake-up never holds up other writers.
+        case handOff(CheckedContinuation<StoreEvent?, any Error>)
+        /// The stream is over (full, or finished); the store should forget it.
+        case closed
+    }
+
+    /// Queues an event, or hands it to the waiting consumer.
+    func enqueue(_ event: StoreEvent) -> Offer {
+        buffer.withLock { b in
+            if b.finished || b.ending != nil { return .closed }
             if let waiting = b.waiting {
                 b.waiting = nil
-                return waiting
+                return .handOff(waiting)
             }
             if b.count >= capacity {
                 b.ending = WatchClosedError.tooSlow(bufferSize: capacity)
-                return nil
+                return .closed
             }
             b.events.append(event)
-            return nil
+            return .queued
         }
-        if let resume {
-            resume.resume(returning: event)
+    }
+
+    /// Queues an event; returns `false` when the stream is over (full, or finished) and the
+    /// store should forget it.
+    func offer(_ event: StoreEvent) -> Bool {
+        switch enqueue(event) {
+        case .queued: return true
+        case .handOff(let consumer):
+            consumer.resume(returning: event)
             return true
+        case .closed: return false
         }
-        return buffer.withLock { $0.ending == nil && !$0.finished }
     }
 
     /// Ends the stream after the buffered events, with `error` if given.

@@ -26,9 +26,12 @@ public enum Defaulting {
     /// kube-apiserver's DefaultTolerationSeconds admission: a pod that does not tolerate the
     /// `not-ready` and `unreachable` NoExecute taints gets tolerations for them with 300 s, so a
     /// node failure evicts its pods after five minutes rather than at once.
+    static let defaultTolerationKeys = ["node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"]
+
     static func defaultTolerationSeconds(_ spec: inout PodSpec) {
         var tolerations = spec.tolerations ?? []
-        for key in ["node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"] {
+        tolerations.reserveCapacity(tolerations.count + defaultTolerationKeys.count)
+        for key in defaultTolerationKeys {
             let tolerated = tolerations.contains { t in
                 let effectMatches = (t.effect ?? "").isEmpty || t.effect == "NoExecute"
                 let keyMatches = t.key == key || ((t.key ?? "").isEmpty && t.operator == "Exists")
@@ -119,14 +122,19 @@ public enum Defaulting {
 
     /// The tag upstream's `ParseImageName` finds: `latest` when neither tag nor digest is given.
     static func imageTag(_ image: String) -> String {
-        var name = Substring(image)
+        let bytes = image.utf8
+        var end = bytes.endIndex
         var hasDigest = false
-        if let at = name.firstIndex(of: "@") {
-            name = name[..<at]
+        if let at = bytes.firstIndex(of: UInt8(ascii: "@")) {
+            end = at
             hasDigest = true
         }
-        let lastComponent = name.split(separator: "/", omittingEmptySubsequences: false).last ?? ""
-        if let colon = lastComponent.lastIndex(of: ":") { return String(lastComponent[lastComponent.index(after: colon)...]) }
+        // The tag follows the last ':' of the last path component.
+        let name = bytes[..<end]
+        let componentStart = name.lastIndex(of: UInt8(ascii: "/")).map { bytes.index(after: $0) } ?? bytes.startIndex
+        if let colon = name[componentStart...].lastIndex(of: UInt8(ascii: ":")) {
+            return String(decoding: name[bytes.index(after: colon)...], as: UTF8.self)
+        }
         return hasDigest ? "" : "latest"
     }
 

@@ -67,12 +67,12 @@ extension CustomResourceColumnDefinition: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("jsonPath", self.jsonPath)
-        writer.field("name", self.name)
-        writer.field("type", self.type)
-        writer.field("description", self.description)
-        writer.field("format", self.format)
-        writer.field("priority", self.priority)
+        writer.member("\"jsonPath\":", self.jsonPath)
+        writer.member("\"name\":", self.name)
+        writer.member("\"type\":", self.type)
+        writer.member("\"description\":", self.description)
+        writer.member("\"format\":", self.format)
+        writer.member("\"priority\":", self.priority)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -121,8 +121,8 @@ extension CustomResourceConversion: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("strategy", self.strategy)
-        writer.field("webhook", self.webhook)
+        writer.member("\"strategy\":", self.strategy)
+        writer.member("\"webhook\":", self.webhook)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -188,11 +188,10 @@ extension CustomResourceDefinition: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("apiVersion", Self.apiVersion)
-        writer.field("kind", Self.kind)
-        writer.field("metadata", self.metadata)
-        if self.spec != CustomResourceDefinitionSpec() { writer.field("spec", self.spec) }
-        if self.status != CustomResourceDefinitionStatus() { writer.field("status", self.status) }
+        writer.rawMembers("\"apiVersion\":\"apiextensions.k8s.io/v1\",\"kind\":\"CustomResourceDefinition\"")
+        writer.member("\"metadata\":", self.metadata)
+        if self.spec != CustomResourceDefinitionSpec._empty { writer.member("\"spec\":", self.spec) }
+        if self.status != CustomResourceDefinitionStatus._empty { writer.member("\"status\":", self.status) }
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -261,11 +260,11 @@ extension CustomResourceDefinitionCondition: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("status", self.status)
-        writer.field("type", self.type)
-        writer.field("lastTransitionTime", self.lastTransitionTime)
-        writer.field("message", self.message)
-        writer.field("reason", self.reason)
+        writer.member("\"status\":", self.status)
+        writer.member("\"type\":", self.type)
+        writer.member("\"lastTransitionTime\":", self.lastTransitionTime)
+        writer.member("\"message\":", self.message)
+        writer.member("\"reason\":", self.reason)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -327,10 +326,9 @@ extension CustomResourceDefinitionList: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("apiVersion", Self.apiVersion)
-        writer.field("kind", Self.kind)
-        writer.field("metadata", self.metadata)
-        writer.field("items", self.items)
+        writer.rawMembers("\"apiVersion\":\"apiextensions.k8s.io/v1\",\"kind\":\"CustomResourceDefinitionList\"")
+        writer.member("\"metadata\":", self.metadata)
+        writer.member("\"items\":", self.items)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -403,12 +401,12 @@ extension CustomResourceDefinitionNames: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("kind", self.kind)
-        writer.field("plural", self.plural)
-        writer.field("categories", self.categories)
-        writer.field("listKind", self.listKind)
-        writer.field("shortNames", self.shortNames)
-        writer.field("singular", self.singular)
+        writer.member("\"kind\":", self.kind)
+        writer.member("\"plural\":", self.plural)
+        writer.member("\"categories\":", self.categories)
+        writer.member("\"listKind\":", self.listKind)
+        writer.member("\"shortNames\":", self.shortNames)
+        writer.member("\"singular\":", self.singular)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -418,6 +416,8 @@ extension CustomResourceDefinitionNames: JSONCodable {
 ///
 /// Generated from `io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinitionSpec`.
 public struct CustomResourceDefinitionSpec: Sendable, Hashable {
+    static let _empty = CustomResourceDefinitionSpec()
+
     public var group: String = ""
     public var names: CustomResourceDefinitionNames = CustomResourceDefinitionNames()
     public var scope: String = ""
@@ -481,12 +481,12 @@ extension CustomResourceDefinitionSpec: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("group", self.group)
-        writer.field("names", self.names)
-        writer.field("scope", self.scope)
-        writer.field("versions", self.versions)
-        writer.field("conversion", self.conversion)
-        writer.field("preserveUnknownFields", self.preserveUnknownFields)
+        writer.member("\"group\":", self.group)
+        writer.member("\"names\":", self.names)
+        writer.member("\"scope\":", self.scope)
+        writer.member("\"versions\":", self.versions)
+        writer.member("\"conversion\":", self.conversion)
+        writer.member("\"preserveUnknownFields\":", self.preserveUnknownFields)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -496,6 +496,8 @@ extension CustomResourceDefinitionSpec: JSONCodable {
 ///
 /// Generated from `io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinitionStatus`.
 public struct CustomResourceDefinitionStatus: Sendable, Hashable {
+    static let _empty = CustomResourceDefinitionStatus()
+
     public var acceptedNames: CustomResourceDefinitionNames?
     public var conditions: [CustomResourceDefinitionCondition]?
     public var storedVersions: [String]?
@@ -543,9 +545,9 @@ extension CustomResourceDefinitionStatus: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("acceptedNames", self.acceptedNames)
-        writer.field("conditions", self.conditions)
-        writer.field("storedVersions", self.storedVersions)
+        writer.member("\"acceptedNames\":", self.acceptedNames)
+        writer.member("\"conditions\":", self.conditions)
+        writer.member("\"storedVersions\":", self.storedVersions)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -744,15 +746,15 @@ extension CustomResourceDefinitionVersion: JSONCodable {
     public func encode(to writer: inout JSONWriter) {
         let s = _storage
         writer.objectStart()
-        writer.field("name", s.name)
-        writer.field("served", s.served)
-        writer.field("storage", s.storage)
-        writer.field("additionalPrinterColumns", s.additionalPrinterColumns)
-        writer.field("deprecated", s.deprecated)
-        writer.field("deprecationWarning", s.deprecationWarning)
-        writer.field("schema", s.schema)
-        writer.field("selectableFields", s.selectableFields)
-        writer.field("subresources", s.subresources)
+        writer.member("\"name\":", s.name)
+        writer.member("\"served\":", s.served)
+        writer.member("\"storage\":", s.storage)
+        writer.member("\"additionalPrinterColumns\":", s.additionalPrinterColumns)
+        writer.member("\"deprecated\":", s.deprecated)
+        writer.member("\"deprecationWarning\":", s.deprecationWarning)
+        writer.member("\"schema\":", s.schema)
+        writer.member("\"selectableFields\":", s.selectableFields)
+        writer.member("\"subresources\":", s.subresources)
         writer.extraFields(s.unknownFields)
         writer.objectEnd()
     }
@@ -813,9 +815,9 @@ extension CustomResourceSubresourceScale: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("specReplicasPath", self.specReplicasPath)
-        writer.field("statusReplicasPath", self.statusReplicasPath)
-        writer.field("labelSelectorPath", self.labelSelectorPath)
+        writer.member("\"specReplicasPath\":", self.specReplicasPath)
+        writer.member("\"statusReplicasPath\":", self.statusReplicasPath)
+        writer.member("\"labelSelectorPath\":", self.labelSelectorPath)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -894,8 +896,8 @@ extension CustomResourceSubresources: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("scale", self.scale)
-        writer.field("status", self.status)
+        writer.member("\"scale\":", self.scale)
+        writer.member("\"status\":", self.status)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -936,7 +938,7 @@ extension CustomResourceValidation: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("openAPIV3Schema", self.openAPIV3Schema)
+        writer.member("\"openAPIV3Schema\":", self.openAPIV3Schema)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -985,8 +987,8 @@ extension ExternalDocumentation: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("description", self.description)
-        writer.field("url", self.url)
+        writer.member("\"description\":", self.description)
+        writer.member("\"url\":", self.url)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -1626,50 +1628,50 @@ extension JSONSchemaProps: JSONCodable {
     public func encode(to writer: inout JSONWriter) {
         let s = _storage
         writer.objectStart()
-        writer.field("$ref", s.ref)
-        writer.field("$schema", s.schema)
-        writer.field("additionalItems", s.additionalItems)
-        writer.field("additionalProperties", s.additionalProperties)
-        writer.field("allOf", s.allOf)
-        writer.field("anyOf", s.anyOf)
-        writer.field("default", s.`default`)
-        writer.field("definitions", s.definitions)
-        writer.field("dependencies", s.dependencies)
-        writer.field("description", s.description)
-        writer.field("enum", s.`enum`)
-        writer.field("example", s.example)
-        writer.field("exclusiveMaximum", s.exclusiveMaximum)
-        writer.field("exclusiveMinimum", s.exclusiveMinimum)
-        writer.field("externalDocs", s.externalDocs)
-        writer.field("format", s.format)
-        writer.field("id", s.id)
-        writer.field("items", s.items)
-        writer.field("maxItems", s.maxItems)
-        writer.field("maxLength", s.maxLength)
-        writer.field("maxProperties", s.maxProperties)
-        writer.field("maximum", s.maximum)
-        writer.field("minItems", s.minItems)
-        writer.field("minLength", s.minLength)
-        writer.field("minProperties", s.minProperties)
-        writer.field("minimum", s.minimum)
-        writer.field("multipleOf", s.multipleOf)
-        writer.field("not", s.`not`)
-        writer.field("nullable", s.nullable)
-        writer.field("oneOf", s.oneOf)
-        writer.field("pattern", s.pattern)
-        writer.field("patternProperties", s.patternProperties)
-        writer.field("properties", s.properties)
-        writer.field("required", s.required)
-        writer.field("title", s.title)
-        writer.field("type", s.type)
-        writer.field("uniqueItems", s.uniqueItems)
-        writer.field("x-kubernetes-embedded-resource", s.xKubernetesEmbeddedResource)
-        writer.field("x-kubernetes-int-or-string", s.xKubernetesIntOrString)
-        writer.field("x-kubernetes-list-map-keys", s.xKubernetesListMapKeys)
-        writer.field("x-kubernetes-list-type", s.xKubernetesListType)
-        writer.field("x-kubernetes-map-type", s.xKubernetesMapType)
-        writer.field("x-kubernetes-preserve-unknown-fields", s.xKubernetesPreserveUnknownFields)
-        writer.field("x-kubernetes-validations", s.xKubernetesValidations)
+        writer.member("\"$ref\":", s.ref)
+        writer.member("\"$schema\":", s.schema)
+        writer.member("\"additionalItems\":", s.additionalItems)
+        writer.member("\"additionalProperties\":", s.additionalProperties)
+        writer.member("\"allOf\":", s.allOf)
+        writer.member("\"anyOf\":", s.anyOf)
+        writer.member("\"default\":", s.`default`)
+        writer.member("\"definitions\":", s.definitions)
+        writer.member("\"dependencies\":", s.dependencies)
+        writer.member("\"description\":", s.description)
+        writer.member("\"enum\":", s.`enum`)
+        writer.member("\"example\":", s.example)
+        writer.member("\"exclusiveMaximum\":", s.exclusiveMaximum)
+        writer.member("\"exclusiveMinimum\":", s.exclusiveMinimum)
+        writer.member("\"externalDocs\":", s.externalDocs)
+        writer.member("\"format\":", s.format)
+        writer.member("\"id\":", s.id)
+        writer.member("\"items\":", s.items)
+        writer.member("\"maxItems\":", s.maxItems)
+        writer.member("\"maxLength\":", s.maxLength)
+        writer.member("\"maxProperties\":", s.maxProperties)
+        writer.member("\"maximum\":", s.maximum)
+        writer.member("\"minItems\":", s.minItems)
+        writer.member("\"minLength\":", s.minLength)
+        writer.member("\"minProperties\":", s.minProperties)
+        writer.member("\"minimum\":", s.minimum)
+        writer.member("\"multipleOf\":", s.multipleOf)
+        writer.member("\"not\":", s.`not`)
+        writer.member("\"nullable\":", s.nullable)
+        writer.member("\"oneOf\":", s.oneOf)
+        writer.member("\"pattern\":", s.pattern)
+        writer.member("\"patternProperties\":", s.patternProperties)
+        writer.member("\"properties\":", s.properties)
+        writer.member("\"required\":", s.required)
+        writer.member("\"title\":", s.title)
+        writer.member("\"type\":", s.type)
+        writer.member("\"uniqueItems\":", s.uniqueItems)
+        writer.member("\"x-kubernetes-embedded-resource\":", s.xKubernetesEmbeddedResource)
+        writer.member("\"x-kubernetes-int-or-string\":", s.xKubernetesIntOrString)
+        writer.member("\"x-kubernetes-list-map-keys\":", s.xKubernetesListMapKeys)
+        writer.member("\"x-kubernetes-list-type\":", s.xKubernetesListType)
+        writer.member("\"x-kubernetes-map-type\":", s.xKubernetesMapType)
+        writer.member("\"x-kubernetes-preserve-unknown-fields\":", s.xKubernetesPreserveUnknownFields)
+        writer.member("\"x-kubernetes-validations\":", s.xKubernetesValidations)
         writer.extraFields(s.unknownFields)
         writer.objectEnd()
     }
@@ -1714,7 +1716,7 @@ extension SelectableField: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("jsonPath", self.jsonPath)
+        writer.member("\"jsonPath\":", self.jsonPath)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -1771,10 +1773,10 @@ extension ServiceReference: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("name", self.name)
-        writer.field("namespace", self.namespace)
-        writer.field("path", self.path)
-        writer.field("port", self.port)
+        writer.member("\"name\":", self.name)
+        writer.member("\"namespace\":", self.namespace)
+        writer.member("\"path\":", self.path)
+        writer.member("\"port\":", self.port)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -1855,12 +1857,12 @@ extension ValidationRule: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("rule", self.rule)
-        writer.field("fieldPath", self.fieldPath)
-        writer.field("message", self.message)
-        writer.field("messageExpression", self.messageExpression)
-        writer.field("optionalOldSelf", self.optionalOldSelf)
-        writer.field("reason", self.reason)
+        writer.member("\"rule\":", self.rule)
+        writer.member("\"fieldPath\":", self.fieldPath)
+        writer.member("\"message\":", self.message)
+        writer.member("\"messageExpression\":", self.messageExpression)
+        writer.member("\"optionalOldSelf\":", self.optionalOldSelf)
+        writer.member("\"reason\":", self.reason)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -1917,9 +1919,9 @@ extension WebhookClientConfig: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("caBundle", self.caBundle)
-        writer.field("service", self.service)
-        writer.field("url", self.url)
+        writer.member("\"caBundle\":", self.caBundle)
+        writer.member("\"service\":", self.service)
+        writer.member("\"url\":", self.url)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -1968,8 +1970,8 @@ extension WebhookConversion: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("conversionReviewVersions", self.conversionReviewVersions)
-        writer.field("clientConfig", self.clientConfig)
+        writer.member("\"conversionReviewVersions\":", self.conversionReviewVersions)
+        writer.member("\"clientConfig\":", self.clientConfig)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }

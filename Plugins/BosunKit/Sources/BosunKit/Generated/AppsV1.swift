@@ -56,11 +56,10 @@ extension ControllerRevision: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("apiVersion", Self.apiVersion)
-        writer.field("kind", Self.kind)
-        writer.field("metadata", self.metadata)
-        writer.field("revision", self.revision)
-        writer.field("data", self.data)
+        writer.rawMembers("\"apiVersion\":\"apps/v1\",\"kind\":\"ControllerRevision\"")
+        writer.member("\"metadata\":", self.metadata)
+        writer.member("\"revision\":", self.revision)
+        writer.member("\"data\":", self.data)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -122,10 +121,9 @@ extension ControllerRevisionList: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("apiVersion", Self.apiVersion)
-        writer.field("kind", Self.kind)
-        writer.field("metadata", self.metadata)
-        writer.field("items", self.items)
+        writer.rawMembers("\"apiVersion\":\"apps/v1\",\"kind\":\"ControllerRevisionList\"")
+        writer.member("\"metadata\":", self.metadata)
+        writer.member("\"items\":", self.items)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -191,11 +189,10 @@ extension DaemonSet: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("apiVersion", Self.apiVersion)
-        writer.field("kind", Self.kind)
-        writer.field("metadata", self.metadata)
-        if self.spec != DaemonSetSpec() { writer.field("spec", self.spec) }
-        if self.status != DaemonSetStatus() { writer.field("status", self.status) }
+        writer.rawMembers("\"apiVersion\":\"apps/v1\",\"kind\":\"DaemonSet\"")
+        writer.member("\"metadata\":", self.metadata)
+        if self.spec != DaemonSetSpec._empty { writer.member("\"spec\":", self.spec) }
+        if self.status != DaemonSetStatus._empty { writer.member("\"status\":", self.status) }
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -264,11 +261,11 @@ extension DaemonSetCondition: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("status", self.status)
-        writer.field("type", self.type)
-        writer.field("lastTransitionTime", self.lastTransitionTime)
-        writer.field("message", self.message)
-        writer.field("reason", self.reason)
+        writer.member("\"status\":", self.status)
+        writer.member("\"type\":", self.type)
+        writer.member("\"lastTransitionTime\":", self.lastTransitionTime)
+        writer.member("\"message\":", self.message)
+        writer.member("\"reason\":", self.reason)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -330,10 +327,9 @@ extension DaemonSetList: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("apiVersion", Self.apiVersion)
-        writer.field("kind", Self.kind)
-        writer.field("metadata", self.metadata)
-        writer.field("items", self.items)
+        writer.rawMembers("\"apiVersion\":\"apps/v1\",\"kind\":\"DaemonSetList\"")
+        writer.member("\"metadata\":", self.metadata)
+        writer.member("\"items\":", self.items)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -343,6 +339,8 @@ extension DaemonSetList: JSONCodable {
 ///
 /// Generated from `io.k8s.api.apps.v1.DaemonSetSpec`.
 public struct DaemonSetSpec: Sendable, Hashable {
+    static let _empty = DaemonSetSpec()
+
     public var selector: LabelSelector = LabelSelector()
     public var template: PodTemplateSpec = PodTemplateSpec()
     public var minReadySeconds: Int32?
@@ -402,11 +400,11 @@ extension DaemonSetSpec: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("selector", self.selector)
-        writer.field("template", self.template)
-        writer.field("minReadySeconds", self.minReadySeconds)
-        writer.field("revisionHistoryLimit", self.revisionHistoryLimit)
-        writer.field("updateStrategy", self.updateStrategy)
+        writer.member("\"selector\":", self.selector)
+        writer.member("\"template\":", self.template)
+        writer.member("\"minReadySeconds\":", self.minReadySeconds)
+        writer.member("\"revisionHistoryLimit\":", self.revisionHistoryLimit)
+        writer.member("\"updateStrategy\":", self.updateStrategy)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -416,6 +414,8 @@ extension DaemonSetSpec: JSONCodable {
 ///
 /// Generated from `io.k8s.api.apps.v1.DaemonSetStatus`.
 public struct DaemonSetStatus: Sendable, Hashable {
+    static let _empty = DaemonSetStatus()
+
     final class _Storage: @unchecked Sendable {
         var currentNumberScheduled: Int32 = 0
         var desiredNumberScheduled: Int32 = 0
@@ -612,16 +612,16 @@ extension DaemonSetStatus: JSONCodable {
     public func encode(to writer: inout JSONWriter) {
         let s = _storage
         writer.objectStart()
-        writer.field("currentNumberScheduled", s.currentNumberScheduled)
-        writer.field("desiredNumberScheduled", s.desiredNumberScheduled)
-        writer.field("numberMisscheduled", s.numberMisscheduled)
-        writer.field("numberReady", s.numberReady)
-        writer.field("collisionCount", s.collisionCount)
-        writer.field("conditions", s.conditions)
-        writer.field("numberAvailable", s.numberAvailable)
-        writer.field("numberUnavailable", s.numberUnavailable)
-        writer.field("observedGeneration", s.observedGeneration)
-        writer.field("updatedNumberScheduled", s.updatedNumberScheduled)
+        writer.member("\"currentNumberScheduled\":", s.currentNumberScheduled)
+        writer.member("\"desiredNumberScheduled\":", s.desiredNumberScheduled)
+        writer.member("\"numberMisscheduled\":", s.numberMisscheduled)
+        writer.member("\"numberReady\":", s.numberReady)
+        writer.member("\"collisionCount\":", s.collisionCount)
+        writer.member("\"conditions\":", s.conditions)
+        writer.member("\"numberAvailable\":", s.numberAvailable)
+        writer.member("\"numberUnavailable\":", s.numberUnavailable)
+        writer.member("\"observedGeneration\":", s.observedGeneration)
+        writer.member("\"updatedNumberScheduled\":", s.updatedNumberScheduled)
         writer.extraFields(s.unknownFields)
         writer.objectEnd()
     }
@@ -674,8 +674,8 @@ extension DaemonSetUpdateStrategy: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("rollingUpdate", self.rollingUpdate)
-        writer.field("type", self.type)
+        writer.member("\"rollingUpdate\":", self.rollingUpdate)
+        writer.member("\"type\":", self.type)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -741,11 +741,10 @@ extension Deployment: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("apiVersion", Self.apiVersion)
-        writer.field("kind", Self.kind)
-        writer.field("metadata", self.metadata)
-        if self.spec != DeploymentSpec() { writer.field("spec", self.spec) }
-        if self.status != DeploymentStatus() { writer.field("status", self.status) }
+        writer.rawMembers("\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\"")
+        writer.member("\"metadata\":", self.metadata)
+        if self.spec != DeploymentSpec._empty { writer.member("\"spec\":", self.spec) }
+        if self.status != DeploymentStatus._empty { writer.member("\"status\":", self.status) }
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -822,12 +821,12 @@ extension DeploymentCondition: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("status", self.status)
-        writer.field("type", self.type)
-        writer.field("lastTransitionTime", self.lastTransitionTime)
-        writer.field("lastUpdateTime", self.lastUpdateTime)
-        writer.field("message", self.message)
-        writer.field("reason", self.reason)
+        writer.member("\"status\":", self.status)
+        writer.member("\"type\":", self.type)
+        writer.member("\"lastTransitionTime\":", self.lastTransitionTime)
+        writer.member("\"lastUpdateTime\":", self.lastUpdateTime)
+        writer.member("\"message\":", self.message)
+        writer.member("\"reason\":", self.reason)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -889,10 +888,9 @@ extension DeploymentList: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("apiVersion", Self.apiVersion)
-        writer.field("kind", Self.kind)
-        writer.field("metadata", self.metadata)
-        writer.field("items", self.items)
+        writer.rawMembers("\"apiVersion\":\"apps/v1\",\"kind\":\"DeploymentList\"")
+        writer.member("\"metadata\":", self.metadata)
+        writer.member("\"items\":", self.items)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -902,6 +900,8 @@ extension DeploymentList: JSONCodable {
 ///
 /// Generated from `io.k8s.api.apps.v1.DeploymentSpec`.
 public struct DeploymentSpec: Sendable, Hashable {
+    static let _empty = DeploymentSpec()
+
     public var selector: LabelSelector = LabelSelector()
     public var template: PodTemplateSpec = PodTemplateSpec()
     public var minReadySeconds: Int32?
@@ -977,14 +977,14 @@ extension DeploymentSpec: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("selector", self.selector)
-        writer.field("template", self.template)
-        writer.field("minReadySeconds", self.minReadySeconds)
-        writer.field("paused", self.paused)
-        writer.field("progressDeadlineSeconds", self.progressDeadlineSeconds)
-        writer.field("replicas", self.replicas)
-        writer.field("revisionHistoryLimit", self.revisionHistoryLimit)
-        writer.field("strategy", self.strategy)
+        writer.member("\"selector\":", self.selector)
+        writer.member("\"template\":", self.template)
+        writer.member("\"minReadySeconds\":", self.minReadySeconds)
+        writer.member("\"paused\":", self.paused)
+        writer.member("\"progressDeadlineSeconds\":", self.progressDeadlineSeconds)
+        writer.member("\"replicas\":", self.replicas)
+        writer.member("\"revisionHistoryLimit\":", self.revisionHistoryLimit)
+        writer.member("\"strategy\":", self.strategy)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -994,6 +994,8 @@ extension DeploymentSpec: JSONCodable {
 ///
 /// Generated from `io.k8s.api.apps.v1.DeploymentStatus`.
 public struct DeploymentStatus: Sendable, Hashable {
+    static let _empty = DeploymentStatus()
+
     public var availableReplicas: Int32?
     public var collisionCount: Int32?
     public var conditions: [DeploymentCondition]?
@@ -1081,14 +1083,14 @@ extension DeploymentStatus: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("availableReplicas", self.availableReplicas)
-        writer.field("collisionCount", self.collisionCount)
-        writer.field("conditions", self.conditions)
-        writer.field("observedGeneration", self.observedGeneration)
-        writer.field("readyReplicas", self.readyReplicas)
-        writer.field("replicas", self.replicas)
-        writer.field("unavailableReplicas", self.unavailableReplicas)
-        writer.field("updatedReplicas", self.updatedReplicas)
+        writer.member("\"availableReplicas\":", self.availableReplicas)
+        writer.member("\"collisionCount\":", self.collisionCount)
+        writer.member("\"conditions\":", self.conditions)
+        writer.member("\"observedGeneration\":", self.observedGeneration)
+        writer.member("\"readyReplicas\":", self.readyReplicas)
+        writer.member("\"replicas\":", self.replicas)
+        writer.member("\"unavailableReplicas\":", self.unavailableReplicas)
+        writer.member("\"updatedReplicas\":", self.updatedReplicas)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -1137,8 +1139,8 @@ extension DeploymentStrategy: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("rollingUpdate", self.rollingUpdate)
-        writer.field("type", self.type)
+        writer.member("\"rollingUpdate\":", self.rollingUpdate)
+        writer.member("\"type\":", self.type)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -1204,11 +1206,10 @@ extension ReplicaSet: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("apiVersion", Self.apiVersion)
-        writer.field("kind", Self.kind)
-        writer.field("metadata", self.metadata)
-        if self.spec != ReplicaSetSpec() { writer.field("spec", self.spec) }
-        if self.status != ReplicaSetStatus() { writer.field("status", self.status) }
+        writer.rawMembers("\"apiVersion\":\"apps/v1\",\"kind\":\"ReplicaSet\"")
+        writer.member("\"metadata\":", self.metadata)
+        if self.spec != ReplicaSetSpec._empty { writer.member("\"spec\":", self.spec) }
+        if self.status != ReplicaSetStatus._empty { writer.member("\"status\":", self.status) }
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -1277,11 +1278,11 @@ extension ReplicaSetCondition: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("status", self.status)
-        writer.field("type", self.type)
-        writer.field("lastTransitionTime", self.lastTransitionTime)
-        writer.field("message", self.message)
-        writer.field("reason", self.reason)
+        writer.member("\"status\":", self.status)
+        writer.member("\"type\":", self.type)
+        writer.member("\"lastTransitionTime\":", self.lastTransitionTime)
+        writer.member("\"message\":", self.message)
+        writer.member("\"reason\":", self.reason)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -1343,10 +1344,9 @@ extension ReplicaSetList: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("apiVersion", Self.apiVersion)
-        writer.field("kind", Self.kind)
-        writer.field("metadata", self.metadata)
-        writer.field("items", self.items)
+        writer.rawMembers("\"apiVersion\":\"apps/v1\",\"kind\":\"ReplicaSetList\"")
+        writer.member("\"metadata\":", self.metadata)
+        writer.member("\"items\":", self.items)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -1356,6 +1356,8 @@ extension ReplicaSetList: JSONCodable {
 ///
 /// Generated from `io.k8s.api.apps.v1.ReplicaSetSpec`.
 public struct ReplicaSetSpec: Sendable, Hashable {
+    static let _empty = ReplicaSetSpec()
+
     public var selector: LabelSelector = LabelSelector()
     public var minReadySeconds: Int32?
     public var replicas: Int32?
@@ -1403,10 +1405,10 @@ extension ReplicaSetSpec: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("selector", self.selector)
-        writer.field("minReadySeconds", self.minReadySeconds)
-        writer.field("replicas", self.replicas)
-        writer.field("template", self.template)
+        writer.member("\"selector\":", self.selector)
+        writer.member("\"minReadySeconds\":", self.minReadySeconds)
+        writer.member("\"replicas\":", self.replicas)
+        writer.member("\"template\":", self.template)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -1416,6 +1418,8 @@ extension ReplicaSetSpec: JSONCodable {
 ///
 /// Generated from `io.k8s.api.apps.v1.ReplicaSetStatus`.
 public struct ReplicaSetStatus: Sendable, Hashable {
+    static let _empty = ReplicaSetStatus()
+
     public var replicas: Int32 = 0
     public var availableReplicas: Int32?
     public var conditions: [ReplicaSetCondition]?
@@ -1487,12 +1491,12 @@ extension ReplicaSetStatus: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("replicas", self.replicas)
-        writer.field("availableReplicas", self.availableReplicas)
-        writer.field("conditions", self.conditions)
-        writer.field("fullyLabeledReplicas", self.fullyLabeledReplicas)
-        writer.field("observedGeneration", self.observedGeneration)
-        writer.field("readyReplicas", self.readyReplicas)
+        writer.member("\"replicas\":", self.replicas)
+        writer.member("\"availableReplicas\":", self.availableReplicas)
+        writer.member("\"conditions\":", self.conditions)
+        writer.member("\"fullyLabeledReplicas\":", self.fullyLabeledReplicas)
+        writer.member("\"observedGeneration\":", self.observedGeneration)
+        writer.member("\"readyReplicas\":", self.readyReplicas)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -1541,8 +1545,8 @@ extension RollingUpdateDaemonSet: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("maxSurge", self.maxSurge)
-        writer.field("maxUnavailable", self.maxUnavailable)
+        writer.member("\"maxSurge\":", self.maxSurge)
+        writer.member("\"maxUnavailable\":", self.maxUnavailable)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -1591,8 +1595,8 @@ extension RollingUpdateDeployment: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("maxSurge", self.maxSurge)
-        writer.field("maxUnavailable", self.maxUnavailable)
+        writer.member("\"maxSurge\":", self.maxSurge)
+        writer.member("\"maxUnavailable\":", self.maxUnavailable)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -1641,8 +1645,8 @@ extension RollingUpdateStatefulSetStrategy: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("maxUnavailable", self.maxUnavailable)
-        writer.field("partition", self.partition)
+        writer.member("\"maxUnavailable\":", self.maxUnavailable)
+        writer.member("\"partition\":", self.partition)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -1708,11 +1712,10 @@ extension StatefulSet: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("apiVersion", Self.apiVersion)
-        writer.field("kind", Self.kind)
-        writer.field("metadata", self.metadata)
-        if self.spec != StatefulSetSpec() { writer.field("spec", self.spec) }
-        if self.status != StatefulSetStatus() { writer.field("status", self.status) }
+        writer.rawMembers("\"apiVersion\":\"apps/v1\",\"kind\":\"StatefulSet\"")
+        writer.member("\"metadata\":", self.metadata)
+        if self.spec != StatefulSetSpec._empty { writer.member("\"spec\":", self.spec) }
+        if self.status != StatefulSetStatus._empty { writer.member("\"status\":", self.status) }
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -1781,11 +1784,11 @@ extension StatefulSetCondition: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("status", self.status)
-        writer.field("type", self.type)
-        writer.field("lastTransitionTime", self.lastTransitionTime)
-        writer.field("message", self.message)
-        writer.field("reason", self.reason)
+        writer.member("\"status\":", self.status)
+        writer.member("\"type\":", self.type)
+        writer.member("\"lastTransitionTime\":", self.lastTransitionTime)
+        writer.member("\"message\":", self.message)
+        writer.member("\"reason\":", self.reason)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -1847,10 +1850,9 @@ extension StatefulSetList: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("apiVersion", Self.apiVersion)
-        writer.field("kind", Self.kind)
-        writer.field("metadata", self.metadata)
-        writer.field("items", self.items)
+        writer.rawMembers("\"apiVersion\":\"apps/v1\",\"kind\":\"StatefulSetList\"")
+        writer.member("\"metadata\":", self.metadata)
+        writer.member("\"items\":", self.items)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -1891,7 +1893,7 @@ extension StatefulSetOrdinals: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("start", self.start)
+        writer.member("\"start\":", self.start)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -1940,8 +1942,8 @@ extension StatefulSetPersistentVolumeClaimRetentionPolicy: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("whenDeleted", self.whenDeleted)
-        writer.field("whenScaled", self.whenScaled)
+        writer.member("\"whenDeleted\":", self.whenDeleted)
+        writer.member("\"whenScaled\":", self.whenScaled)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -1951,6 +1953,8 @@ extension StatefulSetPersistentVolumeClaimRetentionPolicy: JSONCodable {
 ///
 /// Generated from `io.k8s.api.apps.v1.StatefulSetSpec`.
 public struct StatefulSetSpec: Sendable, Hashable {
+    static let _empty = StatefulSetSpec()
+
     final class _Storage: @unchecked Sendable {
         var selector: LabelSelector = LabelSelector()
         var serviceName: String = ""
@@ -2158,17 +2162,17 @@ extension StatefulSetSpec: JSONCodable {
     public func encode(to writer: inout JSONWriter) {
         let s = _storage
         writer.objectStart()
-        writer.field("selector", s.selector)
-        writer.field("serviceName", s.serviceName)
-        writer.field("template", s.template)
-        writer.field("minReadySeconds", s.minReadySeconds)
-        writer.field("ordinals", s.ordinals)
-        writer.field("persistentVolumeClaimRetentionPolicy", s.persistentVolumeClaimRetentionPolicy)
-        writer.field("podManagementPolicy", s.podManagementPolicy)
-        writer.field("replicas", s.replicas)
-        writer.field("revisionHistoryLimit", s.revisionHistoryLimit)
-        writer.field("updateStrategy", s.updateStrategy)
-        writer.field("volumeClaimTemplates", s.volumeClaimTemplates)
+        writer.member("\"selector\":", s.selector)
+        writer.member("\"serviceName\":", s.serviceName)
+        writer.member("\"template\":", s.template)
+        writer.member("\"minReadySeconds\":", s.minReadySeconds)
+        writer.member("\"ordinals\":", s.ordinals)
+        writer.member("\"persistentVolumeClaimRetentionPolicy\":", s.persistentVolumeClaimRetentionPolicy)
+        writer.member("\"podManagementPolicy\":", s.podManagementPolicy)
+        writer.member("\"replicas\":", s.replicas)
+        writer.member("\"revisionHistoryLimit\":", s.revisionHistoryLimit)
+        writer.member("\"updateStrategy\":", s.updateStrategy)
+        writer.member("\"volumeClaimTemplates\":", s.volumeClaimTemplates)
         writer.extraFields(s.unknownFields)
         writer.objectEnd()
     }
@@ -2182,6 +2186,8 @@ extension StatefulSetSpec {
 ///
 /// Generated from `io.k8s.api.apps.v1.StatefulSetStatus`.
 public struct StatefulSetStatus: Sendable, Hashable {
+    static let _empty = StatefulSetStatus()
+
     final class _Storage: @unchecked Sendable {
         var replicas: Int32 = 0
         var availableReplicas: Int32?
@@ -2378,16 +2384,16 @@ extension StatefulSetStatus: JSONCodable {
     public func encode(to writer: inout JSONWriter) {
         let s = _storage
         writer.objectStart()
-        writer.field("replicas", s.replicas)
-        writer.field("availableReplicas", s.availableReplicas)
-        writer.field("collisionCount", s.collisionCount)
-        writer.field("conditions", s.conditions)
-        writer.field("currentReplicas", s.currentReplicas)
-        writer.field("currentRevision", s.currentRevision)
-        writer.field("observedGeneration", s.observedGeneration)
-        writer.field("readyReplicas", s.readyReplicas)
-        writer.field("updateRevision", s.updateRevision)
-        writer.field("updatedReplicas", s.updatedReplicas)
+        writer.member("\"replicas\":", s.replicas)
+        writer.member("\"availableReplicas\":", s.availableReplicas)
+        writer.member("\"collisionCount\":", s.collisionCount)
+        writer.member("\"conditions\":", s.conditions)
+        writer.member("\"currentReplicas\":", s.currentReplicas)
+        writer.member("\"currentRevision\":", s.currentRevision)
+        writer.member("\"observedGeneration\":", s.observedGeneration)
+        writer.member("\"readyReplicas\":", s.readyReplicas)
+        writer.member("\"updateRevision\":", s.updateRevision)
+        writer.member("\"updatedReplicas\":", s.updatedReplicas)
         writer.extraFields(s.unknownFields)
         writer.objectEnd()
     }
@@ -2440,8 +2446,8 @@ extension StatefulSetUpdateStrategy: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("rollingUpdate", self.rollingUpdate)
-        writer.field("type", self.type)
+        writer.member("\"rollingUpdate\":", self.rollingUpdate)
+        writer.member("\"type\":", self.type)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }

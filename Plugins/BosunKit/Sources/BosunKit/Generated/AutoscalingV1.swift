@@ -47,9 +47,9 @@ extension CrossVersionObjectReference: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("kind", self.kind)
-        writer.field("name", self.name)
-        writer.field("apiVersion", self.apiVersion)
+        writer.member("\"kind\":", self.kind)
+        writer.member("\"name\":", self.name)
+        writer.member("\"apiVersion\":", self.apiVersion)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -115,11 +115,10 @@ extension HorizontalPodAutoscaler: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("apiVersion", Self.apiVersion)
-        writer.field("kind", Self.kind)
-        writer.field("metadata", self.metadata)
-        if self.spec != HorizontalPodAutoscalerSpec() { writer.field("spec", self.spec) }
-        if self.status != HorizontalPodAutoscalerStatus() { writer.field("status", self.status) }
+        writer.rawMembers("\"apiVersion\":\"autoscaling/v1\",\"kind\":\"HorizontalPodAutoscaler\"")
+        writer.member("\"metadata\":", self.metadata)
+        if self.spec != HorizontalPodAutoscalerSpec._empty { writer.member("\"spec\":", self.spec) }
+        if self.status != HorizontalPodAutoscalerStatus._empty { writer.member("\"status\":", self.status) }
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -181,10 +180,9 @@ extension HorizontalPodAutoscalerList: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("apiVersion", Self.apiVersion)
-        writer.field("kind", Self.kind)
-        writer.field("metadata", self.metadata)
-        writer.field("items", self.items)
+        writer.rawMembers("\"apiVersion\":\"autoscaling/v1\",\"kind\":\"HorizontalPodAutoscalerList\"")
+        writer.member("\"metadata\":", self.metadata)
+        writer.member("\"items\":", self.items)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -194,6 +192,8 @@ extension HorizontalPodAutoscalerList: JSONCodable {
 ///
 /// Generated from `io.k8s.api.autoscaling.v1.HorizontalPodAutoscalerSpec`.
 public struct HorizontalPodAutoscalerSpec: Sendable, Hashable {
+    static let _empty = HorizontalPodAutoscalerSpec()
+
     public var maxReplicas: Int32 = 0
     public var scaleTargetRef: CrossVersionObjectReference = CrossVersionObjectReference()
     public var minReplicas: Int32?
@@ -245,10 +245,10 @@ extension HorizontalPodAutoscalerSpec: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("maxReplicas", self.maxReplicas)
-        writer.field("scaleTargetRef", self.scaleTargetRef)
-        writer.field("minReplicas", self.minReplicas)
-        writer.field("targetCPUUtilizationPercentage", self.targetCPUUtilizationPercentage)
+        writer.member("\"maxReplicas\":", self.maxReplicas)
+        writer.member("\"scaleTargetRef\":", self.scaleTargetRef)
+        writer.member("\"minReplicas\":", self.minReplicas)
+        writer.member("\"targetCPUUtilizationPercentage\":", self.targetCPUUtilizationPercentage)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -258,6 +258,8 @@ extension HorizontalPodAutoscalerSpec: JSONCodable {
 ///
 /// Generated from `io.k8s.api.autoscaling.v1.HorizontalPodAutoscalerStatus`.
 public struct HorizontalPodAutoscalerStatus: Sendable, Hashable {
+    static let _empty = HorizontalPodAutoscalerStatus()
+
     public var currentReplicas: Int32 = 0
     public var desiredReplicas: Int32 = 0
     public var currentCPUUtilizationPercentage: Int32?
@@ -317,11 +319,11 @@ extension HorizontalPodAutoscalerStatus: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("currentReplicas", self.currentReplicas)
-        writer.field("desiredReplicas", self.desiredReplicas)
-        writer.field("currentCPUUtilizationPercentage", self.currentCPUUtilizationPercentage)
-        writer.field("lastScaleTime", self.lastScaleTime)
-        writer.field("observedGeneration", self.observedGeneration)
+        writer.member("\"currentReplicas\":", self.currentReplicas)
+        writer.member("\"desiredReplicas\":", self.desiredReplicas)
+        writer.member("\"currentCPUUtilizationPercentage\":", self.currentCPUUtilizationPercentage)
+        writer.member("\"lastScaleTime\":", self.lastScaleTime)
+        writer.member("\"observedGeneration\":", self.observedGeneration)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -387,11 +389,10 @@ extension Scale: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("apiVersion", Self.apiVersion)
-        writer.field("kind", Self.kind)
-        writer.field("metadata", self.metadata)
-        if self.spec != ScaleSpec() { writer.field("spec", self.spec) }
-        if self.status != ScaleStatus() { writer.field("status", self.status) }
+        writer.rawMembers("\"apiVersion\":\"autoscaling/v1\",\"kind\":\"Scale\"")
+        writer.member("\"metadata\":", self.metadata)
+        if self.spec != ScaleSpec._empty { writer.member("\"spec\":", self.spec) }
+        if self.status != ScaleStatus._empty { writer.member("\"status\":", self.status) }
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -401,6 +402,8 @@ extension Scale: JSONCodable {
 ///
 /// Generated from `io.k8s.api.autoscaling.v1.ScaleSpec`.
 public struct ScaleSpec: Sendable, Hashable {
+    static let _empty = ScaleSpec()
+
     public var replicas: Int32?
     /// Members the schema does not know, kept so a round trip loses nothing.
     public var unknownFields: JSONObject?
@@ -432,7 +435,7 @@ extension ScaleSpec: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("replicas", self.replicas)
+        writer.member("\"replicas\":", self.replicas)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -442,6 +445,8 @@ extension ScaleSpec: JSONCodable {
 ///
 /// Generated from `io.k8s.api.autoscaling.v1.ScaleStatus`.
 public struct ScaleStatus: Sendable, Hashable {
+    static let _empty = ScaleStatus()
+
     public var replicas: Int32 = 0
     public var selector: String?
     /// Members the schema does not know, kept so a round trip loses nothing.
@@ -477,8 +482,8 @@ extension ScaleStatus: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("replicas", self.replicas)
-        writer.field("selector", self.selector)
+        writer.member("\"replicas\":", self.replicas)
+        writer.member("\"selector\":", self.selector)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }

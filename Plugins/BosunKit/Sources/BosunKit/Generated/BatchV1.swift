@@ -60,11 +60,10 @@ extension CronJob: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("apiVersion", Self.apiVersion)
-        writer.field("kind", Self.kind)
-        writer.field("metadata", self.metadata)
-        if self.spec != CronJobSpec() { writer.field("spec", self.spec) }
-        if self.status != CronJobStatus() { writer.field("status", self.status) }
+        writer.rawMembers("\"apiVersion\":\"batch/v1\",\"kind\":\"CronJob\"")
+        writer.member("\"metadata\":", self.metadata)
+        if self.spec != CronJobSpec._empty { writer.member("\"spec\":", self.spec) }
+        if self.status != CronJobStatus._empty { writer.member("\"status\":", self.status) }
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -126,10 +125,9 @@ extension CronJobList: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("apiVersion", Self.apiVersion)
-        writer.field("kind", Self.kind)
-        writer.field("metadata", self.metadata)
-        writer.field("items", self.items)
+        writer.rawMembers("\"apiVersion\":\"batch/v1\",\"kind\":\"CronJobList\"")
+        writer.member("\"metadata\":", self.metadata)
+        writer.member("\"items\":", self.items)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -139,6 +137,8 @@ extension CronJobList: JSONCodable {
 ///
 /// Generated from `io.k8s.api.batch.v1.CronJobSpec`.
 public struct CronJobSpec: Sendable, Hashable {
+    static let _empty = CronJobSpec()
+
     public var jobTemplate: JobTemplateSpec = JobTemplateSpec()
     public var schedule: String = ""
     public var concurrencyPolicy: String?
@@ -222,14 +222,14 @@ extension CronJobSpec: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("jobTemplate", self.jobTemplate)
-        writer.field("schedule", self.schedule)
-        writer.field("concurrencyPolicy", self.concurrencyPolicy)
-        writer.field("failedJobsHistoryLimit", self.failedJobsHistoryLimit)
-        writer.field("startingDeadlineSeconds", self.startingDeadlineSeconds)
-        writer.field("successfulJobsHistoryLimit", self.successfulJobsHistoryLimit)
-        writer.field("suspend", self.suspend)
-        writer.field("timeZone", self.timeZone)
+        writer.member("\"jobTemplate\":", self.jobTemplate)
+        writer.member("\"schedule\":", self.schedule)
+        writer.member("\"concurrencyPolicy\":", self.concurrencyPolicy)
+        writer.member("\"failedJobsHistoryLimit\":", self.failedJobsHistoryLimit)
+        writer.member("\"startingDeadlineSeconds\":", self.startingDeadlineSeconds)
+        writer.member("\"successfulJobsHistoryLimit\":", self.successfulJobsHistoryLimit)
+        writer.member("\"suspend\":", self.suspend)
+        writer.member("\"timeZone\":", self.timeZone)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -239,6 +239,8 @@ extension CronJobSpec: JSONCodable {
 ///
 /// Generated from `io.k8s.api.batch.v1.CronJobStatus`.
 public struct CronJobStatus: Sendable, Hashable {
+    static let _empty = CronJobStatus()
+
     public var active: [ObjectReference]?
     public var lastScheduleTime: Time?
     public var lastSuccessfulTime: Time?
@@ -286,9 +288,9 @@ extension CronJobStatus: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("active", self.active)
-        writer.field("lastScheduleTime", self.lastScheduleTime)
-        writer.field("lastSuccessfulTime", self.lastSuccessfulTime)
+        writer.member("\"active\":", self.active)
+        writer.member("\"lastScheduleTime\":", self.lastScheduleTime)
+        writer.member("\"lastSuccessfulTime\":", self.lastSuccessfulTime)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -354,11 +356,10 @@ extension Job: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("apiVersion", Self.apiVersion)
-        writer.field("kind", Self.kind)
-        writer.field("metadata", self.metadata)
-        if self.spec != JobSpec() { writer.field("spec", self.spec) }
-        if self.status != JobStatus() { writer.field("status", self.status) }
+        writer.rawMembers("\"apiVersion\":\"batch/v1\",\"kind\":\"Job\"")
+        writer.member("\"metadata\":", self.metadata)
+        if self.spec != JobSpec._empty { writer.member("\"spec\":", self.spec) }
+        if self.status != JobStatus._empty { writer.member("\"status\":", self.status) }
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -435,12 +436,12 @@ extension JobCondition: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("status", self.status)
-        writer.field("type", self.type)
-        writer.field("lastProbeTime", self.lastProbeTime)
-        writer.field("lastTransitionTime", self.lastTransitionTime)
-        writer.field("message", self.message)
-        writer.field("reason", self.reason)
+        writer.member("\"status\":", self.status)
+        writer.member("\"type\":", self.type)
+        writer.member("\"lastProbeTime\":", self.lastProbeTime)
+        writer.member("\"lastTransitionTime\":", self.lastTransitionTime)
+        writer.member("\"message\":", self.message)
+        writer.member("\"reason\":", self.reason)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -502,10 +503,9 @@ extension JobList: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("apiVersion", Self.apiVersion)
-        writer.field("kind", Self.kind)
-        writer.field("metadata", self.metadata)
-        writer.field("items", self.items)
+        writer.rawMembers("\"apiVersion\":\"batch/v1\",\"kind\":\"JobList\"")
+        writer.member("\"metadata\":", self.metadata)
+        writer.member("\"items\":", self.items)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -515,6 +515,8 @@ extension JobList: JSONCodable {
 ///
 /// Generated from `io.k8s.api.batch.v1.JobSpec`.
 public struct JobSpec: Sendable, Hashable {
+    static let _empty = JobSpec()
+
     final class _Storage: @unchecked Sendable {
         var template: PodTemplateSpec = PodTemplateSpec()
         var activeDeadlineSeconds: Int64?
@@ -793,22 +795,22 @@ extension JobSpec: JSONCodable {
     public func encode(to writer: inout JSONWriter) {
         let s = _storage
         writer.objectStart()
-        writer.field("template", s.template)
-        writer.field("activeDeadlineSeconds", s.activeDeadlineSeconds)
-        writer.field("backoffLimit", s.backoffLimit)
-        writer.field("backoffLimitPerIndex", s.backoffLimitPerIndex)
-        writer.field("completionMode", s.completionMode)
-        writer.field("completions", s.completions)
-        writer.field("managedBy", s.managedBy)
-        writer.field("manualSelector", s.manualSelector)
-        writer.field("maxFailedIndexes", s.maxFailedIndexes)
-        writer.field("parallelism", s.parallelism)
-        writer.field("podFailurePolicy", s.podFailurePolicy)
-        writer.field("podReplacementPolicy", s.podReplacementPolicy)
-        writer.field("selector", s.selector)
-        writer.field("successPolicy", s.successPolicy)
-        writer.field("suspend", s.suspend)
-        writer.field("ttlSecondsAfterFinished", s.ttlSecondsAfterFinished)
+        writer.member("\"template\":", s.template)
+        writer.member("\"activeDeadlineSeconds\":", s.activeDeadlineSeconds)
+        writer.member("\"backoffLimit\":", s.backoffLimit)
+        writer.member("\"backoffLimitPerIndex\":", s.backoffLimitPerIndex)
+        writer.member("\"completionMode\":", s.completionMode)
+        writer.member("\"completions\":", s.completions)
+        writer.member("\"managedBy\":", s.managedBy)
+        writer.member("\"manualSelector\":", s.manualSelector)
+        writer.member("\"maxFailedIndexes\":", s.maxFailedIndexes)
+        writer.member("\"parallelism\":", s.parallelism)
+        writer.member("\"podFailurePolicy\":", s.podFailurePolicy)
+        writer.member("\"podReplacementPolicy\":", s.podReplacementPolicy)
+        writer.member("\"selector\":", s.selector)
+        writer.member("\"successPolicy\":", s.successPolicy)
+        writer.member("\"suspend\":", s.suspend)
+        writer.member("\"ttlSecondsAfterFinished\":", s.ttlSecondsAfterFinished)
         writer.extraFields(s.unknownFields)
         writer.objectEnd()
     }
@@ -822,6 +824,8 @@ extension JobSpec {
 ///
 /// Generated from `io.k8s.api.batch.v1.JobStatus`.
 public struct JobStatus: Sendable, Hashable {
+    static let _empty = JobStatus()
+
     final class _Storage: @unchecked Sendable {
         var active: Int32?
         var completedIndexes: String?
@@ -1037,17 +1041,17 @@ extension JobStatus: JSONCodable {
     public func encode(to writer: inout JSONWriter) {
         let s = _storage
         writer.objectStart()
-        writer.field("active", s.active)
-        writer.field("completedIndexes", s.completedIndexes)
-        writer.field("completionTime", s.completionTime)
-        writer.field("conditions", s.conditions)
-        writer.field("failed", s.failed)
-        writer.field("failedIndexes", s.failedIndexes)
-        writer.field("ready", s.ready)
-        writer.field("startTime", s.startTime)
-        writer.field("succeeded", s.succeeded)
-        writer.field("terminating", s.terminating)
-        writer.field("uncountedTerminatedPods", s.uncountedTerminatedPods)
+        writer.member("\"active\":", s.active)
+        writer.member("\"completedIndexes\":", s.completedIndexes)
+        writer.member("\"completionTime\":", s.completionTime)
+        writer.member("\"conditions\":", s.conditions)
+        writer.member("\"failed\":", s.failed)
+        writer.member("\"failedIndexes\":", s.failedIndexes)
+        writer.member("\"ready\":", s.ready)
+        writer.member("\"startTime\":", s.startTime)
+        writer.member("\"succeeded\":", s.succeeded)
+        writer.member("\"terminating\":", s.terminating)
+        writer.member("\"uncountedTerminatedPods\":", s.uncountedTerminatedPods)
         writer.extraFields(s.unknownFields)
         writer.objectEnd()
     }
@@ -1100,8 +1104,8 @@ extension JobTemplateSpec: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("metadata", self.metadata)
-        writer.field("spec", self.spec)
+        writer.member("\"metadata\":", self.metadata)
+        writer.member("\"spec\":", self.spec)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -1142,7 +1146,7 @@ extension PodFailurePolicy: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("rules", self.rules)
+        writer.member("\"rules\":", self.rules)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -1199,9 +1203,9 @@ extension PodFailurePolicyOnExitCodesRequirement: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("operator", self.`operator`)
-        writer.field("values", self.values)
-        writer.field("containerName", self.containerName)
+        writer.member("\"operator\":", self.`operator`)
+        writer.member("\"values\":", self.values)
+        writer.member("\"containerName\":", self.containerName)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -1250,8 +1254,8 @@ extension PodFailurePolicyOnPodConditionsPattern: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("status", self.status)
-        writer.field("type", self.type)
+        writer.member("\"status\":", self.status)
+        writer.member("\"type\":", self.type)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -1308,9 +1312,9 @@ extension PodFailurePolicyRule: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("action", self.action)
-        writer.field("onExitCodes", self.onExitCodes)
-        writer.field("onPodConditions", self.onPodConditions)
+        writer.member("\"action\":", self.action)
+        writer.member("\"onExitCodes\":", self.onExitCodes)
+        writer.member("\"onPodConditions\":", self.onPodConditions)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -1351,7 +1355,7 @@ extension SuccessPolicy: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("rules", self.rules)
+        writer.member("\"rules\":", self.rules)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -1400,8 +1404,8 @@ extension SuccessPolicyRule: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("succeededCount", self.succeededCount)
-        writer.field("succeededIndexes", self.succeededIndexes)
+        writer.member("\"succeededCount\":", self.succeededCount)
+        writer.member("\"succeededIndexes\":", self.succeededIndexes)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -1450,8 +1454,8 @@ extension UncountedTerminatedPods: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("failed", self.failed)
-        writer.field("succeeded", self.succeeded)
+        writer.member("\"failed\":", self.failed)
+        writer.member("\"succeeded\":", self.succeeded)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }

@@ -20,6 +20,10 @@ extension DaemonSet: Resource {
     )
 }
 
+extension DaemonSet: StatusBearing {
+    package static var emptyStatus: DaemonSetStatus { ._empty }
+}
+
 extension Deployment: Resource {
     public static let resource = ResourceDescriptor(
         group: "apps", version: "v1", kind: "Deployment",
@@ -27,6 +31,10 @@ extension Deployment: Resource {
         shortNames: ["deploy"], categories: ["all"],
         subresources: ["status", "scale"]
     )
+}
+
+extension Deployment: StatusBearing {
+    package static var emptyStatus: DeploymentStatus { ._empty }
 }
 
 extension ReplicaSet: Resource {
@@ -38,6 +46,10 @@ extension ReplicaSet: Resource {
     )
 }
 
+extension ReplicaSet: StatusBearing {
+    package static var emptyStatus: ReplicaSetStatus { ._empty }
+}
+
 extension StatefulSet: Resource {
     public static let resource = ResourceDescriptor(
         group: "apps", version: "v1", kind: "StatefulSet",
@@ -45,6 +57,10 @@ extension StatefulSet: Resource {
         shortNames: ["sts"], categories: ["all"],
         subresources: ["status", "scale"]
     )
+}
+
+extension StatefulSet: StatusBearing {
+    package static var emptyStatus: StatefulSetStatus { ._empty }
 }
 
 extension HorizontalPodAutoscaler: Resource {
@@ -56,6 +72,10 @@ extension HorizontalPodAutoscaler: Resource {
     )
 }
 
+extension HorizontalPodAutoscaler: StatusBearing {
+    package static var emptyStatus: HorizontalPodAutoscalerStatus { ._empty }
+}
+
 extension CronJob: Resource {
     public static let resource = ResourceDescriptor(
         group: "batch", version: "v1", kind: "CronJob",
@@ -65,6 +85,10 @@ extension CronJob: Resource {
     )
 }
 
+extension CronJob: StatusBearing {
+    package static var emptyStatus: CronJobStatus { ._empty }
+}
+
 extension Job: Resource {
     public static let resource = ResourceDescriptor(
         group: "batch", version: "v1", kind: "Job",
@@ -72,6 +96,10 @@ extension Job: Resource {
         shortNames: [], categories: ["all"],
         subresources: ["status"]
     )
+}
+
+extension Job: StatusBearing {
+    package static var emptyStatus: JobStatus { ._empty }
 }
 
 extension Lease: Resource {
@@ -137,6 +165,10 @@ extension Namespace: Resource {
     )
 }
 
+extension Namespace: StatusBearing {
+    package static var emptyStatus: NamespaceStatus { ._empty }
+}
+
 extension Node: Resource {
     public static let resource = ResourceDescriptor(
         group: "", version: "v1", kind: "Node",
@@ -144,6 +176,10 @@ extension Node: Resource {
         shortNames: ["no"], categories: [],
         subresources: ["status"]
     )
+}
+
+extension Node: StatusBearing {
+    package static var emptyStatus: NodeStatus { ._empty }
 }
 
 extension PersistentVolume: Resource {
@@ -155,6 +191,10 @@ extension PersistentVolume: Resource {
     )
 }
 
+extension PersistentVolume: StatusBearing {
+    package static var emptyStatus: PersistentVolumeStatus { ._empty }
+}
+
 extension PersistentVolumeClaim: Resource {
     public static let resource = ResourceDescriptor(
         group: "", version: "v1", kind: "PersistentVolumeClaim",
@@ -164,6 +204,10 @@ extension PersistentVolumeClaim: Resource {
     )
 }
 
+extension PersistentVolumeClaim: StatusBearing {
+    package static var emptyStatus: PersistentVolumeClaimStatus { ._empty }
+}
+
 extension Pod: Resource {
     public static let resource = ResourceDescriptor(
         group: "", version: "v1", kind: "Pod",
@@ -171,6 +215,10 @@ extension Pod: Resource {
         shortNames: ["po"], categories: ["all"],
         subresources: ["status", "binding", "eviction", "log", "ephemeralcontainers", "resize"]
     )
+}
+
+extension Pod: StatusBearing {
+    package static var emptyStatus: PodStatus { ._empty }
 }
 
 extension PodTemplate: Resource {
@@ -191,6 +239,10 @@ extension ReplicationController: Resource {
     )
 }
 
+extension ReplicationController: StatusBearing {
+    package static var emptyStatus: ReplicationControllerStatus { ._empty }
+}
+
 extension ResourceQuota: Resource {
     public static let resource = ResourceDescriptor(
         group: "", version: "v1", kind: "ResourceQuota",
@@ -198,6 +250,10 @@ extension ResourceQuota: Resource {
         shortNames: ["quota"], categories: [],
         subresources: ["status"]
     )
+}
+
+extension ResourceQuota: StatusBearing {
+    package static var emptyStatus: ResourceQuotaStatus { ._empty }
 }
 
 extension Secret: Resource {
@@ -216,6 +272,10 @@ extension Service: Resource {
         shortNames: ["svc"], categories: ["all"],
         subresources: ["status"]
     )
+}
+
+extension Service: StatusBearing {
+    package static var emptyStatus: ServiceStatus { ._empty }
 }
 
 extension ServiceAccount: Resource {
@@ -245,6 +305,10 @@ extension PodDisruptionBudget: Resource {
     )
 }
 
+extension PodDisruptionBudget: StatusBearing {
+    package static var emptyStatus: PodDisruptionBudgetStatus { ._empty }
+}
+
 extension StorageClass: Resource {
     public static let resource = ResourceDescriptor(
         group: "storage.k8s.io", version: "v1", kind: "StorageClass",
@@ -261,6 +325,10 @@ extension CustomResourceDefinition: Resource {
         shortNames: ["crd", "crds"], categories: ["api-extensions"],
         subresources: ["status"]
     )
+}
+
+extension CustomResourceDefinition: StatusBearing {
+    package static var emptyStatus: CustomResourceDefinitionStatus { ._empty }
 }
 
 extension ControllerRevisionList: ResourceList {

@@ -52,10 +52,9 @@ extension Lease: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("apiVersion", Self.apiVersion)
-        writer.field("kind", Self.kind)
-        writer.field("metadata", self.metadata)
-        if self.spec != LeaseSpec() { writer.field("spec", self.spec) }
+        writer.rawMembers("\"apiVersion\":\"coordination.k8s.io/v1\",\"kind\":\"Lease\"")
+        writer.member("\"metadata\":", self.metadata)
+        if self.spec != LeaseSpec._empty { writer.member("\"spec\":", self.spec) }
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -117,10 +116,9 @@ extension LeaseList: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("apiVersion", Self.apiVersion)
-        writer.field("kind", Self.kind)
-        writer.field("metadata", self.metadata)
-        writer.field("items", self.items)
+        writer.rawMembers("\"apiVersion\":\"coordination.k8s.io/v1\",\"kind\":\"LeaseList\"")
+        writer.member("\"metadata\":", self.metadata)
+        writer.member("\"items\":", self.items)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -130,6 +128,8 @@ extension LeaseList: JSONCodable {
 ///
 /// Generated from `io.k8s.api.coordination.v1.LeaseSpec`.
 public struct LeaseSpec: Sendable, Hashable {
+    static let _empty = LeaseSpec()
+
     public var acquireTime: MicroTime?
     public var holderIdentity: String?
     public var leaseDurationSeconds: Int32?
@@ -209,13 +209,13 @@ extension LeaseSpec: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("acquireTime", self.acquireTime)
-        writer.field("holderIdentity", self.holderIdentity)
-        writer.field("leaseDurationSeconds", self.leaseDurationSeconds)
-        writer.field("leaseTransitions", self.leaseTransitions)
-        writer.field("preferredHolder", self.preferredHolder)
-        writer.field("renewTime", self.renewTime)
-        writer.field("strategy", self.strategy)
+        writer.member("\"acquireTime\":", self.acquireTime)
+        writer.member("\"holderIdentity\":", self.holderIdentity)
+        writer.member("\"leaseDurationSeconds\":", self.leaseDurationSeconds)
+        writer.member("\"leaseTransitions\":", self.leaseTransitions)
+        writer.member("\"preferredHolder\":", self.preferredHolder)
+        writer.member("\"renewTime\":", self.renewTime)
+        writer.member("\"strategy\":", self.strategy)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }

@@ -55,10 +55,10 @@ extension AWSElasticBlockStoreVolumeSource: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("volumeID", self.volumeID)
-        writer.field("fsType", self.fsType)
-        writer.field("partition", self.partition)
-        writer.field("readOnly", self.readOnly)
+        writer.member("\"volumeID\":", self.volumeID)
+        writer.member("\"fsType\":", self.fsType)
+        writer.member("\"partition\":", self.partition)
+        writer.member("\"readOnly\":", self.readOnly)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -115,9 +115,9 @@ extension Affinity: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("nodeAffinity", self.nodeAffinity)
-        writer.field("podAffinity", self.podAffinity)
-        writer.field("podAntiAffinity", self.podAntiAffinity)
+        writer.member("\"nodeAffinity\":", self.nodeAffinity)
+        writer.member("\"podAffinity\":", self.podAffinity)
+        writer.member("\"podAntiAffinity\":", self.podAntiAffinity)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -166,8 +166,8 @@ extension AppArmorProfile: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("type", self.type)
-        writer.field("localhostProfile", self.localhostProfile)
+        writer.member("\"type\":", self.type)
+        writer.member("\"localhostProfile\":", self.localhostProfile)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -216,8 +216,8 @@ extension AttachedVolume: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("devicePath", self.devicePath)
-        writer.field("name", self.name)
+        writer.member("\"devicePath\":", self.devicePath)
+        writer.member("\"name\":", self.name)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -294,12 +294,12 @@ extension AzureDiskVolumeSource: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("diskName", self.diskName)
-        writer.field("diskURI", self.diskURI)
-        writer.field("cachingMode", self.cachingMode)
-        writer.field("fsType", self.fsType)
-        writer.field("kind", self.kind)
-        writer.field("readOnly", self.readOnly)
+        writer.member("\"diskName\":", self.diskName)
+        writer.member("\"diskURI\":", self.diskURI)
+        writer.member("\"cachingMode\":", self.cachingMode)
+        writer.member("\"fsType\":", self.fsType)
+        writer.member("\"kind\":", self.kind)
+        writer.member("\"readOnly\":", self.readOnly)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -364,10 +364,10 @@ extension AzureFilePersistentVolumeSource: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("secretName", self.secretName)
-        writer.field("shareName", self.shareName)
-        writer.field("readOnly", self.readOnly)
-        writer.field("secretNamespace", self.secretNamespace)
+        writer.member("\"secretName\":", self.secretName)
+        writer.member("\"shareName\":", self.shareName)
+        writer.member("\"readOnly\":", self.readOnly)
+        writer.member("\"secretNamespace\":", self.secretNamespace)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -424,9 +424,9 @@ extension AzureFileVolumeSource: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("secretName", self.secretName)
-        writer.field("shareName", self.shareName)
-        writer.field("readOnly", self.readOnly)
+        writer.member("\"secretName\":", self.secretName)
+        writer.member("\"shareName\":", self.shareName)
+        writer.member("\"readOnly\":", self.readOnly)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -488,10 +488,9 @@ extension Binding: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("apiVersion", Self.apiVersion)
-        writer.field("kind", Self.kind)
-        writer.field("metadata", self.metadata)
-        writer.field("target", self.target)
+        writer.rawMembers("\"apiVersion\":\"v1\",\"kind\":\"Binding\"")
+        writer.member("\"metadata\":", self.metadata)
+        writer.member("\"target\":", self.target)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -705,16 +704,16 @@ extension CSIPersistentVolumeSource: JSONCodable {
     public func encode(to writer: inout JSONWriter) {
         let s = _storage
         writer.objectStart()
-        writer.field("driver", s.driver)
-        writer.field("volumeHandle", s.volumeHandle)
-        writer.field("controllerExpandSecretRef", s.controllerExpandSecretRef)
-        writer.field("controllerPublishSecretRef", s.controllerPublishSecretRef)
-        writer.field("fsType", s.fsType)
-        writer.field("nodeExpandSecretRef", s.nodeExpandSecretRef)
-        writer.field("nodePublishSecretRef", s.nodePublishSecretRef)
-        writer.field("nodeStageSecretRef", s.nodeStageSecretRef)
-        writer.field("readOnly", s.readOnly)
-        writer.field("volumeAttributes", s.volumeAttributes)
+        writer.member("\"driver\":", s.driver)
+        writer.member("\"volumeHandle\":", s.volumeHandle)
+        writer.member("\"controllerExpandSecretRef\":", s.controllerExpandSecretRef)
+        writer.member("\"controllerPublishSecretRef\":", s.controllerPublishSecretRef)
+        writer.member("\"fsType\":", s.fsType)
+        writer.member("\"nodeExpandSecretRef\":", s.nodeExpandSecretRef)
+        writer.member("\"nodePublishSecretRef\":", s.nodePublishSecretRef)
+        writer.member("\"nodeStageSecretRef\":", s.nodeStageSecretRef)
+        writer.member("\"readOnly\":", s.readOnly)
+        writer.member("\"volumeAttributes\":", s.volumeAttributes)
         writer.extraFields(s.unknownFields)
         writer.objectEnd()
     }
@@ -787,11 +786,11 @@ extension CSIVolumeSource: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("driver", self.driver)
-        writer.field("fsType", self.fsType)
-        writer.field("nodePublishSecretRef", self.nodePublishSecretRef)
-        writer.field("readOnly", self.readOnly)
-        writer.field("volumeAttributes", self.volumeAttributes)
+        writer.member("\"driver\":", self.driver)
+        writer.member("\"fsType\":", self.fsType)
+        writer.member("\"nodePublishSecretRef\":", self.nodePublishSecretRef)
+        writer.member("\"readOnly\":", self.readOnly)
+        writer.member("\"volumeAttributes\":", self.volumeAttributes)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -840,8 +839,8 @@ extension Capabilities: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("add", self.add)
-        writer.field("drop", self.drop)
+        writer.member("\"add\":", self.add)
+        writer.member("\"drop\":", self.drop)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -914,12 +913,12 @@ extension CephFSPersistentVolumeSource: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("monitors", self.monitors)
-        writer.field("path", self.path)
-        writer.field("readOnly", self.readOnly)
-        writer.field("secretFile", self.secretFile)
-        writer.field("secretRef", self.secretRef)
-        writer.field("user", self.user)
+        writer.member("\"monitors\":", self.monitors)
+        writer.member("\"path\":", self.path)
+        writer.member("\"readOnly\":", self.readOnly)
+        writer.member("\"secretFile\":", self.secretFile)
+        writer.member("\"secretRef\":", self.secretRef)
+        writer.member("\"user\":", self.user)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -992,12 +991,12 @@ extension CephFSVolumeSource: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("monitors", self.monitors)
-        writer.field("path", self.path)
-        writer.field("readOnly", self.readOnly)
-        writer.field("secretFile", self.secretFile)
-        writer.field("secretRef", self.secretRef)
-        writer.field("user", self.user)
+        writer.member("\"monitors\":", self.monitors)
+        writer.member("\"path\":", self.path)
+        writer.member("\"readOnly\":", self.readOnly)
+        writer.member("\"secretFile\":", self.secretFile)
+        writer.member("\"secretRef\":", self.secretRef)
+        writer.member("\"user\":", self.user)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -1058,10 +1057,10 @@ extension CinderPersistentVolumeSource: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("volumeID", self.volumeID)
-        writer.field("fsType", self.fsType)
-        writer.field("readOnly", self.readOnly)
-        writer.field("secretRef", self.secretRef)
+        writer.member("\"volumeID\":", self.volumeID)
+        writer.member("\"fsType\":", self.fsType)
+        writer.member("\"readOnly\":", self.readOnly)
+        writer.member("\"secretRef\":", self.secretRef)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -1122,10 +1121,10 @@ extension CinderVolumeSource: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("volumeID", self.volumeID)
-        writer.field("fsType", self.fsType)
-        writer.field("readOnly", self.readOnly)
-        writer.field("secretRef", self.secretRef)
+        writer.member("\"volumeID\":", self.volumeID)
+        writer.member("\"fsType\":", self.fsType)
+        writer.member("\"readOnly\":", self.readOnly)
+        writer.member("\"secretRef\":", self.secretRef)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -1166,7 +1165,7 @@ extension ClientIPConfig: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("timeoutSeconds", self.timeoutSeconds)
+        writer.member("\"timeoutSeconds\":", self.timeoutSeconds)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -1235,11 +1234,11 @@ extension ClusterTrustBundleProjection: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("path", self.path)
-        writer.field("labelSelector", self.labelSelector)
-        writer.field("name", self.name)
-        writer.field("optional", self.optional)
-        writer.field("signerName", self.signerName)
+        writer.member("\"path\":", self.path)
+        writer.member("\"labelSelector\":", self.labelSelector)
+        writer.member("\"name\":", self.name)
+        writer.member("\"optional\":", self.optional)
+        writer.member("\"signerName\":", self.signerName)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -1304,10 +1303,10 @@ extension ComponentCondition: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("status", self.status)
-        writer.field("type", self.type)
-        writer.field("error", self.error)
-        writer.field("message", self.message)
+        writer.member("\"status\":", self.status)
+        writer.member("\"type\":", self.type)
+        writer.member("\"error\":", self.error)
+        writer.member("\"message\":", self.message)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -1365,10 +1364,9 @@ extension ComponentStatus: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("apiVersion", Self.apiVersion)
-        writer.field("kind", Self.kind)
-        writer.field("metadata", self.metadata)
-        writer.field("conditions", self.conditions)
+        writer.rawMembers("\"apiVersion\":\"v1\",\"kind\":\"ComponentStatus\"")
+        writer.member("\"metadata\":", self.metadata)
+        writer.member("\"conditions\":", self.conditions)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -1430,10 +1428,9 @@ extension ComponentStatusList: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("apiVersion", Self.apiVersion)
-        writer.field("kind", Self.kind)
-        writer.field("metadata", self.metadata)
-        writer.field("items", self.items)
+        writer.rawMembers("\"apiVersion\":\"v1\",\"kind\":\"ComponentStatusList\"")
+        writer.member("\"metadata\":", self.metadata)
+        writer.member("\"items\":", self.items)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -1503,12 +1500,11 @@ extension ConfigMap: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("apiVersion", Self.apiVersion)
-        writer.field("kind", Self.kind)
-        writer.field("metadata", self.metadata)
-        writer.field("binaryData", self.binaryData)
-        writer.field("data", self.data)
-        writer.field("immutable", self.immutable)
+        writer.rawMembers("\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\"")
+        writer.member("\"metadata\":", self.metadata)
+        writer.member("\"binaryData\":", self.binaryData)
+        writer.member("\"data\":", self.data)
+        writer.member("\"immutable\":", self.immutable)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -1557,8 +1553,8 @@ extension ConfigMapEnvSource: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("name", self.name)
-        writer.field("optional", self.optional)
+        writer.member("\"name\":", self.name)
+        writer.member("\"optional\":", self.optional)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -1615,9 +1611,9 @@ extension ConfigMapKeySelector: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("key", self.key)
-        writer.field("name", self.name)
-        writer.field("optional", self.optional)
+        writer.member("\"key\":", self.key)
+        writer.member("\"name\":", self.name)
+        writer.member("\"optional\":", self.optional)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -1679,10 +1675,9 @@ extension ConfigMapList: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("apiVersion", Self.apiVersion)
-        writer.field("kind", Self.kind)
-        writer.field("metadata", self.metadata)
-        writer.field("items", self.items)
+        writer.rawMembers("\"apiVersion\":\"v1\",\"kind\":\"ConfigMapList\"")
+        writer.member("\"metadata\":", self.metadata)
+        writer.member("\"items\":", self.items)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -1755,11 +1750,11 @@ extension ConfigMapNodeConfigSource: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("kubeletConfigKey", self.kubeletConfigKey)
-        writer.field("name", self.name)
-        writer.field("namespace", self.namespace)
-        writer.field("resourceVersion", self.resourceVersion)
-        writer.field("uid", self.uid)
+        writer.member("\"kubeletConfigKey\":", self.kubeletConfigKey)
+        writer.member("\"name\":", self.name)
+        writer.member("\"namespace\":", self.namespace)
+        writer.member("\"resourceVersion\":", self.resourceVersion)
+        writer.member("\"uid\":", self.uid)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -1816,9 +1811,9 @@ extension ConfigMapProjection: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("items", self.items)
-        writer.field("name", self.name)
-        writer.field("optional", self.optional)
+        writer.member("\"items\":", self.items)
+        writer.member("\"name\":", self.name)
+        writer.member("\"optional\":", self.optional)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -1883,10 +1878,10 @@ extension ConfigMapVolumeSource: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("defaultMode", self.defaultMode)
-        writer.field("items", self.items)
-        writer.field("name", self.name)
-        writer.field("optional", self.optional)
+        writer.member("\"defaultMode\":", self.defaultMode)
+        writer.member("\"items\":", self.items)
+        writer.member("\"name\":", self.name)
+        writer.member("\"optional\":", self.optional)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -2266,30 +2261,30 @@ extension Container: JSONCodable {
     public func encode(to writer: inout JSONWriter) {
         let s = _storage
         writer.objectStart()
-        writer.field("name", s.name)
-        writer.field("args", s.args)
-        writer.field("command", s.command)
-        writer.field("env", s.env)
-        writer.field("envFrom", s.envFrom)
-        writer.field("image", s.image)
-        writer.field("imagePullPolicy", s.imagePullPolicy)
-        writer.field("lifecycle", s.lifecycle)
-        writer.field("livenessProbe", s.livenessProbe)
-        writer.field("ports", s.ports)
-        writer.field("readinessProbe", s.readinessProbe)
-        writer.field("resizePolicy", s.resizePolicy)
-        writer.field("resources", s.resources)
-        writer.field("restartPolicy", s.restartPolicy)
-        writer.field("securityContext", s.securityContext)
-        writer.field("startupProbe", s.startupProbe)
-        writer.field("stdin", s.stdin)
-        writer.field("stdinOnce", s.stdinOnce)
-        writer.field("terminationMessagePath", s.terminationMessagePath)
-        writer.field("terminationMessagePolicy", s.terminationMessagePolicy)
-        writer.field("tty", s.tty)
-        writer.field("volumeDevices", s.volumeDevices)
-        writer.field("volumeMounts", s.volumeMounts)
-        writer.field("workingDir", s.workingDir)
+        writer.member("\"name\":", s.name)
+        writer.member("\"args\":", s.args)
+        writer.member("\"command\":", s.command)
+        writer.member("\"env\":", s.env)
+        writer.member("\"envFrom\":", s.envFrom)
+        writer.member("\"image\":", s.image)
+        writer.member("\"imagePullPolicy\":", s.imagePullPolicy)
+        writer.member("\"lifecycle\":", s.lifecycle)
+        writer.member("\"livenessProbe\":", s.livenessProbe)
+        writer.member("\"ports\":", s.ports)
+        writer.member("\"readinessProbe\":", s.readinessProbe)
+        writer.member("\"resizePolicy\":", s.resizePolicy)
+        writer.member("\"resources\":", s.resources)
+        writer.member("\"restartPolicy\":", s.restartPolicy)
+        writer.member("\"securityContext\":", s.securityContext)
+        writer.member("\"startupProbe\":", s.startupProbe)
+        writer.member("\"stdin\":", s.stdin)
+        writer.member("\"stdinOnce\":", s.stdinOnce)
+        writer.member("\"terminationMessagePath\":", s.terminationMessagePath)
+        writer.member("\"terminationMessagePolicy\":", s.terminationMessagePolicy)
+        writer.member("\"tty\":", s.tty)
+        writer.member("\"volumeDevices\":", s.volumeDevices)
+        writer.member("\"volumeMounts\":", s.volumeMounts)
+        writer.member("\"workingDir\":", s.workingDir)
         writer.extraFields(s.unknownFields)
         writer.objectEnd()
     }
@@ -2342,8 +2337,8 @@ extension ContainerImage: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("names", self.names)
-        writer.field("sizeBytes", self.sizeBytes)
+        writer.member("\"names\":", self.names)
+        writer.member("\"sizeBytes\":", self.sizeBytes)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -2412,11 +2407,11 @@ extension ContainerPort: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("containerPort", self.containerPort)
-        writer.field("hostIP", self.hostIP)
-        writer.field("hostPort", self.hostPort)
-        writer.field("name", self.name)
-        writer.field("protocol", self.`protocol`)
+        writer.member("\"containerPort\":", self.containerPort)
+        writer.member("\"hostIP\":", self.hostIP)
+        writer.member("\"hostPort\":", self.hostPort)
+        writer.member("\"name\":", self.name)
+        writer.member("\"protocol\":", self.`protocol`)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -2465,8 +2460,8 @@ extension ContainerResizePolicy: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("resourceName", self.resourceName)
-        writer.field("restartPolicy", self.restartPolicy)
+        writer.member("\"resourceName\":", self.resourceName)
+        writer.member("\"restartPolicy\":", self.restartPolicy)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -2519,9 +2514,9 @@ extension ContainerState: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("running", self.running)
-        writer.field("terminated", self.terminated)
-        writer.field("waiting", self.waiting)
+        writer.member("\"running\":", self.running)
+        writer.member("\"terminated\":", self.terminated)
+        writer.member("\"waiting\":", self.waiting)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -2562,7 +2557,7 @@ extension ContainerStateRunning: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("startedAt", self.startedAt)
+        writer.member("\"startedAt\":", self.startedAt)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -2647,13 +2642,13 @@ extension ContainerStateTerminated: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("exitCode", self.exitCode)
-        writer.field("containerID", self.containerID)
-        writer.field("finishedAt", self.finishedAt)
-        writer.field("message", self.message)
-        writer.field("reason", self.reason)
-        writer.field("signal", self.signal)
-        writer.field("startedAt", self.startedAt)
+        writer.member("\"exitCode\":", self.exitCode)
+        writer.member("\"containerID\":", self.containerID)
+        writer.member("\"finishedAt\":", self.finishedAt)
+        writer.member("\"message\":", self.message)
+        writer.member("\"reason\":", self.reason)
+        writer.member("\"signal\":", self.signal)
+        writer.member("\"startedAt\":", self.startedAt)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -2702,8 +2697,8 @@ extension ContainerStateWaiting: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("message", self.message)
-        writer.field("reason", self.reason)
+        writer.member("\"message\":", self.message)
+        writer.member("\"reason\":", self.reason)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -2957,20 +2952,20 @@ extension ContainerStatus: JSONCodable {
     public func encode(to writer: inout JSONWriter) {
         let s = _storage
         writer.objectStart()
-        writer.field("image", s.image)
-        writer.field("imageID", s.imageID)
-        writer.field("name", s.name)
-        writer.field("ready", s.ready)
-        writer.field("restartCount", s.restartCount)
-        writer.field("allocatedResources", s.allocatedResources)
-        writer.field("allocatedResourcesStatus", s.allocatedResourcesStatus)
-        writer.field("containerID", s.containerID)
-        writer.field("lastState", s.lastState)
-        writer.field("resources", s.resources)
-        writer.field("started", s.started)
-        writer.field("state", s.state)
-        writer.field("user", s.user)
-        writer.field("volumeMounts", s.volumeMounts)
+        writer.member("\"image\":", s.image)
+        writer.member("\"imageID\":", s.imageID)
+        writer.member("\"name\":", s.name)
+        writer.member("\"ready\":", s.ready)
+        writer.member("\"restartCount\":", s.restartCount)
+        writer.member("\"allocatedResources\":", s.allocatedResources)
+        writer.member("\"allocatedResourcesStatus\":", s.allocatedResourcesStatus)
+        writer.member("\"containerID\":", s.containerID)
+        writer.member("\"lastState\":", s.lastState)
+        writer.member("\"resources\":", s.resources)
+        writer.member("\"started\":", s.started)
+        writer.member("\"state\":", s.state)
+        writer.member("\"user\":", s.user)
+        writer.member("\"volumeMounts\":", s.volumeMounts)
         writer.extraFields(s.unknownFields)
         writer.objectEnd()
     }
@@ -3015,7 +3010,7 @@ extension ContainerUser: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("linux", self.linux)
+        writer.member("\"linux\":", self.linux)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -3056,7 +3051,7 @@ extension DaemonEndpoint: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("Port", self.Port)
+        writer.member("\"Port\":", self.Port)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -3097,7 +3092,7 @@ extension DownwardAPIProjection: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("items", self.items)
+        writer.member("\"items\":", self.items)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -3158,10 +3153,10 @@ extension DownwardAPIVolumeFile: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("path", self.path)
-        writer.field("fieldRef", self.fieldRef)
-        writer.field("mode", self.mode)
-        writer.field("resourceFieldRef", self.resourceFieldRef)
+        writer.member("\"path\":", self.path)
+        writer.member("\"fieldRef\":", self.fieldRef)
+        writer.member("\"mode\":", self.mode)
+        writer.member("\"resourceFieldRef\":", self.resourceFieldRef)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -3210,8 +3205,8 @@ extension DownwardAPIVolumeSource: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("defaultMode", self.defaultMode)
-        writer.field("items", self.items)
+        writer.member("\"defaultMode\":", self.defaultMode)
+        writer.member("\"items\":", self.items)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -3260,8 +3255,8 @@ extension EmptyDirVolumeSource: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("medium", self.medium)
-        writer.field("sizeLimit", self.sizeLimit)
+        writer.member("\"medium\":", self.medium)
+        writer.member("\"sizeLimit\":", self.sizeLimit)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -3322,10 +3317,10 @@ extension EndpointAddress: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("ip", self.ip)
-        writer.field("hostname", self.hostname)
-        writer.field("nodeName", self.nodeName)
-        writer.field("targetRef", self.targetRef)
+        writer.member("\"ip\":", self.ip)
+        writer.member("\"hostname\":", self.hostname)
+        writer.member("\"nodeName\":", self.nodeName)
+        writer.member("\"targetRef\":", self.targetRef)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -3386,10 +3381,10 @@ extension EndpointPort: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("port", self.port)
-        writer.field("appProtocol", self.appProtocol)
-        writer.field("name", self.name)
-        writer.field("protocol", self.`protocol`)
+        writer.member("\"port\":", self.port)
+        writer.member("\"appProtocol\":", self.appProtocol)
+        writer.member("\"name\":", self.name)
+        writer.member("\"protocol\":", self.`protocol`)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -3446,9 +3441,9 @@ extension EndpointSubset: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("addresses", self.addresses)
-        writer.field("notReadyAddresses", self.notReadyAddresses)
-        writer.field("ports", self.ports)
+        writer.member("\"addresses\":", self.addresses)
+        writer.member("\"notReadyAddresses\":", self.notReadyAddresses)
+        writer.member("\"ports\":", self.ports)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -3510,10 +3505,9 @@ extension Endpoints: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("apiVersion", Self.apiVersion)
-        writer.field("kind", Self.kind)
-        writer.field("metadata", self.metadata)
-        writer.field("subsets", self.subsets)
+        writer.rawMembers("\"apiVersion\":\"v1\",\"kind\":\"Endpoints\"")
+        writer.member("\"metadata\":", self.metadata)
+        writer.member("\"subsets\":", self.subsets)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -3575,10 +3569,9 @@ extension EndpointsList: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("apiVersion", Self.apiVersion)
-        writer.field("kind", Self.kind)
-        writer.field("metadata", self.metadata)
-        writer.field("items", self.items)
+        writer.rawMembers("\"apiVersion\":\"v1\",\"kind\":\"EndpointsList\"")
+        writer.member("\"metadata\":", self.metadata)
+        writer.member("\"items\":", self.items)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -3635,9 +3628,9 @@ extension EnvFromSource: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("configMapRef", self.configMapRef)
-        writer.field("prefix", self.prefix)
-        writer.field("secretRef", self.secretRef)
+        writer.member("\"configMapRef\":", self.configMapRef)
+        writer.member("\"prefix\":", self.prefix)
+        writer.member("\"secretRef\":", self.secretRef)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -3694,9 +3687,9 @@ extension EnvVar: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("name", self.name)
-        writer.field("value", self.value)
-        writer.field("valueFrom", self.valueFrom)
+        writer.member("\"name\":", self.name)
+        writer.member("\"value\":", self.value)
+        writer.member("\"valueFrom\":", self.valueFrom)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -3761,10 +3754,10 @@ extension EnvVarSource: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("configMapKeyRef", self.configMapKeyRef)
-        writer.field("fieldRef", self.fieldRef)
-        writer.field("resourceFieldRef", self.resourceFieldRef)
-        writer.field("secretKeyRef", self.secretKeyRef)
+        writer.member("\"configMapKeyRef\":", self.configMapKeyRef)
+        writer.member("\"fieldRef\":", self.fieldRef)
+        writer.member("\"resourceFieldRef\":", self.resourceFieldRef)
+        writer.member("\"secretKeyRef\":", self.secretKeyRef)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -4159,31 +4152,31 @@ extension EphemeralContainer: JSONCodable {
     public func encode(to writer: inout JSONWriter) {
         let s = _storage
         writer.objectStart()
-        writer.field("name", s.name)
-        writer.field("args", s.args)
-        writer.field("command", s.command)
-        writer.field("env", s.env)
-        writer.field("envFrom", s.envFrom)
-        writer.field("image", s.image)
-        writer.field("imagePullPolicy", s.imagePullPolicy)
-        writer.field("lifecycle", s.lifecycle)
-        writer.field("livenessProbe", s.livenessProbe)
-        writer.field("ports", s.ports)
-        writer.field("readinessProbe", s.readinessProbe)
-        writer.field("resizePolicy", s.resizePolicy)
-        writer.field("resources", s.resources)
-        writer.field("restartPolicy", s.restartPolicy)
-        writer.field("securityContext", s.securityContext)
-        writer.field("startupProbe", s.startupProbe)
-        writer.field("stdin", s.stdin)
-        writer.field("stdinOnce", s.stdinOnce)
-        writer.field("targetContainerName", s.targetContainerName)
-        writer.field("terminationMessagePath", s.terminationMessagePath)
-        writer.field("terminationMessagePolicy", s.terminationMessagePolicy)
-        writer.field("tty", s.tty)
-        writer.field("volumeDevices", s.volumeDevices)
-        writer.field("volumeMounts", s.volumeMounts)
-        writer.field("workingDir", s.workingDir)
+        writer.member("\"name\":", s.name)
+        writer.member("\"args\":", s.args)
+        writer.member("\"command\":", s.command)
+        writer.member("\"env\":", s.env)
+        writer.member("\"envFrom\":", s.envFrom)
+        writer.member("\"image\":", s.image)
+        writer.member("\"imagePullPolicy\":", s.imagePullPolicy)
+        writer.member("\"lifecycle\":", s.lifecycle)
+        writer.member("\"livenessProbe\":", s.livenessProbe)
+        writer.member("\"ports\":", s.ports)
+        writer.member("\"readinessProbe\":", s.readinessProbe)
+        writer.member("\"resizePolicy\":", s.resizePolicy)
+        writer.member("\"resources\":", s.resources)
+        writer.member("\"restartPolicy\":", s.restartPolicy)
+        writer.member("\"securityContext\":", s.securityContext)
+        writer.member("\"startupProbe\":", s.startupProbe)
+        writer.member("\"stdin\":", s.stdin)
+        writer.member("\"stdinOnce\":", s.stdinOnce)
+        writer.member("\"targetContainerName\":", s.targetContainerName)
+        writer.member("\"terminationMessagePath\":", s.terminationMessagePath)
+        writer.member("\"terminationMessagePolicy\":", s.terminationMessagePolicy)
+        writer.member("\"tty\":", s.tty)
+        writer.member("\"volumeDevices\":", s.volumeDevices)
+        writer.member("\"volumeMounts\":", s.volumeMounts)
+        writer.member("\"workingDir\":", s.workingDir)
         writer.extraFields(s.unknownFields)
         writer.objectEnd()
     }
@@ -4228,7 +4221,7 @@ extension EphemeralVolumeSource: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("volumeClaimTemplate", self.volumeClaimTemplate)
+        writer.member("\"volumeClaimTemplate\":", self.volumeClaimTemplate)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -4510,23 +4503,22 @@ extension Event: JSONCodable {
     public func encode(to writer: inout JSONWriter) {
         let s = _storage
         writer.objectStart()
-        writer.field("apiVersion", Self.apiVersion)
-        writer.field("kind", Self.kind)
-        writer.field("metadata", s.metadata)
-        writer.field("involvedObject", s.involvedObject)
-        writer.field("action", s.action)
-        writer.field("count", s.count)
-        writer.field("eventTime", s.eventTime)
-        writer.field("firstTimestamp", s.firstTimestamp)
-        writer.field("lastTimestamp", s.lastTimestamp)
-        writer.field("message", s.message)
-        writer.field("reason", s.reason)
-        writer.field("related", s.related)
-        writer.field("reportingComponent", s.reportingComponent)
-        writer.field("reportingInstance", s.reportingInstance)
-        writer.field("series", s.series)
-        writer.field("source", s.source)
-        writer.field("type", s.type)
+        writer.rawMembers("\"apiVersion\":\"v1\",\"kind\":\"Event\"")
+        writer.member("\"metadata\":", s.metadata)
+        writer.member("\"involvedObject\":", s.involvedObject)
+        writer.member("\"action\":", s.action)
+        writer.member("\"count\":", s.count)
+        writer.member("\"eventTime\":", s.eventTime)
+        writer.member("\"firstTimestamp\":", s.firstTimestamp)
+        writer.member("\"lastTimestamp\":", s.lastTimestamp)
+        writer.member("\"message\":", s.message)
+        writer.member("\"reason\":", s.reason)
+        writer.member("\"related\":", s.related)
+        writer.member("\"reportingComponent\":", s.reportingComponent)
+        writer.member("\"reportingInstance\":", s.reportingInstance)
+        writer.member("\"series\":", s.series)
+        writer.member("\"source\":", s.source)
+        writer.member("\"type\":", s.type)
         writer.extraFields(s.unknownFields)
         writer.objectEnd()
     }
@@ -4592,10 +4584,9 @@ extension EventList: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("apiVersion", Self.apiVersion)
-        writer.field("kind", Self.kind)
-        writer.field("metadata", self.metadata)
-        writer.field("items", self.items)
+        writer.rawMembers("\"apiVersion\":\"v1\",\"kind\":\"EventList\"")
+        writer.member("\"metadata\":", self.metadata)
+        writer.member("\"items\":", self.items)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -4644,8 +4635,8 @@ extension EventSeries: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("count", self.count)
-        writer.field("lastObservedTime", self.lastObservedTime)
+        writer.member("\"count\":", self.count)
+        writer.member("\"lastObservedTime\":", self.lastObservedTime)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -4694,8 +4685,8 @@ extension EventSource: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("component", self.component)
-        writer.field("host", self.host)
+        writer.member("\"component\":", self.component)
+        writer.member("\"host\":", self.host)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -4736,7 +4727,7 @@ extension ExecAction: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("command", self.command)
+        writer.member("\"command\":", self.command)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -4809,11 +4800,11 @@ extension FCVolumeSource: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("fsType", self.fsType)
-        writer.field("lun", self.lun)
-        writer.field("readOnly", self.readOnly)
-        writer.field("targetWWNs", self.targetWWNs)
-        writer.field("wwids", self.wwids)
+        writer.member("\"fsType\":", self.fsType)
+        writer.member("\"lun\":", self.lun)
+        writer.member("\"readOnly\":", self.readOnly)
+        writer.member("\"targetWWNs\":", self.targetWWNs)
+        writer.member("\"wwids\":", self.wwids)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -4882,11 +4873,11 @@ extension FlexPersistentVolumeSource: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("driver", self.driver)
-        writer.field("fsType", self.fsType)
-        writer.field("options", self.options)
-        writer.field("readOnly", self.readOnly)
-        writer.field("secretRef", self.secretRef)
+        writer.member("\"driver\":", self.driver)
+        writer.member("\"fsType\":", self.fsType)
+        writer.member("\"options\":", self.options)
+        writer.member("\"readOnly\":", self.readOnly)
+        writer.member("\"secretRef\":", self.secretRef)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -4955,11 +4946,11 @@ extension FlexVolumeSource: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("driver", self.driver)
-        writer.field("fsType", self.fsType)
-        writer.field("options", self.options)
-        writer.field("readOnly", self.readOnly)
-        writer.field("secretRef", self.secretRef)
+        writer.member("\"driver\":", self.driver)
+        writer.member("\"fsType\":", self.fsType)
+        writer.member("\"options\":", self.options)
+        writer.member("\"readOnly\":", self.readOnly)
+        writer.member("\"secretRef\":", self.secretRef)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -5004,8 +4995,8 @@ extension FlockerVolumeSource: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("datasetName", self.datasetName)
-        writer.field("datasetUUID", self.datasetUUID)
+        writer.member("\"datasetName\":", self.datasetName)
+        writer.member("\"datasetUUID\":", self.datasetUUID)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -5066,10 +5057,10 @@ extension GCEPersistentDiskVolumeSource: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("pdName", self.pdName)
-        writer.field("fsType", self.fsType)
-        writer.field("partition", self.partition)
-        writer.field("readOnly", self.readOnly)
+        writer.member("\"pdName\":", self.pdName)
+        writer.member("\"fsType\":", self.fsType)
+        writer.member("\"partition\":", self.partition)
+        writer.member("\"readOnly\":", self.readOnly)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -5118,8 +5109,8 @@ extension GRPCAction: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("port", self.port)
-        writer.field("service", self.service)
+        writer.member("\"port\":", self.port)
+        writer.member("\"service\":", self.service)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -5176,9 +5167,9 @@ extension GitRepoVolumeSource: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("repository", self.repository)
-        writer.field("directory", self.directory)
-        writer.field("revision", self.revision)
+        writer.member("\"repository\":", self.repository)
+        writer.member("\"directory\":", self.directory)
+        writer.member("\"revision\":", self.revision)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -5243,10 +5234,10 @@ extension GlusterfsPersistentVolumeSource: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("endpoints", self.endpoints)
-        writer.field("path", self.path)
-        writer.field("endpointsNamespace", self.endpointsNamespace)
-        writer.field("readOnly", self.readOnly)
+        writer.member("\"endpoints\":", self.endpoints)
+        writer.member("\"path\":", self.path)
+        writer.member("\"endpointsNamespace\":", self.endpointsNamespace)
+        writer.member("\"readOnly\":", self.readOnly)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -5303,9 +5294,9 @@ extension GlusterfsVolumeSource: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("endpoints", self.endpoints)
-        writer.field("path", self.path)
-        writer.field("readOnly", self.readOnly)
+        writer.member("\"endpoints\":", self.endpoints)
+        writer.member("\"path\":", self.path)
+        writer.member("\"readOnly\":", self.readOnly)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -5370,11 +5361,11 @@ extension HTTPGetAction: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("port", self.port)
-        writer.field("host", self.host)
-        writer.field("httpHeaders", self.httpHeaders)
-        writer.field("path", self.path)
-        writer.field("scheme", self.scheme)
+        writer.member("\"port\":", self.port)
+        writer.member("\"host\":", self.host)
+        writer.member("\"httpHeaders\":", self.httpHeaders)
+        writer.member("\"path\":", self.path)
+        writer.member("\"scheme\":", self.scheme)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -5423,8 +5414,8 @@ extension HTTPHeader: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("name", self.name)
-        writer.field("value", self.value)
+        writer.member("\"name\":", self.name)
+        writer.member("\"value\":", self.value)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -5473,8 +5464,8 @@ extension HostAlias: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("ip", self.ip)
-        writer.field("hostnames", self.hostnames)
+        writer.member("\"ip\":", self.ip)
+        writer.member("\"hostnames\":", self.hostnames)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -5515,7 +5506,7 @@ extension HostIP: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("ip", self.ip)
+        writer.member("\"ip\":", self.ip)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -5560,8 +5551,8 @@ extension HostPathVolumeSource: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("path", self.path)
-        writer.field("type", self.type)
+        writer.member("\"path\":", self.path)
+        writer.member("\"type\":", self.type)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -5790,17 +5781,17 @@ extension ISCSIPersistentVolumeSource: JSONCodable {
     public func encode(to writer: inout JSONWriter) {
         let s = _storage
         writer.objectStart()
-        writer.field("iqn", s.iqn)
-        writer.field("lun", s.lun)
-        writer.field("targetPortal", s.targetPortal)
-        writer.field("chapAuthDiscovery", s.chapAuthDiscovery)
-        writer.field("chapAuthSession", s.chapAuthSession)
-        writer.field("fsType", s.fsType)
-        writer.field("initiatorName", s.initiatorName)
-        writer.field("iscsiInterface", s.iscsiInterface)
-        writer.field("portals", s.portals)
-        writer.field("readOnly", s.readOnly)
-        writer.field("secretRef", s.secretRef)
+        writer.member("\"iqn\":", s.iqn)
+        writer.member("\"lun\":", s.lun)
+        writer.member("\"targetPortal\":", s.targetPortal)
+        writer.member("\"chapAuthDiscovery\":", s.chapAuthDiscovery)
+        writer.member("\"chapAuthSession\":", s.chapAuthSession)
+        writer.member("\"fsType\":", s.fsType)
+        writer.member("\"initiatorName\":", s.initiatorName)
+        writer.member("\"iscsiInterface\":", s.iscsiInterface)
+        writer.member("\"portals\":", s.portals)
+        writer.member("\"readOnly\":", s.readOnly)
+        writer.member("\"secretRef\":", s.secretRef)
         writer.extraFields(s.unknownFields)
         writer.objectEnd()
     }
@@ -6033,17 +6024,17 @@ extension ISCSIVolumeSource: JSONCodable {
     public func encode(to writer: inout JSONWriter) {
         let s = _storage
         writer.objectStart()
-        writer.field("iqn", s.iqn)
-        writer.field("lun", s.lun)
-        writer.field("targetPortal", s.targetPortal)
-        writer.field("chapAuthDiscovery", s.chapAuthDiscovery)
-        writer.field("chapAuthSession", s.chapAuthSession)
-        writer.field("fsType", s.fsType)
-        writer.field("initiatorName", s.initiatorName)
-        writer.field("iscsiInterface", s.iscsiInterface)
-        writer.field("portals", s.portals)
-        writer.field("readOnly", s.readOnly)
-        writer.field("secretRef", s.secretRef)
+        writer.member("\"iqn\":", s.iqn)
+        writer.member("\"lun\":", s.lun)
+        writer.member("\"targetPortal\":", s.targetPortal)
+        writer.member("\"chapAuthDiscovery\":", s.chapAuthDiscovery)
+        writer.member("\"chapAuthSession\":", s.chapAuthSession)
+        writer.member("\"fsType\":", s.fsType)
+        writer.member("\"initiatorName\":", s.initiatorName)
+        writer.member("\"iscsiInterface\":", s.iscsiInterface)
+        writer.member("\"portals\":", s.portals)
+        writer.member("\"readOnly\":", s.readOnly)
+        writer.member("\"secretRef\":", s.secretRef)
         writer.extraFields(s.unknownFields)
         writer.objectEnd()
     }
@@ -6096,8 +6087,8 @@ extension ImageVolumeSource: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("pullPolicy", self.pullPolicy)
-        writer.field("reference", self.reference)
+        writer.member("\"pullPolicy\":", self.pullPolicy)
+        writer.member("\"reference\":", self.reference)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -6150,9 +6141,9 @@ extension KeyToPath: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("key", self.key)
-        writer.field("path", self.path)
-        writer.field("mode", self.mode)
+        writer.member("\"key\":", self.key)
+        writer.member("\"path\":", self.path)
+        writer.member("\"mode\":", self.mode)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -6201,8 +6192,8 @@ extension Lifecycle: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("postStart", self.postStart)
-        writer.field("preStop", self.preStop)
+        writer.member("\"postStart\":", self.postStart)
+        writer.member("\"preStop\":", self.preStop)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -6267,10 +6258,10 @@ extension LifecycleHandler: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("exec", self.exec)
-        writer.field("httpGet", self.httpGet)
-        writer.field("sleep", self.sleep)
-        writer.field("tcpSocket", self.tcpSocket)
+        writer.member("\"exec\":", self.exec)
+        writer.member("\"httpGet\":", self.httpGet)
+        writer.member("\"sleep\":", self.sleep)
+        writer.member("\"tcpSocket\":", self.tcpSocket)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -6328,10 +6319,9 @@ extension LimitRange: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("apiVersion", Self.apiVersion)
-        writer.field("kind", Self.kind)
-        writer.field("metadata", self.metadata)
-        if self.spec != LimitRangeSpec() { writer.field("spec", self.spec) }
+        writer.rawMembers("\"apiVersion\":\"v1\",\"kind\":\"LimitRange\"")
+        writer.member("\"metadata\":", self.metadata)
+        if self.spec != LimitRangeSpec._empty { writer.member("\"spec\":", self.spec) }
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -6408,12 +6398,12 @@ extension LimitRangeItem: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("type", self.type)
-        writer.field("default", self.`default`)
-        writer.field("defaultRequest", self.defaultRequest)
-        writer.field("max", self.max)
-        writer.field("maxLimitRequestRatio", self.maxLimitRequestRatio)
-        writer.field("min", self.min)
+        writer.member("\"type\":", self.type)
+        writer.member("\"default\":", self.`default`)
+        writer.member("\"defaultRequest\":", self.defaultRequest)
+        writer.member("\"max\":", self.max)
+        writer.member("\"maxLimitRequestRatio\":", self.maxLimitRequestRatio)
+        writer.member("\"min\":", self.min)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -6475,10 +6465,9 @@ extension LimitRangeList: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("apiVersion", Self.apiVersion)
-        writer.field("kind", Self.kind)
-        writer.field("metadata", self.metadata)
-        writer.field("items", self.items)
+        writer.rawMembers("\"apiVersion\":\"v1\",\"kind\":\"LimitRangeList\"")
+        writer.member("\"metadata\":", self.metadata)
+        writer.member("\"items\":", self.items)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -6488,6 +6477,8 @@ extension LimitRangeList: JSONCodable {
 ///
 /// Generated from `io.k8s.api.core.v1.LimitRangeSpec`.
 public struct LimitRangeSpec: Sendable, Hashable {
+    static let _empty = LimitRangeSpec()
+
     public var limits: [LimitRangeItem] = []
     /// Members the schema does not know, kept so a round trip loses nothing.
     public var unknownFields: JSONObject?
@@ -6519,7 +6510,7 @@ extension LimitRangeSpec: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("limits", self.limits)
+        writer.member("\"limits\":", self.limits)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -6572,9 +6563,9 @@ extension LinuxContainerUser: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("gid", self.gid)
-        writer.field("uid", self.uid)
-        writer.field("supplementalGroups", self.supplementalGroups)
+        writer.member("\"gid\":", self.gid)
+        writer.member("\"uid\":", self.uid)
+        writer.member("\"supplementalGroups\":", self.supplementalGroups)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -6639,10 +6630,10 @@ extension LoadBalancerIngress: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("hostname", self.hostname)
-        writer.field("ip", self.ip)
-        writer.field("ipMode", self.ipMode)
-        writer.field("ports", self.ports)
+        writer.member("\"hostname\":", self.hostname)
+        writer.member("\"ip\":", self.ip)
+        writer.member("\"ipMode\":", self.ipMode)
+        writer.member("\"ports\":", self.ports)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -6683,7 +6674,7 @@ extension LoadBalancerStatus: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("ingress", self.ingress)
+        writer.member("\"ingress\":", self.ingress)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -6724,7 +6715,7 @@ extension LocalObjectReference: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("name", self.name)
+        writer.member("\"name\":", self.name)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -6773,8 +6764,8 @@ extension LocalVolumeSource: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("path", self.path)
-        writer.field("fsType", self.fsType)
+        writer.member("\"path\":", self.path)
+        writer.member("\"fsType\":", self.fsType)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -6823,8 +6814,8 @@ extension ModifyVolumeStatus: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("status", self.status)
-        writer.field("targetVolumeAttributesClassName", self.targetVolumeAttributesClassName)
+        writer.member("\"status\":", self.status)
+        writer.member("\"targetVolumeAttributesClassName\":", self.targetVolumeAttributesClassName)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -6881,9 +6872,9 @@ extension NFSVolumeSource: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("path", self.path)
-        writer.field("server", self.server)
-        writer.field("readOnly", self.readOnly)
+        writer.member("\"path\":", self.path)
+        writer.member("\"server\":", self.server)
+        writer.member("\"readOnly\":", self.readOnly)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -6949,11 +6940,10 @@ extension Namespace: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("apiVersion", Self.apiVersion)
-        writer.field("kind", Self.kind)
-        writer.field("metadata", self.metadata)
-        if self.spec != NamespaceSpec() { writer.field("spec", self.spec) }
-        if self.status != NamespaceStatus() { writer.field("status", self.status) }
+        writer.rawMembers("\"apiVersion\":\"v1\",\"kind\":\"Namespace\"")
+        writer.member("\"metadata\":", self.metadata)
+        if self.spec != NamespaceSpec._empty { writer.member("\"spec\":", self.spec) }
+        if self.status != NamespaceStatus._empty { writer.member("\"status\":", self.status) }
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -7022,11 +7012,11 @@ extension NamespaceCondition: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("status", self.status)
-        writer.field("type", self.type)
-        writer.field("lastTransitionTime", self.lastTransitionTime)
-        writer.field("message", self.message)
-        writer.field("reason", self.reason)
+        writer.member("\"status\":", self.status)
+        writer.member("\"type\":", self.type)
+        writer.member("\"lastTransitionTime\":", self.lastTransitionTime)
+        writer.member("\"message\":", self.message)
+        writer.member("\"reason\":", self.reason)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -7088,10 +7078,9 @@ extension NamespaceList: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("apiVersion", Self.apiVersion)
-        writer.field("kind", Self.kind)
-        writer.field("metadata", self.metadata)
-        writer.field("items", self.items)
+        writer.rawMembers("\"apiVersion\":\"v1\",\"kind\":\"NamespaceList\"")
+        writer.member("\"metadata\":", self.metadata)
+        writer.member("\"items\":", self.items)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -7101,6 +7090,8 @@ extension NamespaceList: JSONCodable {
 ///
 /// Generated from `io.k8s.api.core.v1.NamespaceSpec`.
 public struct NamespaceSpec: Sendable, Hashable {
+    static let _empty = NamespaceSpec()
+
     public var finalizers: [String]?
     /// Members the schema does not know, kept so a round trip loses nothing.
     public var unknownFields: JSONObject?
@@ -7132,7 +7123,7 @@ extension NamespaceSpec: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("finalizers", self.finalizers)
+        writer.member("\"finalizers\":", self.finalizers)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -7142,6 +7133,8 @@ extension NamespaceSpec: JSONCodable {
 ///
 /// Generated from `io.k8s.api.core.v1.NamespaceStatus`.
 public struct NamespaceStatus: Sendable, Hashable {
+    static let _empty = NamespaceStatus()
+
     public var conditions: [NamespaceCondition]?
     public var phase: String?
     /// Members the schema does not know, kept so a round trip loses nothing.
@@ -7181,8 +7174,8 @@ extension NamespaceStatus: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("conditions", self.conditions)
-        writer.field("phase", self.phase)
+        writer.member("\"conditions\":", self.conditions)
+        writer.member("\"phase\":", self.phase)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -7248,11 +7241,10 @@ extension Node: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("apiVersion", Self.apiVersion)
-        writer.field("kind", Self.kind)
-        writer.field("metadata", self.metadata)
-        if self.spec != NodeSpec() { writer.field("spec", self.spec) }
-        if self.status != NodeStatus() { writer.field("status", self.status) }
+        writer.rawMembers("\"apiVersion\":\"v1\",\"kind\":\"Node\"")
+        writer.member("\"metadata\":", self.metadata)
+        if self.spec != NodeSpec._empty { writer.member("\"spec\":", self.spec) }
+        if self.status != NodeStatus._empty { writer.member("\"status\":", self.status) }
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -7301,8 +7293,8 @@ extension NodeAddress: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("address", self.address)
-        writer.field("type", self.type)
+        writer.member("\"address\":", self.address)
+        writer.member("\"type\":", self.type)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -7351,8 +7343,8 @@ extension NodeAffinity: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("preferredDuringSchedulingIgnoredDuringExecution", self.preferredDuringSchedulingIgnoredDuringExecution)
-        writer.field("requiredDuringSchedulingIgnoredDuringExecution", self.requiredDuringSchedulingIgnoredDuringExecution)
+        writer.member("\"preferredDuringSchedulingIgnoredDuringExecution\":", self.preferredDuringSchedulingIgnoredDuringExecution)
+        writer.member("\"requiredDuringSchedulingIgnoredDuringExecution\":", self.requiredDuringSchedulingIgnoredDuringExecution)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -7429,12 +7421,12 @@ extension NodeCondition: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("status", self.status)
-        writer.field("type", self.type)
-        writer.field("lastHeartbeatTime", self.lastHeartbeatTime)
-        writer.field("lastTransitionTime", self.lastTransitionTime)
-        writer.field("message", self.message)
-        writer.field("reason", self.reason)
+        writer.member("\"status\":", self.status)
+        writer.member("\"type\":", self.type)
+        writer.member("\"lastHeartbeatTime\":", self.lastHeartbeatTime)
+        writer.member("\"lastTransitionTime\":", self.lastTransitionTime)
+        writer.member("\"message\":", self.message)
+        writer.member("\"reason\":", self.reason)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -7475,7 +7467,7 @@ extension NodeConfigSource: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("configMap", self.configMap)
+        writer.member("\"configMap\":", self.configMap)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -7540,10 +7532,10 @@ extension NodeConfigStatus: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("active", self.active)
-        writer.field("assigned", self.assigned)
-        writer.field("error", self.error)
-        writer.field("lastKnownGood", self.lastKnownGood)
+        writer.member("\"active\":", self.active)
+        writer.member("\"assigned\":", self.assigned)
+        writer.member("\"error\":", self.error)
+        writer.member("\"lastKnownGood\":", self.lastKnownGood)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -7584,7 +7576,7 @@ extension NodeDaemonEndpoints: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("kubeletEndpoint", self.kubeletEndpoint)
+        writer.member("\"kubeletEndpoint\":", self.kubeletEndpoint)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -7625,7 +7617,7 @@ extension NodeFeatures: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("supplementalGroupsPolicy", self.supplementalGroupsPolicy)
+        writer.member("\"supplementalGroupsPolicy\":", self.supplementalGroupsPolicy)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -7687,10 +7679,9 @@ extension NodeList: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("apiVersion", Self.apiVersion)
-        writer.field("kind", Self.kind)
-        writer.field("metadata", self.metadata)
-        writer.field("items", self.items)
+        writer.rawMembers("\"apiVersion\":\"v1\",\"kind\":\"NodeList\"")
+        writer.member("\"metadata\":", self.metadata)
+        writer.member("\"items\":", self.items)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -7739,8 +7730,8 @@ extension NodeRuntimeHandler: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("features", self.features)
-        writer.field("name", self.name)
+        writer.member("\"features\":", self.features)
+        writer.member("\"name\":", self.name)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -7789,8 +7780,8 @@ extension NodeRuntimeHandlerFeatures: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("recursiveReadOnlyMounts", self.recursiveReadOnlyMounts)
-        writer.field("userNamespaces", self.userNamespaces)
+        writer.member("\"recursiveReadOnlyMounts\":", self.recursiveReadOnlyMounts)
+        writer.member("\"userNamespaces\":", self.userNamespaces)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -7831,7 +7822,7 @@ extension NodeSelector: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("nodeSelectorTerms", self.nodeSelectorTerms)
+        writer.member("\"nodeSelectorTerms\":", self.nodeSelectorTerms)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -7888,9 +7879,9 @@ extension NodeSelectorRequirement: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("key", self.key)
-        writer.field("operator", self.`operator`)
-        writer.field("values", self.values)
+        writer.member("\"key\":", self.key)
+        writer.member("\"operator\":", self.`operator`)
+        writer.member("\"values\":", self.values)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -7939,8 +7930,8 @@ extension NodeSelectorTerm: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("matchExpressions", self.matchExpressions)
-        writer.field("matchFields", self.matchFields)
+        writer.member("\"matchExpressions\":", self.matchExpressions)
+        writer.member("\"matchFields\":", self.matchFields)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -7950,6 +7941,8 @@ extension NodeSelectorTerm: JSONCodable {
 ///
 /// Generated from `io.k8s.api.core.v1.NodeSpec`.
 public struct NodeSpec: Sendable, Hashable {
+    static let _empty = NodeSpec()
+
     public var configSource: NodeConfigSource?
     public var externalID: String?
     public var podCIDR: String?
@@ -8025,13 +8018,13 @@ extension NodeSpec: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("configSource", self.configSource)
-        writer.field("externalID", self.externalID)
-        writer.field("podCIDR", self.podCIDR)
-        writer.field("podCIDRs", self.podCIDRs)
-        writer.field("providerID", self.providerID)
-        writer.field("taints", self.taints)
-        writer.field("unschedulable", self.unschedulable)
+        writer.member("\"configSource\":", self.configSource)
+        writer.member("\"externalID\":", self.externalID)
+        writer.member("\"podCIDR\":", self.podCIDR)
+        writer.member("\"podCIDRs\":", self.podCIDRs)
+        writer.member("\"providerID\":", self.providerID)
+        writer.member("\"taints\":", self.taints)
+        writer.member("\"unschedulable\":", self.unschedulable)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -8041,6 +8034,8 @@ extension NodeSpec: JSONCodable {
 ///
 /// Generated from `io.k8s.api.core.v1.NodeStatus`.
 public struct NodeStatus: Sendable, Hashable {
+    static let _empty = NodeStatus()
+
     final class _Storage: @unchecked Sendable {
         var addresses: [NodeAddress]?
         var allocatable: [String: Quantity]?
@@ -8274,19 +8269,19 @@ extension NodeStatus: JSONCodable {
     public func encode(to writer: inout JSONWriter) {
         let s = _storage
         writer.objectStart()
-        writer.field("addresses", s.addresses)
-        writer.field("allocatable", s.allocatable)
-        writer.field("capacity", s.capacity)
-        writer.field("conditions", s.conditions)
-        writer.field("config", s.config)
-        writer.field("daemonEndpoints", s.daemonEndpoints)
-        writer.field("features", s.features)
-        writer.field("images", s.images)
-        writer.field("nodeInfo", s.nodeInfo)
-        writer.field("phase", s.phase)
-        writer.field("runtimeHandlers", s.runtimeHandlers)
-        writer.field("volumesAttached", s.volumesAttached)
-        writer.field("volumesInUse", s.volumesInUse)
+        writer.member("\"addresses\":", s.addresses)
+        writer.member("\"allocatable\":", s.allocatable)
+        writer.member("\"capacity\":", s.capacity)
+        writer.member("\"conditions\":", s.conditions)
+        writer.member("\"config\":", s.config)
+        writer.member("\"daemonEndpoints\":", s.daemonEndpoints)
+        writer.member("\"features\":", s.features)
+        writer.member("\"images\":", s.images)
+        writer.member("\"nodeInfo\":", s.nodeInfo)
+        writer.member("\"phase\":", s.phase)
+        writer.member("\"runtimeHandlers\":", s.runtimeHandlers)
+        writer.member("\"volumesAttached\":", s.volumesAttached)
+        writer.member("\"volumesInUse\":", s.volumesInUse)
         writer.extraFields(s.unknownFields)
         writer.objectEnd()
     }
@@ -8508,16 +8503,16 @@ extension NodeSystemInfo: JSONCodable {
     public func encode(to writer: inout JSONWriter) {
         let s = _storage
         writer.objectStart()
-        writer.field("architecture", s.architecture)
-        writer.field("bootID", s.bootID)
-        writer.field("containerRuntimeVersion", s.containerRuntimeVersion)
-        writer.field("kernelVersion", s.kernelVersion)
-        writer.field("kubeProxyVersion", s.kubeProxyVersion)
-        writer.field("kubeletVersion", s.kubeletVersion)
-        writer.field("machineID", s.machineID)
-        writer.field("operatingSystem", s.operatingSystem)
-        writer.field("osImage", s.osImage)
-        writer.field("systemUUID", s.systemUUID)
+        writer.member("\"architecture\":", s.architecture)
+        writer.member("\"bootID\":", s.bootID)
+        writer.member("\"containerRuntimeVersion\":", s.containerRuntimeVersion)
+        writer.member("\"kernelVersion\":", s.kernelVersion)
+        writer.member("\"kubeProxyVersion\":", s.kubeProxyVersion)
+        writer.member("\"kubeletVersion\":", s.kubeletVersion)
+        writer.member("\"machineID\":", s.machineID)
+        writer.member("\"operatingSystem\":", s.operatingSystem)
+        writer.member("\"osImage\":", s.osImage)
+        writer.member("\"systemUUID\":", s.systemUUID)
         writer.extraFields(s.unknownFields)
         writer.objectEnd()
     }
@@ -8570,8 +8565,8 @@ extension ObjectFieldSelector: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("fieldPath", self.fieldPath)
-        writer.field("apiVersion", self.apiVersion)
+        writer.member("\"fieldPath\":", self.fieldPath)
+        writer.member("\"apiVersion\":", self.apiVersion)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -8652,13 +8647,13 @@ extension ObjectReference: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("apiVersion", self.apiVersion)
-        writer.field("fieldPath", self.fieldPath)
-        writer.field("kind", self.kind)
-        writer.field("name", self.name)
-        writer.field("namespace", self.namespace)
-        writer.field("resourceVersion", self.resourceVersion)
-        writer.field("uid", self.uid)
+        writer.member("\"apiVersion\":", self.apiVersion)
+        writer.member("\"fieldPath\":", self.fieldPath)
+        writer.member("\"kind\":", self.kind)
+        writer.member("\"name\":", self.name)
+        writer.member("\"namespace\":", self.namespace)
+        writer.member("\"resourceVersion\":", self.resourceVersion)
+        writer.member("\"uid\":", self.uid)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -8724,11 +8719,10 @@ extension PersistentVolume: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("apiVersion", Self.apiVersion)
-        writer.field("kind", Self.kind)
-        writer.field("metadata", self.metadata)
-        if self.spec != PersistentVolumeSpec() { writer.field("spec", self.spec) }
-        if self.status != PersistentVolumeStatus() { writer.field("status", self.status) }
+        writer.rawMembers("\"apiVersion\":\"v1\",\"kind\":\"PersistentVolume\"")
+        writer.member("\"metadata\":", self.metadata)
+        if self.spec != PersistentVolumeSpec._empty { writer.member("\"spec\":", self.spec) }
+        if self.status != PersistentVolumeStatus._empty { writer.member("\"status\":", self.status) }
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -8794,11 +8788,10 @@ extension PersistentVolumeClaim: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("apiVersion", Self.apiVersion)
-        writer.field("kind", Self.kind)
-        writer.field("metadata", self.metadata)
-        if self.spec != PersistentVolumeClaimSpec() { writer.field("spec", self.spec) }
-        if self.status != PersistentVolumeClaimStatus() { writer.field("status", self.status) }
+        writer.rawMembers("\"apiVersion\":\"v1\",\"kind\":\"PersistentVolumeClaim\"")
+        writer.member("\"metadata\":", self.metadata)
+        if self.spec != PersistentVolumeClaimSpec._empty { writer.member("\"spec\":", self.spec) }
+        if self.status != PersistentVolumeClaimStatus._empty { writer.member("\"status\":", self.status) }
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -8875,12 +8868,12 @@ extension PersistentVolumeClaimCondition: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("status", self.status)
-        writer.field("type", self.type)
-        writer.field("lastProbeTime", self.lastProbeTime)
-        writer.field("lastTransitionTime", self.lastTransitionTime)
-        writer.field("message", self.message)
-        writer.field("reason", self.reason)
+        writer.member("\"status\":", self.status)
+        writer.member("\"type\":", self.type)
+        writer.member("\"lastProbeTime\":", self.lastProbeTime)
+        writer.member("\"lastTransitionTime\":", self.lastTransitionTime)
+        writer.member("\"message\":", self.message)
+        writer.member("\"reason\":", self.reason)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -8942,10 +8935,9 @@ extension PersistentVolumeClaimList: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("apiVersion", Self.apiVersion)
-        writer.field("kind", Self.kind)
-        writer.field("metadata", self.metadata)
-        writer.field("items", self.items)
+        writer.rawMembers("\"apiVersion\":\"v1\",\"kind\":\"PersistentVolumeClaimList\"")
+        writer.member("\"metadata\":", self.metadata)
+        writer.member("\"items\":", self.items)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -8955,6 +8947,8 @@ extension PersistentVolumeClaimList: JSONCodable {
 ///
 /// Generated from `io.k8s.api.core.v1.PersistentVolumeClaimSpec`.
 public struct PersistentVolumeClaimSpec: Sendable, Hashable {
+    static let _empty = PersistentVolumeClaimSpec()
+
     final class _Storage: @unchecked Sendable {
         var accessModes: [String]?
         var dataSource: TypedLocalObjectReference?
@@ -9140,15 +9134,15 @@ extension PersistentVolumeClaimSpec: JSONCodable {
     public func encode(to writer: inout JSONWriter) {
         let s = _storage
         writer.objectStart()
-        writer.field("accessModes", s.accessModes)
-        writer.field("dataSource", s.dataSource)
-        writer.field("dataSourceRef", s.dataSourceRef)
-        writer.field("resources", s.resources)
-        writer.field("selector", s.selector)
-        writer.field("storageClassName", s.storageClassName)
-        writer.field("volumeAttributesClassName", s.volumeAttributesClassName)
-        writer.field("volumeMode", s.volumeMode)
-        writer.field("volumeName", s.volumeName)
+        writer.member("\"accessModes\":", s.accessModes)
+        writer.member("\"dataSource\":", s.dataSource)
+        writer.member("\"dataSourceRef\":", s.dataSourceRef)
+        writer.member("\"resources\":", s.resources)
+        writer.member("\"selector\":", s.selector)
+        writer.member("\"storageClassName\":", s.storageClassName)
+        writer.member("\"volumeAttributesClassName\":", s.volumeAttributesClassName)
+        writer.member("\"volumeMode\":", s.volumeMode)
+        writer.member("\"volumeName\":", s.volumeName)
         writer.extraFields(s.unknownFields)
         writer.objectEnd()
     }
@@ -9162,6 +9156,8 @@ extension PersistentVolumeClaimSpec {
 ///
 /// Generated from `io.k8s.api.core.v1.PersistentVolumeClaimStatus`.
 public struct PersistentVolumeClaimStatus: Sendable, Hashable {
+    static let _empty = PersistentVolumeClaimStatus()
+
     public var accessModes: [String]?
     public var allocatedResourceStatuses: [String: String]?
     public var allocatedResources: [String: Quantity]?
@@ -9245,14 +9241,14 @@ extension PersistentVolumeClaimStatus: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("accessModes", self.accessModes)
-        writer.field("allocatedResourceStatuses", self.allocatedResourceStatuses)
-        writer.field("allocatedResources", self.allocatedResources)
-        writer.field("capacity", self.capacity)
-        writer.field("conditions", self.conditions)
-        writer.field("currentVolumeAttributesClassName", self.currentVolumeAttributesClassName)
-        writer.field("modifyVolumeStatus", self.modifyVolumeStatus)
-        writer.field("phase", self.phase)
+        writer.member("\"accessModes\":", self.accessModes)
+        writer.member("\"allocatedResourceStatuses\":", self.allocatedResourceStatuses)
+        writer.member("\"allocatedResources\":", self.allocatedResources)
+        writer.member("\"capacity\":", self.capacity)
+        writer.member("\"conditions\":", self.conditions)
+        writer.member("\"currentVolumeAttributesClassName\":", self.currentVolumeAttributesClassName)
+        writer.member("\"modifyVolumeStatus\":", self.modifyVolumeStatus)
+        writer.member("\"phase\":", self.phase)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -9301,8 +9297,8 @@ extension PersistentVolumeClaimTemplate: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("spec", self.spec)
-        writer.field("metadata", self.metadata)
+        writer.member("\"spec\":", self.spec)
+        writer.member("\"metadata\":", self.metadata)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -9351,8 +9347,8 @@ extension PersistentVolumeClaimVolumeSource: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("claimName", self.claimName)
-        writer.field("readOnly", self.readOnly)
+        writer.member("\"claimName\":", self.claimName)
+        writer.member("\"readOnly\":", self.readOnly)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -9414,10 +9410,9 @@ extension PersistentVolumeList: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("apiVersion", Self.apiVersion)
-        writer.field("kind", Self.kind)
-        writer.field("metadata", self.metadata)
-        writer.field("items", self.items)
+        writer.rawMembers("\"apiVersion\":\"v1\",\"kind\":\"PersistentVolumeList\"")
+        writer.member("\"metadata\":", self.metadata)
+        writer.member("\"items\":", self.items)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -9427,6 +9422,8 @@ extension PersistentVolumeList: JSONCodable {
 ///
 /// Generated from `io.k8s.api.core.v1.PersistentVolumeSpec`.
 public struct PersistentVolumeSpec: Sendable, Hashable {
+    static let _empty = PersistentVolumeSpec()
+
     final class _Storage: @unchecked Sendable {
         var accessModes: [String]?
         var awsElasticBlockStore: AWSElasticBlockStoreVolumeSource?
@@ -9894,37 +9891,37 @@ extension PersistentVolumeSpec: JSONCodable {
     public func encode(to writer: inout JSONWriter) {
         let s = _storage
         writer.objectStart()
-        writer.field("accessModes", s.accessModes)
-        writer.field("awsElasticBlockStore", s.awsElasticBlockStore)
-        writer.field("azureDisk", s.azureDisk)
-        writer.field("azureFile", s.azureFile)
-        writer.field("capacity", s.capacity)
-        writer.field("cephfs", s.cephfs)
-        writer.field("cinder", s.cinder)
-        writer.field("claimRef", s.claimRef)
-        writer.field("csi", s.csi)
-        writer.field("fc", s.fc)
-        writer.field("flexVolume", s.flexVolume)
-        writer.field("flocker", s.flocker)
-        writer.field("gcePersistentDisk", s.gcePersistentDisk)
-        writer.field("glusterfs", s.glusterfs)
-        writer.field("hostPath", s.hostPath)
-        writer.field("iscsi", s.iscsi)
-        writer.field("local", s.local)
-        writer.field("mountOptions", s.mountOptions)
-        writer.field("nfs", s.nfs)
-        writer.field("nodeAffinity", s.nodeAffinity)
-        writer.field("persistentVolumeReclaimPolicy", s.persistentVolumeReclaimPolicy)
-        writer.field("photonPersistentDisk", s.photonPersistentDisk)
-        writer.field("portworxVolume", s.portworxVolume)
-        writer.field("quobyte", s.quobyte)
-        writer.field("rbd", s.rbd)
-        writer.field("scaleIO", s.scaleIO)
-        writer.field("storageClassName", s.storageClassName)
-        writer.field("storageos", s.storageos)
-        writer.field("volumeAttributesClassName", s.volumeAttributesClassName)
-        writer.field("volumeMode", s.volumeMode)
-        writer.field("vsphereVolume", s.vsphereVolume)
+        writer.member("\"accessModes\":", s.accessModes)
+        writer.member("\"awsElasticBlockStore\":", s.awsElasticBlockStore)
+        writer.member("\"azureDisk\":", s.azureDisk)
+        writer.member("\"azureFile\":", s.azureFile)
+        writer.member("\"capacity\":", s.capacity)
+        writer.member("\"cephfs\":", s.cephfs)
+        writer.member("\"cinder\":", s.cinder)
+        writer.member("\"claimRef\":", s.claimRef)
+        writer.member("\"csi\":", s.csi)
+        writer.member("\"fc\":", s.fc)
+        writer.member("\"flexVolume\":", s.flexVolume)
+        writer.member("\"flocker\":", s.flocker)
+        writer.member("\"gcePersistentDisk\":", s.gcePersistentDisk)
+        writer.member("\"glusterfs\":", s.glusterfs)
+        writer.member("\"hostPath\":", s.hostPath)
+        writer.member("\"iscsi\":", s.iscsi)
+        writer.member("\"local\":", s.local)
+        writer.member("\"mountOptions\":", s.mountOptions)
+        writer.member("\"nfs\":", s.nfs)
+        writer.member("\"nodeAffinity\":", s.nodeAffinity)
+        writer.member("\"persistentVolumeReclaimPolicy\":", s.persistentVolumeReclaimPolicy)
+        writer.member("\"photonPersistentDisk\":", s.photonPersistentDisk)
+        writer.member("\"portworxVolume\":", s.portworxVolume)
+        writer.member("\"quobyte\":", s.quobyte)
+        writer.member("\"rbd\":", s.rbd)
+        writer.member("\"scaleIO\":", s.scaleIO)
+        writer.member("\"storageClassName\":", s.storageClassName)
+        writer.member("\"storageos\":", s.storageos)
+        writer.member("\"volumeAttributesClassName\":", s.volumeAttributesClassName)
+        writer.member("\"volumeMode\":", s.volumeMode)
+        writer.member("\"vsphereVolume\":", s.vsphereVolume)
         writer.extraFields(s.unknownFields)
         writer.objectEnd()
     }
@@ -9938,6 +9935,8 @@ extension PersistentVolumeSpec {
 ///
 /// Generated from `io.k8s.api.core.v1.PersistentVolumeStatus`.
 public struct PersistentVolumeStatus: Sendable, Hashable {
+    static let _empty = PersistentVolumeStatus()
+
     public var lastPhaseTransitionTime: Time?
     public var message: String?
     public var phase: String?
@@ -9993,10 +9992,10 @@ extension PersistentVolumeStatus: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("lastPhaseTransitionTime", self.lastPhaseTransitionTime)
-        writer.field("message", self.message)
-        writer.field("phase", self.phase)
-        writer.field("reason", self.reason)
+        writer.member("\"lastPhaseTransitionTime\":", self.lastPhaseTransitionTime)
+        writer.member("\"message\":", self.message)
+        writer.member("\"phase\":", self.phase)
+        writer.member("\"reason\":", self.reason)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -10045,8 +10044,8 @@ extension PhotonPersistentDiskVolumeSource: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("pdID", self.pdID)
-        writer.field("fsType", self.fsType)
+        writer.member("\"pdID\":", self.pdID)
+        writer.member("\"fsType\":", self.fsType)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -10112,11 +10111,10 @@ extension Pod: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("apiVersion", Self.apiVersion)
-        writer.field("kind", Self.kind)
-        writer.field("metadata", self.metadata)
-        if self.spec != PodSpec() { writer.field("spec", self.spec) }
-        if self.status != PodStatus() { writer.field("status", self.status) }
+        writer.rawMembers("\"apiVersion\":\"v1\",\"kind\":\"Pod\"")
+        writer.member("\"metadata\":", self.metadata)
+        if self.spec != PodSpec._empty { writer.member("\"spec\":", self.spec) }
+        if self.status != PodStatus._empty { writer.member("\"status\":", self.status) }
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -10165,8 +10163,8 @@ extension PodAffinity: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("preferredDuringSchedulingIgnoredDuringExecution", self.preferredDuringSchedulingIgnoredDuringExecution)
-        writer.field("requiredDuringSchedulingIgnoredDuringExecution", self.requiredDuringSchedulingIgnoredDuringExecution)
+        writer.member("\"preferredDuringSchedulingIgnoredDuringExecution\":", self.preferredDuringSchedulingIgnoredDuringExecution)
+        writer.member("\"requiredDuringSchedulingIgnoredDuringExecution\":", self.requiredDuringSchedulingIgnoredDuringExecution)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -10243,12 +10241,12 @@ extension PodAffinityTerm: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("topologyKey", self.topologyKey)
-        writer.field("labelSelector", self.labelSelector)
-        writer.field("matchLabelKeys", self.matchLabelKeys)
-        writer.field("mismatchLabelKeys", self.mismatchLabelKeys)
-        writer.field("namespaceSelector", self.namespaceSelector)
-        writer.field("namespaces", self.namespaces)
+        writer.member("\"topologyKey\":", self.topologyKey)
+        writer.member("\"labelSelector\":", self.labelSelector)
+        writer.member("\"matchLabelKeys\":", self.matchLabelKeys)
+        writer.member("\"mismatchLabelKeys\":", self.mismatchLabelKeys)
+        writer.member("\"namespaceSelector\":", self.namespaceSelector)
+        writer.member("\"namespaces\":", self.namespaces)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -10297,8 +10295,8 @@ extension PodAntiAffinity: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("preferredDuringSchedulingIgnoredDuringExecution", self.preferredDuringSchedulingIgnoredDuringExecution)
-        writer.field("requiredDuringSchedulingIgnoredDuringExecution", self.requiredDuringSchedulingIgnoredDuringExecution)
+        writer.member("\"preferredDuringSchedulingIgnoredDuringExecution\":", self.preferredDuringSchedulingIgnoredDuringExecution)
+        writer.member("\"requiredDuringSchedulingIgnoredDuringExecution\":", self.requiredDuringSchedulingIgnoredDuringExecution)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -10375,12 +10373,12 @@ extension PodCondition: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("status", self.status)
-        writer.field("type", self.type)
-        writer.field("lastProbeTime", self.lastProbeTime)
-        writer.field("lastTransitionTime", self.lastTransitionTime)
-        writer.field("message", self.message)
-        writer.field("reason", self.reason)
+        writer.member("\"status\":", self.status)
+        writer.member("\"type\":", self.type)
+        writer.member("\"lastProbeTime\":", self.lastProbeTime)
+        writer.member("\"lastTransitionTime\":", self.lastTransitionTime)
+        writer.member("\"message\":", self.message)
+        writer.member("\"reason\":", self.reason)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -10437,9 +10435,9 @@ extension PodDNSConfig: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("nameservers", self.nameservers)
-        writer.field("options", self.options)
-        writer.field("searches", self.searches)
+        writer.member("\"nameservers\":", self.nameservers)
+        writer.member("\"options\":", self.options)
+        writer.member("\"searches\":", self.searches)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -10488,8 +10486,8 @@ extension PodDNSConfigOption: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("name", self.name)
-        writer.field("value", self.value)
+        writer.member("\"name\":", self.name)
+        writer.member("\"value\":", self.value)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -10530,7 +10528,7 @@ extension PodIP: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("ip", self.ip)
+        writer.member("\"ip\":", self.ip)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -10592,10 +10590,9 @@ extension PodList: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("apiVersion", Self.apiVersion)
-        writer.field("kind", Self.kind)
-        writer.field("metadata", self.metadata)
-        writer.field("items", self.items)
+        writer.rawMembers("\"apiVersion\":\"v1\",\"kind\":\"PodList\"")
+        writer.member("\"metadata\":", self.metadata)
+        writer.member("\"items\":", self.items)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -10636,7 +10633,7 @@ extension PodOS: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("name", self.name)
+        writer.member("\"name\":", self.name)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -10677,7 +10674,7 @@ extension PodReadinessGate: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("conditionType", self.conditionType)
+        writer.member("\"conditionType\":", self.conditionType)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -10734,9 +10731,9 @@ extension PodResourceClaim: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("name", self.name)
-        writer.field("resourceClaimName", self.resourceClaimName)
-        writer.field("resourceClaimTemplateName", self.resourceClaimTemplateName)
+        writer.member("\"name\":", self.name)
+        writer.member("\"resourceClaimName\":", self.resourceClaimName)
+        writer.member("\"resourceClaimTemplateName\":", self.resourceClaimTemplateName)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -10785,8 +10782,8 @@ extension PodResourceClaimStatus: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("name", self.name)
-        writer.field("resourceClaimName", self.resourceClaimName)
+        writer.member("\"name\":", self.name)
+        writer.member("\"resourceClaimName\":", self.resourceClaimName)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -10827,7 +10824,7 @@ extension PodSchedulingGate: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("name", self.name)
+        writer.member("\"name\":", self.name)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -11074,19 +11071,19 @@ extension PodSecurityContext: JSONCodable {
     public func encode(to writer: inout JSONWriter) {
         let s = _storage
         writer.objectStart()
-        writer.field("appArmorProfile", s.appArmorProfile)
-        writer.field("fsGroup", s.fsGroup)
-        writer.field("fsGroupChangePolicy", s.fsGroupChangePolicy)
-        writer.field("runAsGroup", s.runAsGroup)
-        writer.field("runAsNonRoot", s.runAsNonRoot)
-        writer.field("runAsUser", s.runAsUser)
-        writer.field("seLinuxChangePolicy", s.seLinuxChangePolicy)
-        writer.field("seLinuxOptions", s.seLinuxOptions)
-        writer.field("seccompProfile", s.seccompProfile)
-        writer.field("supplementalGroups", s.supplementalGroups)
-        writer.field("supplementalGroupsPolicy", s.supplementalGroupsPolicy)
-        writer.field("sysctls", s.sysctls)
-        writer.field("windowsOptions", s.windowsOptions)
+        writer.member("\"appArmorProfile\":", s.appArmorProfile)
+        writer.member("\"fsGroup\":", s.fsGroup)
+        writer.member("\"fsGroupChangePolicy\":", s.fsGroupChangePolicy)
+        writer.member("\"runAsGroup\":", s.runAsGroup)
+        writer.member("\"runAsNonRoot\":", s.runAsNonRoot)
+        writer.member("\"runAsUser\":", s.runAsUser)
+        writer.member("\"seLinuxChangePolicy\":", s.seLinuxChangePolicy)
+        writer.member("\"seLinuxOptions\":", s.seLinuxOptions)
+        writer.member("\"seccompProfile\":", s.seccompProfile)
+        writer.member("\"supplementalGroups\":", s.supplementalGroups)
+        writer.member("\"supplementalGroupsPolicy\":", s.supplementalGroupsPolicy)
+        writer.member("\"sysctls\":", s.sysctls)
+        writer.member("\"windowsOptions\":", s.windowsOptions)
         writer.extraFields(s.unknownFields)
         writer.objectEnd()
     }
@@ -11100,6 +11097,8 @@ extension PodSecurityContext {
 ///
 /// Generated from `io.k8s.api.core.v1.PodSpec`.
 public struct PodSpec: Sendable, Hashable {
+    static let _empty = PodSpec()
+
     final class _Storage: @unchecked Sendable {
         var containers: [Container] = []
         var activeDeadlineSeconds: Int64?
@@ -11670,46 +11669,46 @@ extension PodSpec: JSONCodable {
     public func encode(to writer: inout JSONWriter) {
         let s = _storage
         writer.objectStart()
-        writer.field("containers", s.containers)
-        writer.field("activeDeadlineSeconds", s.activeDeadlineSeconds)
-        writer.field("affinity", s.affinity)
-        writer.field("automountServiceAccountToken", s.automountServiceAccountToken)
-        writer.field("dnsConfig", s.dnsConfig)
-        writer.field("dnsPolicy", s.dnsPolicy)
-        writer.field("enableServiceLinks", s.enableServiceLinks)
-        writer.field("ephemeralContainers", s.ephemeralContainers)
-        writer.field("hostAliases", s.hostAliases)
-        writer.field("hostIPC", s.hostIPC)
-        writer.field("hostNetwork", s.hostNetwork)
-        writer.field("hostPID", s.hostPID)
-        writer.field("hostUsers", s.hostUsers)
-        writer.field("hostname", s.hostname)
-        writer.field("imagePullSecrets", s.imagePullSecrets)
-        writer.field("initContainers", s.initContainers)
-        writer.field("nodeName", s.nodeName)
-        writer.field("nodeSelector", s.nodeSelector)
-        writer.field("os", s.os)
-        writer.field("overhead", s.overhead)
-        writer.field("preemptionPolicy", s.preemptionPolicy)
-        writer.field("priority", s.priority)
-        writer.field("priorityClassName", s.priorityClassName)
-        writer.field("readinessGates", s.readinessGates)
-        writer.field("resourceClaims", s.resourceClaims)
-        writer.field("resources", s.resources)
-        writer.field("restartPolicy", s.restartPolicy)
-        writer.field("runtimeClassName", s.runtimeClassName)
-        writer.field("schedulerName", s.schedulerName)
-        writer.field("schedulingGates", s.schedulingGates)
-        writer.field("securityContext", s.securityContext)
-        writer.field("serviceAccount", s.serviceAccount)
-        writer.field("serviceAccountName", s.serviceAccountName)
-        writer.field("setHostnameAsFQDN", s.setHostnameAsFQDN)
-        writer.field("shareProcessNamespace", s.shareProcessNamespace)
-        writer.field("subdomain", s.subdomain)
-        writer.field("terminationGracePeriodSeconds", s.terminationGracePeriodSeconds)
-        writer.field("tolerations", s.tolerations)
-        writer.field("topologySpreadConstraints", s.topologySpreadConstraints)
-        writer.field("volumes", s.volumes)
+        writer.member("\"containers\":", s.containers)
+        writer.member("\"activeDeadlineSeconds\":", s.activeDeadlineSeconds)
+        writer.member("\"affinity\":", s.affinity)
+        writer.member("\"automountServiceAccountToken\":", s.automountServiceAccountToken)
+        writer.member("\"dnsConfig\":", s.dnsConfig)
+        writer.member("\"dnsPolicy\":", s.dnsPolicy)
+        writer.member("\"enableServiceLinks\":", s.enableServiceLinks)
+        writer.member("\"ephemeralContainers\":", s.ephemeralContainers)
+        writer.member("\"hostAliases\":", s.hostAliases)
+        writer.member("\"hostIPC\":", s.hostIPC)
+        writer.member("\"hostNetwork\":", s.hostNetwork)
+        writer.member("\"hostPID\":", s.hostPID)
+        writer.member("\"hostUsers\":", s.hostUsers)
+        writer.member("\"hostname\":", s.hostname)
+        writer.member("\"imagePullSecrets\":", s.imagePullSecrets)
+        writer.member("\"initContainers\":", s.initContainers)
+        writer.member("\"nodeName\":", s.nodeName)
+        writer.member("\"nodeSelector\":", s.nodeSelector)
+        writer.member("\"os\":", s.os)
+        writer.member("\"overhead\":", s.overhead)
+        writer.member("\"preemptionPolicy\":", s.preemptionPolicy)
+        writer.member("\"priority\":", s.priority)
+        writer.member("\"priorityClassName\":", s.priorityClassName)
+        writer.member("\"readinessGates\":", s.readinessGates)
+        writer.member("\"resourceClaims\":", s.resourceClaims)
+        writer.member("\"resources\":", s.resources)
+        writer.member("\"restartPolicy\":", s.restartPolicy)
+        writer.member("\"runtimeClassName\":", s.runtimeClassName)
+        writer.member("\"schedulerName\":", s.schedulerName)
+        writer.member("\"schedulingGates\":", s.schedulingGates)
+        writer.member("\"securityContext\":", s.securityContext)
+        writer.member("\"serviceAccount\":", s.serviceAccount)
+        writer.member("\"serviceAccountName\":", s.serviceAccountName)
+        writer.member("\"setHostnameAsFQDN\":", s.setHostnameAsFQDN)
+        writer.member("\"shareProcessNamespace\":", s.shareProcessNamespace)
+        writer.member("\"subdomain\":", s.subdomain)
+        writer.member("\"terminationGracePeriodSeconds\":", s.terminationGracePeriodSeconds)
+        writer.member("\"tolerations\":", s.tolerations)
+        writer.member("\"topologySpreadConstraints\":", s.topologySpreadConstraints)
+        writer.member("\"volumes\":", s.volumes)
         writer.extraFields(s.unknownFields)
         writer.objectEnd()
     }
@@ -11723,6 +11722,8 @@ extension PodSpec {
 ///
 /// Generated from `io.k8s.api.core.v1.PodStatus`.
 public struct PodStatus: Sendable, Hashable {
+    static let _empty = PodStatus()
+
     final class _Storage: @unchecked Sendable {
         var conditions: [PodCondition]?
         var containerStatuses: [ContainerStatus]?
@@ -11993,22 +11994,22 @@ extension PodStatus: JSONCodable {
     public func encode(to writer: inout JSONWriter) {
         let s = _storage
         writer.objectStart()
-        writer.field("conditions", s.conditions)
-        writer.field("containerStatuses", s.containerStatuses)
-        writer.field("ephemeralContainerStatuses", s.ephemeralContainerStatuses)
-        writer.field("hostIP", s.hostIP)
-        writer.field("hostIPs", s.hostIPs)
-        writer.field("initContainerStatuses", s.initContainerStatuses)
-        writer.field("message", s.message)
-        writer.field("nominatedNodeName", s.nominatedNodeName)
-        writer.field("phase", s.phase)
-        writer.field("podIP", s.podIP)
-        writer.field("podIPs", s.podIPs)
-        writer.field("qosClass", s.qosClass)
-        writer.field("reason", s.reason)
-        writer.field("resize", s.resize)
-        writer.field("resourceClaimStatuses", s.resourceClaimStatuses)
-        writer.field("startTime", s.startTime)
+        writer.member("\"conditions\":", s.conditions)
+        writer.member("\"containerStatuses\":", s.containerStatuses)
+        writer.member("\"ephemeralContainerStatuses\":", s.ephemeralContainerStatuses)
+        writer.member("\"hostIP\":", s.hostIP)
+        writer.member("\"hostIPs\":", s.hostIPs)
+        writer.member("\"initContainerStatuses\":", s.initContainerStatuses)
+        writer.member("\"message\":", s.message)
+        writer.member("\"nominatedNodeName\":", s.nominatedNodeName)
+        writer.member("\"phase\":", s.phase)
+        writer.member("\"podIP\":", s.podIP)
+        writer.member("\"podIPs\":", s.podIPs)
+        writer.member("\"qosClass\":", s.qosClass)
+        writer.member("\"reason\":", s.reason)
+        writer.member("\"resize\":", s.resize)
+        writer.member("\"resourceClaimStatuses\":", s.resourceClaimStatuses)
+        writer.member("\"startTime\":", s.startTime)
         writer.extraFields(s.unknownFields)
         writer.objectEnd()
     }
@@ -12070,10 +12071,9 @@ extension PodTemplate: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("apiVersion", Self.apiVersion)
-        writer.field("kind", Self.kind)
-        writer.field("metadata", self.metadata)
-        writer.field("template", self.template)
+        writer.rawMembers("\"apiVersion\":\"v1\",\"kind\":\"PodTemplate\"")
+        writer.member("\"metadata\":", self.metadata)
+        writer.member("\"template\":", self.template)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -12135,10 +12135,9 @@ extension PodTemplateList: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("apiVersion", Self.apiVersion)
-        writer.field("kind", Self.kind)
-        writer.field("metadata", self.metadata)
-        writer.field("items", self.items)
+        writer.rawMembers("\"apiVersion\":\"v1\",\"kind\":\"PodTemplateList\"")
+        writer.member("\"metadata\":", self.metadata)
+        writer.member("\"items\":", self.items)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -12187,8 +12186,8 @@ extension PodTemplateSpec: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("metadata", self.metadata)
-        writer.field("spec", self.spec)
+        writer.member("\"metadata\":", self.metadata)
+        writer.member("\"spec\":", self.spec)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -12245,9 +12244,9 @@ extension PortStatus: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("port", self.port)
-        writer.field("protocol", self.`protocol`)
-        writer.field("error", self.error)
+        writer.member("\"port\":", self.port)
+        writer.member("\"protocol\":", self.`protocol`)
+        writer.member("\"error\":", self.error)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -12300,9 +12299,9 @@ extension PortworxVolumeSource: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("volumeID", self.volumeID)
-        writer.field("fsType", self.fsType)
-        writer.field("readOnly", self.readOnly)
+        writer.member("\"volumeID\":", self.volumeID)
+        writer.member("\"fsType\":", self.fsType)
+        writer.member("\"readOnly\":", self.readOnly)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -12351,8 +12350,8 @@ extension PreferredSchedulingTerm: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("preference", self.preference)
-        writer.field("weight", self.weight)
+        writer.member("\"preference\":", self.preference)
+        writer.member("\"weight\":", self.weight)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -12562,16 +12561,16 @@ extension Probe: JSONCodable {
     public func encode(to writer: inout JSONWriter) {
         let s = _storage
         writer.objectStart()
-        writer.field("exec", s.exec)
-        writer.field("failureThreshold", s.failureThreshold)
-        writer.field("grpc", s.grpc)
-        writer.field("httpGet", s.httpGet)
-        writer.field("initialDelaySeconds", s.initialDelaySeconds)
-        writer.field("periodSeconds", s.periodSeconds)
-        writer.field("successThreshold", s.successThreshold)
-        writer.field("tcpSocket", s.tcpSocket)
-        writer.field("terminationGracePeriodSeconds", s.terminationGracePeriodSeconds)
-        writer.field("timeoutSeconds", s.timeoutSeconds)
+        writer.member("\"exec\":", s.exec)
+        writer.member("\"failureThreshold\":", s.failureThreshold)
+        writer.member("\"grpc\":", s.grpc)
+        writer.member("\"httpGet\":", s.httpGet)
+        writer.member("\"initialDelaySeconds\":", s.initialDelaySeconds)
+        writer.member("\"periodSeconds\":", s.periodSeconds)
+        writer.member("\"successThreshold\":", s.successThreshold)
+        writer.member("\"tcpSocket\":", s.tcpSocket)
+        writer.member("\"terminationGracePeriodSeconds\":", s.terminationGracePeriodSeconds)
+        writer.member("\"timeoutSeconds\":", s.timeoutSeconds)
         writer.extraFields(s.unknownFields)
         writer.objectEnd()
     }
@@ -12624,8 +12623,8 @@ extension ProjectedVolumeSource: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("defaultMode", self.defaultMode)
-        writer.field("sources", self.sources)
+        writer.member("\"defaultMode\":", self.defaultMode)
+        writer.member("\"sources\":", self.sources)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -12698,12 +12697,12 @@ extension QuobyteVolumeSource: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("registry", self.registry)
-        writer.field("volume", self.volume)
-        writer.field("group", self.group)
-        writer.field("readOnly", self.readOnly)
-        writer.field("tenant", self.tenant)
-        writer.field("user", self.user)
+        writer.member("\"registry\":", self.registry)
+        writer.member("\"volume\":", self.volume)
+        writer.member("\"group\":", self.group)
+        writer.member("\"readOnly\":", self.readOnly)
+        writer.member("\"tenant\":", self.tenant)
+        writer.member("\"user\":", self.user)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -12792,14 +12791,14 @@ extension RBDPersistentVolumeSource: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("image", self.image)
-        writer.field("monitors", self.monitors)
-        writer.field("fsType", self.fsType)
-        writer.field("keyring", self.keyring)
-        writer.field("pool", self.pool)
-        writer.field("readOnly", self.readOnly)
-        writer.field("secretRef", self.secretRef)
-        writer.field("user", self.user)
+        writer.member("\"image\":", self.image)
+        writer.member("\"monitors\":", self.monitors)
+        writer.member("\"fsType\":", self.fsType)
+        writer.member("\"keyring\":", self.keyring)
+        writer.member("\"pool\":", self.pool)
+        writer.member("\"readOnly\":", self.readOnly)
+        writer.member("\"secretRef\":", self.secretRef)
+        writer.member("\"user\":", self.user)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -12888,14 +12887,14 @@ extension RBDVolumeSource: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("image", self.image)
-        writer.field("monitors", self.monitors)
-        writer.field("fsType", self.fsType)
-        writer.field("keyring", self.keyring)
-        writer.field("pool", self.pool)
-        writer.field("readOnly", self.readOnly)
-        writer.field("secretRef", self.secretRef)
-        writer.field("user", self.user)
+        writer.member("\"image\":", self.image)
+        writer.member("\"monitors\":", self.monitors)
+        writer.member("\"fsType\":", self.fsType)
+        writer.member("\"keyring\":", self.keyring)
+        writer.member("\"pool\":", self.pool)
+        writer.member("\"readOnly\":", self.readOnly)
+        writer.member("\"secretRef\":", self.secretRef)
+        writer.member("\"user\":", self.user)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -12961,11 +12960,10 @@ extension ReplicationController: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("apiVersion", Self.apiVersion)
-        writer.field("kind", Self.kind)
-        writer.field("metadata", self.metadata)
-        if self.spec != ReplicationControllerSpec() { writer.field("spec", self.spec) }
-        if self.status != ReplicationControllerStatus() { writer.field("status", self.status) }
+        writer.rawMembers("\"apiVersion\":\"v1\",\"kind\":\"ReplicationController\"")
+        writer.member("\"metadata\":", self.metadata)
+        if self.spec != ReplicationControllerSpec._empty { writer.member("\"spec\":", self.spec) }
+        if self.status != ReplicationControllerStatus._empty { writer.member("\"status\":", self.status) }
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -13034,11 +13032,11 @@ extension ReplicationControllerCondition: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("status", self.status)
-        writer.field("type", self.type)
-        writer.field("lastTransitionTime", self.lastTransitionTime)
-        writer.field("message", self.message)
-        writer.field("reason", self.reason)
+        writer.member("\"status\":", self.status)
+        writer.member("\"type\":", self.type)
+        writer.member("\"lastTransitionTime\":", self.lastTransitionTime)
+        writer.member("\"message\":", self.message)
+        writer.member("\"reason\":", self.reason)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -13100,10 +13098,9 @@ extension ReplicationControllerList: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("apiVersion", Self.apiVersion)
-        writer.field("kind", Self.kind)
-        writer.field("metadata", self.metadata)
-        writer.field("items", self.items)
+        writer.rawMembers("\"apiVersion\":\"v1\",\"kind\":\"ReplicationControllerList\"")
+        writer.member("\"metadata\":", self.metadata)
+        writer.member("\"items\":", self.items)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -13113,6 +13110,8 @@ extension ReplicationControllerList: JSONCodable {
 ///
 /// Generated from `io.k8s.api.core.v1.ReplicationControllerSpec`.
 public struct ReplicationControllerSpec: Sendable, Hashable {
+    static let _empty = ReplicationControllerSpec()
+
     public var minReadySeconds: Int32?
     public var replicas: Int32?
     public var selector: [String: String]?
@@ -13160,10 +13159,10 @@ extension ReplicationControllerSpec: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("minReadySeconds", self.minReadySeconds)
-        writer.field("replicas", self.replicas)
-        writer.field("selector", self.selector)
-        writer.field("template", self.template)
+        writer.member("\"minReadySeconds\":", self.minReadySeconds)
+        writer.member("\"replicas\":", self.replicas)
+        writer.member("\"selector\":", self.selector)
+        writer.member("\"template\":", self.template)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -13173,6 +13172,8 @@ extension ReplicationControllerSpec: JSONCodable {
 ///
 /// Generated from `io.k8s.api.core.v1.ReplicationControllerStatus`.
 public struct ReplicationControllerStatus: Sendable, Hashable {
+    static let _empty = ReplicationControllerStatus()
+
     public var replicas: Int32 = 0
     public var availableReplicas: Int32?
     public var conditions: [ReplicationControllerCondition]?
@@ -13244,12 +13245,12 @@ extension ReplicationControllerStatus: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("replicas", self.replicas)
-        writer.field("availableReplicas", self.availableReplicas)
-        writer.field("conditions", self.conditions)
-        writer.field("fullyLabeledReplicas", self.fullyLabeledReplicas)
-        writer.field("observedGeneration", self.observedGeneration)
-        writer.field("readyReplicas", self.readyReplicas)
+        writer.member("\"replicas\":", self.replicas)
+        writer.member("\"availableReplicas\":", self.availableReplicas)
+        writer.member("\"conditions\":", self.conditions)
+        writer.member("\"fullyLabeledReplicas\":", self.fullyLabeledReplicas)
+        writer.member("\"observedGeneration\":", self.observedGeneration)
+        writer.member("\"readyReplicas\":", self.readyReplicas)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -13298,8 +13299,8 @@ extension ResourceClaim: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("name", self.name)
-        writer.field("request", self.request)
+        writer.member("\"name\":", self.name)
+        writer.member("\"request\":", self.request)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -13356,9 +13357,9 @@ extension ResourceFieldSelector: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("resource", self.resource)
-        writer.field("containerName", self.containerName)
-        writer.field("divisor", self.divisor)
+        writer.member("\"resource\":", self.resource)
+        writer.member("\"containerName\":", self.containerName)
+        writer.member("\"divisor\":", self.divisor)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -13407,8 +13408,8 @@ extension ResourceHealth: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("resourceID", self.resourceID)
-        writer.field("health", self.health)
+        writer.member("\"resourceID\":", self.resourceID)
+        writer.member("\"health\":", self.health)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -13474,11 +13475,10 @@ extension ResourceQuota: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("apiVersion", Self.apiVersion)
-        writer.field("kind", Self.kind)
-        writer.field("metadata", self.metadata)
-        if self.spec != ResourceQuotaSpec() { writer.field("spec", self.spec) }
-        if self.status != ResourceQuotaStatus() { writer.field("status", self.status) }
+        writer.rawMembers("\"apiVersion\":\"v1\",\"kind\":\"ResourceQuota\"")
+        writer.member("\"metadata\":", self.metadata)
+        if self.spec != ResourceQuotaSpec._empty { writer.member("\"spec\":", self.spec) }
+        if self.status != ResourceQuotaStatus._empty { writer.member("\"status\":", self.status) }
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -13540,10 +13540,9 @@ extension ResourceQuotaList: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("apiVersion", Self.apiVersion)
-        writer.field("kind", Self.kind)
-        writer.field("metadata", self.metadata)
-        writer.field("items", self.items)
+        writer.rawMembers("\"apiVersion\":\"v1\",\"kind\":\"ResourceQuotaList\"")
+        writer.member("\"metadata\":", self.metadata)
+        writer.member("\"items\":", self.items)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -13553,6 +13552,8 @@ extension ResourceQuotaList: JSONCodable {
 ///
 /// Generated from `io.k8s.api.core.v1.ResourceQuotaSpec`.
 public struct ResourceQuotaSpec: Sendable, Hashable {
+    static let _empty = ResourceQuotaSpec()
+
     public var hard: [String: Quantity]?
     public var scopeSelector: ScopeSelector?
     public var scopes: [String]?
@@ -13600,9 +13601,9 @@ extension ResourceQuotaSpec: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("hard", self.hard)
-        writer.field("scopeSelector", self.scopeSelector)
-        writer.field("scopes", self.scopes)
+        writer.member("\"hard\":", self.hard)
+        writer.member("\"scopeSelector\":", self.scopeSelector)
+        writer.member("\"scopes\":", self.scopes)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -13612,6 +13613,8 @@ extension ResourceQuotaSpec: JSONCodable {
 ///
 /// Generated from `io.k8s.api.core.v1.ResourceQuotaStatus`.
 public struct ResourceQuotaStatus: Sendable, Hashable {
+    static let _empty = ResourceQuotaStatus()
+
     public var hard: [String: Quantity]?
     public var used: [String: Quantity]?
     /// Members the schema does not know, kept so a round trip loses nothing.
@@ -13647,8 +13650,8 @@ extension ResourceQuotaStatus: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("hard", self.hard)
-        writer.field("used", self.used)
+        writer.member("\"hard\":", self.hard)
+        writer.member("\"used\":", self.used)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -13701,9 +13704,9 @@ extension ResourceRequirements: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("claims", self.claims)
-        writer.field("limits", self.limits)
-        writer.field("requests", self.requests)
+        writer.member("\"claims\":", self.claims)
+        writer.member("\"limits\":", self.limits)
+        writer.member("\"requests\":", self.requests)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -13752,8 +13755,8 @@ extension ResourceStatus: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("name", self.name)
-        writer.field("resources", self.resources)
+        writer.member("\"name\":", self.name)
+        writer.member("\"resources\":", self.resources)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -13810,10 +13813,10 @@ extension SELinuxOptions: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("level", self.level)
-        writer.field("role", self.role)
-        writer.field("type", self.type)
-        writer.field("user", self.user)
+        writer.member("\"level\":", self.level)
+        writer.member("\"role\":", self.role)
+        writer.member("\"type\":", self.type)
+        writer.member("\"user\":", self.user)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -14019,16 +14022,16 @@ extension ScaleIOPersistentVolumeSource: JSONCodable {
     public func encode(to writer: inout JSONWriter) {
         let s = _storage
         writer.objectStart()
-        writer.field("gateway", s.gateway)
-        writer.field("secretRef", s.secretRef)
-        writer.field("system", s.system)
-        writer.field("fsType", s.fsType)
-        writer.field("protectionDomain", s.protectionDomain)
-        writer.field("readOnly", s.readOnly)
-        writer.field("sslEnabled", s.sslEnabled)
-        writer.field("storageMode", s.storageMode)
-        writer.field("storagePool", s.storagePool)
-        writer.field("volumeName", s.volumeName)
+        writer.member("\"gateway\":", s.gateway)
+        writer.member("\"secretRef\":", s.secretRef)
+        writer.member("\"system\":", s.system)
+        writer.member("\"fsType\":", s.fsType)
+        writer.member("\"protectionDomain\":", s.protectionDomain)
+        writer.member("\"readOnly\":", s.readOnly)
+        writer.member("\"sslEnabled\":", s.sslEnabled)
+        writer.member("\"storageMode\":", s.storageMode)
+        writer.member("\"storagePool\":", s.storagePool)
+        writer.member("\"volumeName\":", s.volumeName)
         writer.extraFields(s.unknownFields)
         writer.objectEnd()
     }
@@ -14238,16 +14241,16 @@ extension ScaleIOVolumeSource: JSONCodable {
     public func encode(to writer: inout JSONWriter) {
         let s = _storage
         writer.objectStart()
-        writer.field("gateway", s.gateway)
-        writer.field("secretRef", s.secretRef)
-        writer.field("system", s.system)
-        writer.field("fsType", s.fsType)
-        writer.field("protectionDomain", s.protectionDomain)
-        writer.field("readOnly", s.readOnly)
-        writer.field("sslEnabled", s.sslEnabled)
-        writer.field("storageMode", s.storageMode)
-        writer.field("storagePool", s.storagePool)
-        writer.field("volumeName", s.volumeName)
+        writer.member("\"gateway\":", s.gateway)
+        writer.member("\"secretRef\":", s.secretRef)
+        writer.member("\"system\":", s.system)
+        writer.member("\"fsType\":", s.fsType)
+        writer.member("\"protectionDomain\":", s.protectionDomain)
+        writer.member("\"readOnly\":", s.readOnly)
+        writer.member("\"sslEnabled\":", s.sslEnabled)
+        writer.member("\"storageMode\":", s.storageMode)
+        writer.member("\"storagePool\":", s.storagePool)
+        writer.member("\"volumeName\":", s.volumeName)
         writer.extraFields(s.unknownFields)
         writer.objectEnd()
     }
@@ -14292,7 +14295,7 @@ extension ScopeSelector: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("matchExpressions", self.matchExpressions)
+        writer.member("\"matchExpressions\":", self.matchExpressions)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -14349,9 +14352,9 @@ extension ScopedResourceSelectorRequirement: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("operator", self.`operator`)
-        writer.field("scopeName", self.scopeName)
-        writer.field("values", self.values)
+        writer.member("\"operator\":", self.`operator`)
+        writer.member("\"scopeName\":", self.scopeName)
+        writer.member("\"values\":", self.values)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -14400,8 +14403,8 @@ extension SeccompProfile: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("type", self.type)
-        writer.field("localhostProfile", self.localhostProfile)
+        writer.member("\"type\":", self.type)
+        writer.member("\"localhostProfile\":", self.localhostProfile)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -14475,13 +14478,12 @@ extension Secret: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("apiVersion", Self.apiVersion)
-        writer.field("kind", Self.kind)
-        writer.field("metadata", self.metadata)
-        writer.field("data", self.data)
-        writer.field("immutable", self.immutable)
-        writer.field("stringData", self.stringData)
-        writer.field("type", self.type)
+        writer.rawMembers("\"apiVersion\":\"v1\",\"kind\":\"Secret\"")
+        writer.member("\"metadata\":", self.metadata)
+        writer.member("\"data\":", self.data)
+        writer.member("\"immutable\":", self.immutable)
+        writer.member("\"stringData\":", self.stringData)
+        writer.member("\"type\":", self.type)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -14530,8 +14532,8 @@ extension SecretEnvSource: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("name", self.name)
-        writer.field("optional", self.optional)
+        writer.member("\"name\":", self.name)
+        writer.member("\"optional\":", self.optional)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -14588,9 +14590,9 @@ extension SecretKeySelector: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("key", self.key)
-        writer.field("name", self.name)
-        writer.field("optional", self.optional)
+        writer.member("\"key\":", self.key)
+        writer.member("\"name\":", self.name)
+        writer.member("\"optional\":", self.optional)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -14652,10 +14654,9 @@ extension SecretList: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("apiVersion", Self.apiVersion)
-        writer.field("kind", Self.kind)
-        writer.field("metadata", self.metadata)
-        writer.field("items", self.items)
+        writer.rawMembers("\"apiVersion\":\"v1\",\"kind\":\"SecretList\"")
+        writer.member("\"metadata\":", self.metadata)
+        writer.member("\"items\":", self.items)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -14712,9 +14713,9 @@ extension SecretProjection: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("items", self.items)
-        writer.field("name", self.name)
-        writer.field("optional", self.optional)
+        writer.member("\"items\":", self.items)
+        writer.member("\"name\":", self.name)
+        writer.member("\"optional\":", self.optional)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -14763,8 +14764,8 @@ extension SecretReference: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("name", self.name)
-        writer.field("namespace", self.namespace)
+        writer.member("\"name\":", self.name)
+        writer.member("\"namespace\":", self.namespace)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -14829,10 +14830,10 @@ extension SecretVolumeSource: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("defaultMode", self.defaultMode)
-        writer.field("items", self.items)
-        writer.field("optional", self.optional)
-        writer.field("secretName", self.secretName)
+        writer.member("\"defaultMode\":", self.defaultMode)
+        writer.member("\"items\":", self.items)
+        writer.member("\"optional\":", self.optional)
+        writer.member("\"secretName\":", self.secretName)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -15060,18 +15061,18 @@ extension SecurityContext: JSONCodable {
     public func encode(to writer: inout JSONWriter) {
         let s = _storage
         writer.objectStart()
-        writer.field("allowPrivilegeEscalation", s.allowPrivilegeEscalation)
-        writer.field("appArmorProfile", s.appArmorProfile)
-        writer.field("capabilities", s.capabilities)
-        writer.field("privileged", s.privileged)
-        writer.field("procMount", s.procMount)
-        writer.field("readOnlyRootFilesystem", s.readOnlyRootFilesystem)
-        writer.field("runAsGroup", s.runAsGroup)
-        writer.field("runAsNonRoot", s.runAsNonRoot)
-        writer.field("runAsUser", s.runAsUser)
-        writer.field("seLinuxOptions", s.seLinuxOptions)
-        writer.field("seccompProfile", s.seccompProfile)
-        writer.field("windowsOptions", s.windowsOptions)
+        writer.member("\"allowPrivilegeEscalation\":", s.allowPrivilegeEscalation)
+        writer.member("\"appArmorProfile\":", s.appArmorProfile)
+        writer.member("\"capabilities\":", s.capabilities)
+        writer.member("\"privileged\":", s.privileged)
+        writer.member("\"procMount\":", s.procMount)
+        writer.member("\"readOnlyRootFilesystem\":", s.readOnlyRootFilesystem)
+        writer.member("\"runAsGroup\":", s.runAsGroup)
+        writer.member("\"runAsNonRoot\":", s.runAsNonRoot)
+        writer.member("\"runAsUser\":", s.runAsUser)
+        writer.member("\"seLinuxOptions\":", s.seLinuxOptions)
+        writer.member("\"seccompProfile\":", s.seccompProfile)
+        writer.member("\"windowsOptions\":", s.windowsOptions)
         writer.extraFields(s.unknownFields)
         writer.objectEnd()
     }
@@ -15141,11 +15142,10 @@ extension Service: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("apiVersion", Self.apiVersion)
-        writer.field("kind", Self.kind)
-        writer.field("metadata", self.metadata)
-        if self.spec != ServiceSpec() { writer.field("spec", self.spec) }
-        if self.status != ServiceStatus() { writer.field("status", self.status) }
+        writer.rawMembers("\"apiVersion\":\"v1\",\"kind\":\"Service\"")
+        writer.member("\"metadata\":", self.metadata)
+        if self.spec != ServiceSpec._empty { writer.member("\"spec\":", self.spec) }
+        if self.status != ServiceStatus._empty { writer.member("\"status\":", self.status) }
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -15223,12 +15223,11 @@ extension ServiceAccount: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("apiVersion", Self.apiVersion)
-        writer.field("kind", Self.kind)
-        writer.field("metadata", self.metadata)
-        writer.field("automountServiceAccountToken", self.automountServiceAccountToken)
-        writer.field("imagePullSecrets", self.imagePullSecrets)
-        writer.field("secrets", self.secrets)
+        writer.rawMembers("\"apiVersion\":\"v1\",\"kind\":\"ServiceAccount\"")
+        writer.member("\"metadata\":", self.metadata)
+        writer.member("\"automountServiceAccountToken\":", self.automountServiceAccountToken)
+        writer.member("\"imagePullSecrets\":", self.imagePullSecrets)
+        writer.member("\"secrets\":", self.secrets)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -15290,10 +15289,9 @@ extension ServiceAccountList: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("apiVersion", Self.apiVersion)
-        writer.field("kind", Self.kind)
-        writer.field("metadata", self.metadata)
-        writer.field("items", self.items)
+        writer.rawMembers("\"apiVersion\":\"v1\",\"kind\":\"ServiceAccountList\"")
+        writer.member("\"metadata\":", self.metadata)
+        writer.member("\"items\":", self.items)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -15350,9 +15348,9 @@ extension ServiceAccountTokenProjection: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("path", self.path)
-        writer.field("audience", self.audience)
-        writer.field("expirationSeconds", self.expirationSeconds)
+        writer.member("\"path\":", self.path)
+        writer.member("\"audience\":", self.audience)
+        writer.member("\"expirationSeconds\":", self.expirationSeconds)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -15414,10 +15412,9 @@ extension ServiceList: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("apiVersion", Self.apiVersion)
-        writer.field("kind", Self.kind)
-        writer.field("metadata", self.metadata)
-        writer.field("items", self.items)
+        writer.rawMembers("\"apiVersion\":\"v1\",\"kind\":\"ServiceList\"")
+        writer.member("\"metadata\":", self.metadata)
+        writer.member("\"items\":", self.items)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -15490,12 +15487,12 @@ extension ServicePort: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("port", self.port)
-        writer.field("appProtocol", self.appProtocol)
-        writer.field("name", self.name)
-        writer.field("nodePort", self.nodePort)
-        writer.field("protocol", self.`protocol`)
-        writer.field("targetPort", self.targetPort)
+        writer.member("\"port\":", self.port)
+        writer.member("\"appProtocol\":", self.appProtocol)
+        writer.member("\"name\":", self.name)
+        writer.member("\"nodePort\":", self.nodePort)
+        writer.member("\"protocol\":", self.`protocol`)
+        writer.member("\"targetPort\":", self.targetPort)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -15505,6 +15502,8 @@ extension ServicePort: JSONCodable {
 ///
 /// Generated from `io.k8s.api.core.v1.ServiceSpec`.
 public struct ServiceSpec: Sendable, Hashable {
+    static let _empty = ServiceSpec()
+
     final class _Storage: @unchecked Sendable {
         var allocateLoadBalancerNodePorts: Bool?
         var clusterIP: String?
@@ -15839,26 +15838,26 @@ extension ServiceSpec: JSONCodable {
     public func encode(to writer: inout JSONWriter) {
         let s = _storage
         writer.objectStart()
-        writer.field("allocateLoadBalancerNodePorts", s.allocateLoadBalancerNodePorts)
-        writer.field("clusterIP", s.clusterIP)
-        writer.field("clusterIPs", s.clusterIPs)
-        writer.field("externalIPs", s.externalIPs)
-        writer.field("externalName", s.externalName)
-        writer.field("externalTrafficPolicy", s.externalTrafficPolicy)
-        writer.field("healthCheckNodePort", s.healthCheckNodePort)
-        writer.field("internalTrafficPolicy", s.internalTrafficPolicy)
-        writer.field("ipFamilies", s.ipFamilies)
-        writer.field("ipFamilyPolicy", s.ipFamilyPolicy)
-        writer.field("loadBalancerClass", s.loadBalancerClass)
-        writer.field("loadBalancerIP", s.loadBalancerIP)
-        writer.field("loadBalancerSourceRanges", s.loadBalancerSourceRanges)
-        writer.field("ports", s.ports)
-        writer.field("publishNotReadyAddresses", s.publishNotReadyAddresses)
-        writer.field("selector", s.selector)
-        writer.field("sessionAffinity", s.sessionAffinity)
-        writer.field("sessionAffinityConfig", s.sessionAffinityConfig)
-        writer.field("trafficDistribution", s.trafficDistribution)
-        writer.field("type", s.type)
+        writer.member("\"allocateLoadBalancerNodePorts\":", s.allocateLoadBalancerNodePorts)
+        writer.member("\"clusterIP\":", s.clusterIP)
+        writer.member("\"clusterIPs\":", s.clusterIPs)
+        writer.member("\"externalIPs\":", s.externalIPs)
+        writer.member("\"externalName\":", s.externalName)
+        writer.member("\"externalTrafficPolicy\":", s.externalTrafficPolicy)
+        writer.member("\"healthCheckNodePort\":", s.healthCheckNodePort)
+        writer.member("\"internalTrafficPolicy\":", s.internalTrafficPolicy)
+        writer.member("\"ipFamilies\":", s.ipFamilies)
+        writer.member("\"ipFamilyPolicy\":", s.ipFamilyPolicy)
+        writer.member("\"loadBalancerClass\":", s.loadBalancerClass)
+        writer.member("\"loadBalancerIP\":", s.loadBalancerIP)
+        writer.member("\"loadBalancerSourceRanges\":", s.loadBalancerSourceRanges)
+        writer.member("\"ports\":", s.ports)
+        writer.member("\"publishNotReadyAddresses\":", s.publishNotReadyAddresses)
+        writer.member("\"selector\":", s.selector)
+        writer.member("\"sessionAffinity\":", s.sessionAffinity)
+        writer.member("\"sessionAffinityConfig\":", s.sessionAffinityConfig)
+        writer.member("\"trafficDistribution\":", s.trafficDistribution)
+        writer.member("\"type\":", s.type)
         writer.extraFields(s.unknownFields)
         writer.objectEnd()
     }
@@ -15872,6 +15871,8 @@ extension ServiceSpec {
 ///
 /// Generated from `io.k8s.api.core.v1.ServiceStatus`.
 public struct ServiceStatus: Sendable, Hashable {
+    static let _empty = ServiceStatus()
+
     public var conditions: [Condition]?
     public var loadBalancer: LoadBalancerStatus?
     /// Members the schema does not know, kept so a round trip loses nothing.
@@ -15911,8 +15912,8 @@ extension ServiceStatus: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("conditions", self.conditions)
-        writer.field("loadBalancer", self.loadBalancer)
+        writer.member("\"conditions\":", self.conditions)
+        writer.member("\"loadBalancer\":", self.loadBalancer)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -15953,7 +15954,7 @@ extension SessionAffinityConfig: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("clientIP", self.clientIP)
+        writer.member("\"clientIP\":", self.clientIP)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -15994,7 +15995,7 @@ extension SleepAction: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("seconds", self.seconds)
+        writer.member("\"seconds\":", self.seconds)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -16067,11 +16068,11 @@ extension StorageOSPersistentVolumeSource: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("fsType", self.fsType)
-        writer.field("readOnly", self.readOnly)
-        writer.field("secretRef", self.secretRef)
-        writer.field("volumeName", self.volumeName)
-        writer.field("volumeNamespace", self.volumeNamespace)
+        writer.member("\"fsType\":", self.fsType)
+        writer.member("\"readOnly\":", self.readOnly)
+        writer.member("\"secretRef\":", self.secretRef)
+        writer.member("\"volumeName\":", self.volumeName)
+        writer.member("\"volumeNamespace\":", self.volumeNamespace)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -16144,11 +16145,11 @@ extension StorageOSVolumeSource: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("fsType", self.fsType)
-        writer.field("readOnly", self.readOnly)
-        writer.field("secretRef", self.secretRef)
-        writer.field("volumeName", self.volumeName)
-        writer.field("volumeNamespace", self.volumeNamespace)
+        writer.member("\"fsType\":", self.fsType)
+        writer.member("\"readOnly\":", self.readOnly)
+        writer.member("\"secretRef\":", self.secretRef)
+        writer.member("\"volumeName\":", self.volumeName)
+        writer.member("\"volumeNamespace\":", self.volumeNamespace)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -16197,8 +16198,8 @@ extension Sysctl: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("name", self.name)
-        writer.field("value", self.value)
+        writer.member("\"name\":", self.name)
+        writer.member("\"value\":", self.value)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -16243,8 +16244,8 @@ extension TCPSocketAction: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("port", self.port)
-        writer.field("host", self.host)
+        writer.member("\"port\":", self.port)
+        writer.member("\"host\":", self.host)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -16309,10 +16310,10 @@ extension Taint: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("effect", self.effect)
-        writer.field("key", self.key)
-        writer.field("timeAdded", self.timeAdded)
-        writer.field("value", self.value)
+        writer.member("\"effect\":", self.effect)
+        writer.member("\"key\":", self.key)
+        writer.member("\"timeAdded\":", self.timeAdded)
+        writer.member("\"value\":", self.value)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -16385,11 +16386,11 @@ extension Toleration: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("effect", self.effect)
-        writer.field("key", self.key)
-        writer.field("operator", self.`operator`)
-        writer.field("tolerationSeconds", self.tolerationSeconds)
-        writer.field("value", self.value)
+        writer.member("\"effect\":", self.effect)
+        writer.member("\"key\":", self.key)
+        writer.member("\"operator\":", self.`operator`)
+        writer.member("\"tolerationSeconds\":", self.tolerationSeconds)
+        writer.member("\"value\":", self.value)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -16438,8 +16439,8 @@ extension TopologySelectorLabelRequirement: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("key", self.key)
-        writer.field("values", self.values)
+        writer.member("\"key\":", self.key)
+        writer.member("\"values\":", self.values)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -16480,7 +16481,7 @@ extension TopologySelectorTerm: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("matchLabelExpressions", self.matchLabelExpressions)
+        writer.member("\"matchLabelExpressions\":", self.matchLabelExpressions)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -16577,14 +16578,14 @@ extension TopologySpreadConstraint: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("maxSkew", self.maxSkew)
-        writer.field("topologyKey", self.topologyKey)
-        writer.field("whenUnsatisfiable", self.whenUnsatisfiable)
-        writer.field("labelSelector", self.labelSelector)
-        writer.field("matchLabelKeys", self.matchLabelKeys)
-        writer.field("minDomains", self.minDomains)
-        writer.field("nodeAffinityPolicy", self.nodeAffinityPolicy)
-        writer.field("nodeTaintsPolicy", self.nodeTaintsPolicy)
+        writer.member("\"maxSkew\":", self.maxSkew)
+        writer.member("\"topologyKey\":", self.topologyKey)
+        writer.member("\"whenUnsatisfiable\":", self.whenUnsatisfiable)
+        writer.member("\"labelSelector\":", self.labelSelector)
+        writer.member("\"matchLabelKeys\":", self.matchLabelKeys)
+        writer.member("\"minDomains\":", self.minDomains)
+        writer.member("\"nodeAffinityPolicy\":", self.nodeAffinityPolicy)
+        writer.member("\"nodeTaintsPolicy\":", self.nodeTaintsPolicy)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -16637,9 +16638,9 @@ extension TypedLocalObjectReference: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("kind", self.kind)
-        writer.field("name", self.name)
-        writer.field("apiGroup", self.apiGroup)
+        writer.member("\"kind\":", self.kind)
+        writer.member("\"name\":", self.name)
+        writer.member("\"apiGroup\":", self.apiGroup)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -16700,10 +16701,10 @@ extension TypedObjectReference: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("kind", self.kind)
-        writer.field("name", self.name)
-        writer.field("apiGroup", self.apiGroup)
-        writer.field("namespace", self.namespace)
+        writer.member("\"kind\":", self.kind)
+        writer.member("\"name\":", self.name)
+        writer.member("\"apiGroup\":", self.apiGroup)
+        writer.member("\"namespace\":", self.namespace)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -17172,37 +17173,37 @@ extension Volume: JSONCodable {
     public func encode(to writer: inout JSONWriter) {
         let s = _storage
         writer.objectStart()
-        writer.field("name", s.name)
-        writer.field("awsElasticBlockStore", s.awsElasticBlockStore)
-        writer.field("azureDisk", s.azureDisk)
-        writer.field("azureFile", s.azureFile)
-        writer.field("cephfs", s.cephfs)
-        writer.field("cinder", s.cinder)
-        writer.field("configMap", s.configMap)
-        writer.field("csi", s.csi)
-        writer.field("downwardAPI", s.downwardAPI)
-        writer.field("emptyDir", s.emptyDir)
-        writer.field("ephemeral", s.ephemeral)
-        writer.field("fc", s.fc)
-        writer.field("flexVolume", s.flexVolume)
-        writer.field("flocker", s.flocker)
-        writer.field("gcePersistentDisk", s.gcePersistentDisk)
-        writer.field("gitRepo", s.gitRepo)
-        writer.field("glusterfs", s.glusterfs)
-        writer.field("hostPath", s.hostPath)
-        writer.field("image", s.image)
-        writer.field("iscsi", s.iscsi)
-        writer.field("nfs", s.nfs)
-        writer.field("persistentVolumeClaim", s.persistentVolumeClaim)
-        writer.field("photonPersistentDisk", s.photonPersistentDisk)
-        writer.field("portworxVolume", s.portworxVolume)
-        writer.field("projected", s.projected)
-        writer.field("quobyte", s.quobyte)
-        writer.field("rbd", s.rbd)
-        writer.field("scaleIO", s.scaleIO)
-        writer.field("secret", s.secret)
-        writer.field("storageos", s.storageos)
-        writer.field("vsphereVolume", s.vsphereVolume)
+        writer.member("\"name\":", s.name)
+        writer.member("\"awsElasticBlockStore\":", s.awsElasticBlockStore)
+        writer.member("\"azureDisk\":", s.azureDisk)
+        writer.member("\"azureFile\":", s.azureFile)
+        writer.member("\"cephfs\":", s.cephfs)
+        writer.member("\"cinder\":", s.cinder)
+        writer.member("\"configMap\":", s.configMap)
+        writer.member("\"csi\":", s.csi)
+        writer.member("\"downwardAPI\":", s.downwardAPI)
+        writer.member("\"emptyDir\":", s.emptyDir)
+        writer.member("\"ephemeral\":", s.ephemeral)
+        writer.member("\"fc\":", s.fc)
+        writer.member("\"flexVolume\":", s.flexVolume)
+        writer.member("\"flocker\":", s.flocker)
+        writer.member("\"gcePersistentDisk\":", s.gcePersistentDisk)
+        writer.member("\"gitRepo\":", s.gitRepo)
+        writer.member("\"glusterfs\":", s.glusterfs)
+        writer.member("\"hostPath\":", s.hostPath)
+        writer.member("\"image\":", s.image)
+        writer.member("\"iscsi\":", s.iscsi)
+        writer.member("\"nfs\":", s.nfs)
+        writer.member("\"persistentVolumeClaim\":", s.persistentVolumeClaim)
+        writer.member("\"photonPersistentDisk\":", s.photonPersistentDisk)
+        writer.member("\"portworxVolume\":", s.portworxVolume)
+        writer.member("\"projected\":", s.projected)
+        writer.member("\"quobyte\":", s.quobyte)
+        writer.member("\"rbd\":", s.rbd)
+        writer.member("\"scaleIO\":", s.scaleIO)
+        writer.member("\"secret\":", s.secret)
+        writer.member("\"storageos\":", s.storageos)
+        writer.member("\"vsphereVolume\":", s.vsphereVolume)
         writer.extraFields(s.unknownFields)
         writer.objectEnd()
     }
@@ -17255,8 +17256,8 @@ extension VolumeDevice: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("devicePath", self.devicePath)
-        writer.field("name", self.name)
+        writer.member("\"devicePath\":", self.devicePath)
+        writer.member("\"name\":", self.name)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -17345,13 +17346,13 @@ extension VolumeMount: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("mountPath", self.mountPath)
-        writer.field("name", self.name)
-        writer.field("mountPropagation", self.mountPropagation)
-        writer.field("readOnly", self.readOnly)
-        writer.field("recursiveReadOnly", self.recursiveReadOnly)
-        writer.field("subPath", self.subPath)
-        writer.field("subPathExpr", self.subPathExpr)
+        writer.member("\"mountPath\":", self.mountPath)
+        writer.member("\"name\":", self.name)
+        writer.member("\"mountPropagation\":", self.mountPropagation)
+        writer.member("\"readOnly\":", self.readOnly)
+        writer.member("\"recursiveReadOnly\":", self.recursiveReadOnly)
+        writer.member("\"subPath\":", self.subPath)
+        writer.member("\"subPathExpr\":", self.subPathExpr)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -17416,10 +17417,10 @@ extension VolumeMountStatus: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("mountPath", self.mountPath)
-        writer.field("name", self.name)
-        writer.field("readOnly", self.readOnly)
-        writer.field("recursiveReadOnly", self.recursiveReadOnly)
+        writer.member("\"mountPath\":", self.mountPath)
+        writer.member("\"name\":", self.name)
+        writer.member("\"readOnly\":", self.readOnly)
+        writer.member("\"recursiveReadOnly\":", self.recursiveReadOnly)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -17460,7 +17461,7 @@ extension VolumeNodeAffinity: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("required", self.required)
+        writer.member("\"required\":", self.required)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -17533,11 +17534,11 @@ extension VolumeProjection: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("clusterTrustBundle", self.clusterTrustBundle)
-        writer.field("configMap", self.configMap)
-        writer.field("downwardAPI", self.downwardAPI)
-        writer.field("secret", self.secret)
-        writer.field("serviceAccountToken", self.serviceAccountToken)
+        writer.member("\"clusterTrustBundle\":", self.clusterTrustBundle)
+        writer.member("\"configMap\":", self.configMap)
+        writer.member("\"downwardAPI\":", self.downwardAPI)
+        writer.member("\"secret\":", self.secret)
+        writer.member("\"serviceAccountToken\":", self.serviceAccountToken)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -17586,8 +17587,8 @@ extension VolumeResourceRequirements: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("limits", self.limits)
-        writer.field("requests", self.requests)
+        writer.member("\"limits\":", self.limits)
+        writer.member("\"requests\":", self.requests)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -17652,10 +17653,10 @@ extension VsphereVirtualDiskVolumeSource: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("volumePath", self.volumePath)
-        writer.field("fsType", self.fsType)
-        writer.field("storagePolicyID", self.storagePolicyID)
-        writer.field("storagePolicyName", self.storagePolicyName)
+        writer.member("\"volumePath\":", self.volumePath)
+        writer.member("\"fsType\":", self.fsType)
+        writer.member("\"storagePolicyID\":", self.storagePolicyID)
+        writer.member("\"storagePolicyName\":", self.storagePolicyName)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -17704,8 +17705,8 @@ extension WeightedPodAffinityTerm: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("podAffinityTerm", self.podAffinityTerm)
-        writer.field("weight", self.weight)
+        writer.member("\"podAffinityTerm\":", self.podAffinityTerm)
+        writer.member("\"weight\":", self.weight)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -17770,10 +17771,10 @@ extension WindowsSecurityContextOptions: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("gmsaCredentialSpec", self.gmsaCredentialSpec)
-        writer.field("gmsaCredentialSpecName", self.gmsaCredentialSpecName)
-        writer.field("hostProcess", self.hostProcess)
-        writer.field("runAsUserName", self.runAsUserName)
+        writer.member("\"gmsaCredentialSpec\":", self.gmsaCredentialSpec)
+        writer.member("\"gmsaCredentialSpecName\":", self.gmsaCredentialSpecName)
+        writer.member("\"hostProcess\":", self.hostProcess)
+        writer.member("\"runAsUserName\":", self.runAsUserName)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }

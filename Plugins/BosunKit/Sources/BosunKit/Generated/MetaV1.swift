@@ -68,12 +68,11 @@ extension APIGroup: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("apiVersion", Self.apiVersion)
-        writer.field("kind", Self.kind)
-        writer.field("name", self.name)
-        writer.field("versions", self.versions)
-        writer.field("preferredVersion", self.preferredVersion)
-        writer.field("serverAddressByClientCIDRs", self.serverAddressByClientCIDRs)
+        writer.rawMembers("\"apiVersion\":\"v1\",\"kind\":\"APIGroup\"")
+        writer.member("\"name\":", self.name)
+        writer.member("\"versions\":", self.versions)
+        writer.member("\"preferredVersion\":", self.preferredVersion)
+        writer.member("\"serverAddressByClientCIDRs\":", self.serverAddressByClientCIDRs)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -127,9 +126,8 @@ extension APIGroupList: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("apiVersion", Self.apiVersion)
-        writer.field("kind", Self.kind)
-        writer.field("groups", self.groups)
+        writer.rawMembers("\"apiVersion\":\"v1\",\"kind\":\"APIGroupList\"")
+        writer.member("\"groups\":", self.groups)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -331,16 +329,16 @@ extension APIResource: JSONCodable {
     public func encode(to writer: inout JSONWriter) {
         let s = _storage
         writer.objectStart()
-        writer.field("kind", s.kind)
-        writer.field("name", s.name)
-        writer.field("namespaced", s.namespaced)
-        writer.field("singularName", s.singularName)
-        writer.field("verbs", s.verbs)
-        writer.field("categories", s.categories)
-        writer.field("group", s.group)
-        writer.field("shortNames", s.shortNames)
-        writer.field("storageVersionHash", s.storageVersionHash)
-        writer.field("version", s.version)
+        writer.member("\"kind\":", s.kind)
+        writer.member("\"name\":", s.name)
+        writer.member("\"namespaced\":", s.namespaced)
+        writer.member("\"singularName\":", s.singularName)
+        writer.member("\"verbs\":", s.verbs)
+        writer.member("\"categories\":", s.categories)
+        writer.member("\"group\":", s.group)
+        writer.member("\"shortNames\":", s.shortNames)
+        writer.member("\"storageVersionHash\":", s.storageVersionHash)
+        writer.member("\"version\":", s.version)
         writer.extraFields(s.unknownFields)
         writer.objectEnd()
     }
@@ -406,10 +404,9 @@ extension APIResourceList: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("apiVersion", Self.apiVersion)
-        writer.field("kind", Self.kind)
-        writer.field("groupVersion", self.groupVersion)
-        writer.field("resources", self.resources)
+        writer.rawMembers("\"apiVersion\":\"v1\",\"kind\":\"APIResourceList\"")
+        writer.member("\"groupVersion\":", self.groupVersion)
+        writer.member("\"resources\":", self.resources)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -471,10 +468,9 @@ extension APIVersions: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("apiVersion", Self.apiVersion)
-        writer.field("kind", Self.kind)
-        writer.field("serverAddressByClientCIDRs", self.serverAddressByClientCIDRs)
-        writer.field("versions", self.versions)
+        writer.rawMembers("\"apiVersion\":\"v1\",\"kind\":\"APIVersions\"")
+        writer.member("\"serverAddressByClientCIDRs\":", self.serverAddressByClientCIDRs)
+        writer.member("\"versions\":", self.versions)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -547,12 +543,12 @@ extension Condition: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("lastTransitionTime", self.lastTransitionTime)
-        writer.field("message", self.message)
-        writer.field("reason", self.reason)
-        writer.field("status", self.status)
-        writer.field("type", self.type)
-        writer.field("observedGeneration", self.observedGeneration)
+        writer.member("\"lastTransitionTime\":", self.lastTransitionTime)
+        writer.member("\"message\":", self.message)
+        writer.member("\"reason\":", self.reason)
+        writer.member("\"status\":", self.status)
+        writer.member("\"type\":", self.type)
+        writer.member("\"observedGeneration\":", self.observedGeneration)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -649,14 +645,14 @@ extension DeleteOptions: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("apiVersion", self.apiVersion)
-        writer.field("dryRun", self.dryRun)
-        writer.field("gracePeriodSeconds", self.gracePeriodSeconds)
-        writer.field("ignoreStoreReadErrorWithClusterBreakingPotential", self.ignoreStoreReadErrorWithClusterBreakingPotential)
-        writer.field("kind", self.kind)
-        writer.field("orphanDependents", self.orphanDependents)
-        writer.field("preconditions", self.preconditions)
-        writer.field("propagationPolicy", self.propagationPolicy)
+        writer.member("\"apiVersion\":", self.apiVersion)
+        writer.member("\"dryRun\":", self.dryRun)
+        writer.member("\"gracePeriodSeconds\":", self.gracePeriodSeconds)
+        writer.member("\"ignoreStoreReadErrorWithClusterBreakingPotential\":", self.ignoreStoreReadErrorWithClusterBreakingPotential)
+        writer.member("\"kind\":", self.kind)
+        writer.member("\"orphanDependents\":", self.orphanDependents)
+        writer.member("\"preconditions\":", self.preconditions)
+        writer.member("\"propagationPolicy\":", self.propagationPolicy)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -713,9 +709,9 @@ extension FieldSelectorRequirement: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("key", self.key)
-        writer.field("operator", self.`operator`)
-        writer.field("values", self.values)
+        writer.member("\"key\":", self.key)
+        writer.member("\"operator\":", self.`operator`)
+        writer.member("\"values\":", self.values)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -764,8 +760,8 @@ extension GroupVersionForDiscovery: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("groupVersion", self.groupVersion)
-        writer.field("version", self.version)
+        writer.member("\"groupVersion\":", self.groupVersion)
+        writer.member("\"version\":", self.version)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -814,8 +810,8 @@ extension LabelSelector: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("matchExpressions", self.matchExpressions)
-        writer.field("matchLabels", self.matchLabels)
+        writer.member("\"matchExpressions\":", self.matchExpressions)
+        writer.member("\"matchLabels\":", self.matchLabels)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -872,9 +868,9 @@ extension LabelSelectorRequirement: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("key", self.key)
-        writer.field("operator", self.`operator`)
-        writer.field("values", self.values)
+        writer.member("\"key\":", self.key)
+        writer.member("\"operator\":", self.`operator`)
+        writer.member("\"values\":", self.values)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -935,10 +931,10 @@ extension ListMeta: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("continue", self.`continue`)
-        writer.field("remainingItemCount", self.remainingItemCount)
-        writer.field("resourceVersion", self.resourceVersion)
-        writer.field("selfLink", self.selfLink)
+        writer.member("\"continue\":", self.`continue`)
+        writer.member("\"remainingItemCount\":", self.remainingItemCount)
+        writer.member("\"resourceVersion\":", self.resourceVersion)
+        writer.member("\"selfLink\":", self.selfLink)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -1023,13 +1019,13 @@ extension ManagedFieldsEntry: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("apiVersion", self.apiVersion)
-        writer.field("fieldsType", self.fieldsType)
-        writer.field("fieldsV1", self.fieldsV1)
-        writer.field("manager", self.manager)
-        writer.field("operation", self.operation)
-        writer.field("subresource", self.subresource)
-        writer.field("time", self.time)
+        writer.member("\"apiVersion\":", self.apiVersion)
+        writer.member("\"fieldsType\":", self.fieldsType)
+        writer.member("\"fieldsV1\":", self.fieldsV1)
+        writer.member("\"manager\":", self.manager)
+        writer.member("\"operation\":", self.operation)
+        writer.member("\"subresource\":", self.subresource)
+        writer.member("\"time\":", self.time)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -1310,21 +1306,21 @@ extension ObjectMeta: JSONCodable {
     public func encode(to writer: inout JSONWriter) {
         let s = _storage
         writer.objectStart()
-        writer.field("annotations", s.annotations)
-        writer.field("creationTimestamp", s.creationTimestamp)
-        writer.field("deletionGracePeriodSeconds", s.deletionGracePeriodSeconds)
-        writer.field("deletionTimestamp", s.deletionTimestamp)
-        writer.field("finalizers", s.finalizers)
-        writer.field("generateName", s.generateName)
-        writer.field("generation", s.generation)
-        writer.field("labels", s.labels)
-        writer.field("managedFields", s.managedFields)
-        writer.field("name", s.name)
-        writer.field("namespace", s.namespace)
-        writer.field("ownerReferences", s.ownerReferences)
-        writer.field("resourceVersion", s.resourceVersion)
-        writer.field("selfLink", s.selfLink)
-        writer.field("uid", s.uid)
+        writer.member("\"annotations\":", s.annotations)
+        writer.member("\"creationTimestamp\":", s.creationTimestamp)
+        writer.member("\"deletionGracePeriodSeconds\":", s.deletionGracePeriodSeconds)
+        writer.member("\"deletionTimestamp\":", s.deletionTimestamp)
+        writer.member("\"finalizers\":", s.finalizers)
+        writer.member("\"generateName\":", s.generateName)
+        writer.member("\"generation\":", s.generation)
+        writer.member("\"labels\":", s.labels)
+        writer.member("\"managedFields\":", s.managedFields)
+        writer.member("\"name\":", s.name)
+        writer.member("\"namespace\":", s.namespace)
+        writer.member("\"ownerReferences\":", s.ownerReferences)
+        writer.member("\"resourceVersion\":", s.resourceVersion)
+        writer.member("\"selfLink\":", s.selfLink)
+        writer.member("\"uid\":", s.uid)
         writer.extraFields(s.unknownFields)
         writer.objectEnd()
     }
@@ -1401,12 +1397,12 @@ extension OwnerReference: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("apiVersion", self.apiVersion)
-        writer.field("kind", self.kind)
-        writer.field("name", self.name)
-        writer.field("uid", self.uid)
-        writer.field("blockOwnerDeletion", self.blockOwnerDeletion)
-        writer.field("controller", self.controller)
+        writer.member("\"apiVersion\":", self.apiVersion)
+        writer.member("\"kind\":", self.kind)
+        writer.member("\"name\":", self.name)
+        writer.member("\"uid\":", self.uid)
+        writer.member("\"blockOwnerDeletion\":", self.blockOwnerDeletion)
+        writer.member("\"controller\":", self.controller)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -1455,8 +1451,8 @@ extension Preconditions: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("resourceVersion", self.resourceVersion)
-        writer.field("uid", self.uid)
+        writer.member("\"resourceVersion\":", self.resourceVersion)
+        writer.member("\"uid\":", self.uid)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -1505,8 +1501,8 @@ extension ServerAddressByClientCIDR: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("clientCIDR", self.clientCIDR)
-        writer.field("serverAddress", self.serverAddress)
+        writer.member("\"clientCIDR\":", self.clientCIDR)
+        writer.member("\"serverAddress\":", self.serverAddress)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -1588,14 +1584,13 @@ extension Status: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("apiVersion", Self.apiVersion)
-        writer.field("kind", Self.kind)
-        writer.field("metadata", self.metadata)
-        writer.field("status", self.status)
-        writer.field("code", self.code)
-        writer.field("details", self.details)
-        writer.field("message", self.message)
-        writer.field("reason", self.reason)
+        writer.rawMembers("\"apiVersion\":\"v1\",\"kind\":\"Status\"")
+        writer.member("\"metadata\":", self.metadata)
+        writer.member("\"status\":", self.status)
+        writer.member("\"code\":", self.code)
+        writer.member("\"details\":", self.details)
+        writer.member("\"message\":", self.message)
+        writer.member("\"reason\":", self.reason)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -1652,9 +1647,9 @@ extension StatusCause: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("field", self.field)
-        writer.field("message", self.message)
-        writer.field("reason", self.reason)
+        writer.member("\"field\":", self.field)
+        writer.member("\"message\":", self.message)
+        writer.member("\"reason\":", self.reason)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -1731,12 +1726,12 @@ extension StatusDetails: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("causes", self.causes)
-        writer.field("group", self.group)
-        writer.field("kind", self.kind)
-        writer.field("name", self.name)
-        writer.field("retryAfterSeconds", self.retryAfterSeconds)
-        writer.field("uid", self.uid)
+        writer.member("\"causes\":", self.causes)
+        writer.member("\"group\":", self.group)
+        writer.member("\"kind\":", self.kind)
+        writer.member("\"name\":", self.name)
+        writer.member("\"retryAfterSeconds\":", self.retryAfterSeconds)
+        writer.member("\"uid\":", self.uid)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -1785,8 +1780,8 @@ extension WatchEvent: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("object", self.object)
-        writer.field("type", self.type)
+        writer.member("\"object\":", self.object)
+        writer.member("\"type\":", self.type)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }

@@ -56,10 +56,9 @@ extension Eviction: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("apiVersion", Self.apiVersion)
-        writer.field("kind", Self.kind)
-        writer.field("metadata", self.metadata)
-        writer.field("deleteOptions", self.deleteOptions)
+        writer.rawMembers("\"apiVersion\":\"policy/v1\",\"kind\":\"Eviction\"")
+        writer.member("\"metadata\":", self.metadata)
+        writer.member("\"deleteOptions\":", self.deleteOptions)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -125,11 +124,10 @@ extension PodDisruptionBudget: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("apiVersion", Self.apiVersion)
-        writer.field("kind", Self.kind)
-        writer.field("metadata", self.metadata)
-        if self.spec != PodDisruptionBudgetSpec() { writer.field("spec", self.spec) }
-        if self.status != PodDisruptionBudgetStatus() { writer.field("status", self.status) }
+        writer.rawMembers("\"apiVersion\":\"policy/v1\",\"kind\":\"PodDisruptionBudget\"")
+        writer.member("\"metadata\":", self.metadata)
+        if self.spec != PodDisruptionBudgetSpec._empty { writer.member("\"spec\":", self.spec) }
+        if self.status != PodDisruptionBudgetStatus._empty { writer.member("\"status\":", self.status) }
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -191,10 +189,9 @@ extension PodDisruptionBudgetList: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("apiVersion", Self.apiVersion)
-        writer.field("kind", Self.kind)
-        writer.field("metadata", self.metadata)
-        writer.field("items", self.items)
+        writer.rawMembers("\"apiVersion\":\"policy/v1\",\"kind\":\"PodDisruptionBudgetList\"")
+        writer.member("\"metadata\":", self.metadata)
+        writer.member("\"items\":", self.items)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -204,6 +201,8 @@ extension PodDisruptionBudgetList: JSONCodable {
 ///
 /// Generated from `io.k8s.api.policy.v1.PodDisruptionBudgetSpec`.
 public struct PodDisruptionBudgetSpec: Sendable, Hashable {
+    static let _empty = PodDisruptionBudgetSpec()
+
     public var maxUnavailable: IntOrString?
     public var minAvailable: IntOrString?
     public var selector: LabelSelector?
@@ -259,10 +258,10 @@ extension PodDisruptionBudgetSpec: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("maxUnavailable", self.maxUnavailable)
-        writer.field("minAvailable", self.minAvailable)
-        writer.field("selector", self.selector)
-        writer.field("unhealthyPodEvictionPolicy", self.unhealthyPodEvictionPolicy)
+        writer.member("\"maxUnavailable\":", self.maxUnavailable)
+        writer.member("\"minAvailable\":", self.minAvailable)
+        writer.member("\"selector\":", self.selector)
+        writer.member("\"unhealthyPodEvictionPolicy\":", self.unhealthyPodEvictionPolicy)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }
@@ -272,6 +271,8 @@ extension PodDisruptionBudgetSpec: JSONCodable {
 ///
 /// Generated from `io.k8s.api.policy.v1.PodDisruptionBudgetStatus`.
 public struct PodDisruptionBudgetStatus: Sendable, Hashable {
+    static let _empty = PodDisruptionBudgetStatus()
+
     public var currentHealthy: Int32 = 0
     public var desiredHealthy: Int32 = 0
     public var disruptionsAllowed: Int32 = 0
@@ -343,13 +344,13 @@ extension PodDisruptionBudgetStatus: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("currentHealthy", self.currentHealthy)
-        writer.field("desiredHealthy", self.desiredHealthy)
-        writer.field("disruptionsAllowed", self.disruptionsAllowed)
-        writer.field("expectedPods", self.expectedPods)
-        writer.field("conditions", self.conditions)
-        writer.field("disruptedPods", self.disruptedPods)
-        writer.field("observedGeneration", self.observedGeneration)
+        writer.member("\"currentHealthy\":", self.currentHealthy)
+        writer.member("\"desiredHealthy\":", self.desiredHealthy)
+        writer.member("\"disruptionsAllowed\":", self.disruptionsAllowed)
+        writer.member("\"expectedPods\":", self.expectedPods)
+        writer.member("\"conditions\":", self.conditions)
+        writer.member("\"disruptedPods\":", self.disruptedPods)
+        writer.member("\"observedGeneration\":", self.observedGeneration)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }

@@ -187,16 +187,15 @@ extension StorageClass: JSONCodable {
     public func encode(to writer: inout JSONWriter) {
         let s = _storage
         writer.objectStart()
-        writer.field("apiVersion", Self.apiVersion)
-        writer.field("kind", Self.kind)
-        writer.field("metadata", s.metadata)
-        writer.field("provisioner", s.provisioner)
-        writer.field("allowVolumeExpansion", s.allowVolumeExpansion)
-        writer.field("allowedTopologies", s.allowedTopologies)
-        writer.field("mountOptions", s.mountOptions)
-        writer.field("parameters", s.parameters)
-        writer.field("reclaimPolicy", s.reclaimPolicy)
-        writer.field("volumeBindingMode", s.volumeBindingMode)
+        writer.rawMembers("\"apiVersion\":\"storage.k8s.io/v1\",\"kind\":\"StorageClass\"")
+        writer.member("\"metadata\":", s.metadata)
+        writer.member("\"provisioner\":", s.provisioner)
+        writer.member("\"allowVolumeExpansion\":", s.allowVolumeExpansion)
+        writer.member("\"allowedTopologies\":", s.allowedTopologies)
+        writer.member("\"mountOptions\":", s.mountOptions)
+        writer.member("\"parameters\":", s.parameters)
+        writer.member("\"reclaimPolicy\":", s.reclaimPolicy)
+        writer.member("\"volumeBindingMode\":", s.volumeBindingMode)
         writer.extraFields(s.unknownFields)
         writer.objectEnd()
     }
@@ -262,10 +261,9 @@ extension StorageClassList: JSONCodable {
 
     public func encode(to writer: inout JSONWriter) {
         writer.objectStart()
-        writer.field("apiVersion", Self.apiVersion)
-        writer.field("kind", Self.kind)
-        writer.field("metadata", self.metadata)
-        writer.field("items", self.items)
+        writer.rawMembers("\"apiVersion\":\"storage.k8s.io/v1\",\"kind\":\"StorageClassList\"")
+        writer.member("\"metadata\":", self.metadata)
+        writer.member("\"items\":", self.items)
         writer.extraFields(self.unknownFields)
         writer.objectEnd()
     }

@@ -94,6 +94,26 @@ extension Dictionary: JSONEncodable where Key == String, Value: JSONEncodable {
         if count == 1, let only = first {
             writer.key(only.key)
             only.value.encode(to: &writer)
+        } else if count <= 16 {
+            // Labels, annotations, resource lists: sorted in a stack buffer, without an array of
+            // keys or a lookup per key.
+            withUnsafeTemporaryAllocation(of: Element.self, capacity: count) { buffer in
+                var n = 0
+                for element in self {
+                    (buffer.baseAddress! + n).initialize(to: element)
+                    var j = n
+                    while j > 0 && buffer[j].key < buffer[j - 1].key {
+                        buffer.swapAt(j, j - 1)
+                        j -= 1
+                    }
+                    n += 1
+                }
+                for i in 0..<n {
+                    writer.key(buffer[i].key)
+                    buffer[i].value.encode(to: &writer)
+                }
+                buffer.baseAddress!.deinitialize(count: n)
+            }
         } else {
             for k in keys.sorted() {
                 writer.key(k)

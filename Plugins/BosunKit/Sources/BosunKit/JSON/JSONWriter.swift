@@ -6,6 +6,12 @@
 public struct JSONWriter: Sendable {
     public private(set) var bytes: [UInt8]
     var needsComma = false
+    /// False once something was written that decodes to a different value than the one written:
+    /// a ``Time`` with a fraction of a second, a non-finite number, a ``Quantity`` whose format
+    /// its text cannot carry, members a value does not know. While it is true, decoding
+    /// ``bytes`` gives back exactly the values encoded, so a writer that still holds them need
+    /// not decode (the object store's typed write path relies on this).
+    public private(set) var isExact = true
 
     public init(reservingCapacity capacity: Int = 256) {
         bytes = []
@@ -63,6 +69,35 @@ public struct JSONWriter: Sendable {
         needsComma = false
     }
 
+    /// Writes a member's key given with its quotes and colon (`"\"name\":"`): one copy, where
+    /// ``key(_:)-(StaticString)`` appends the quotes and colon one by one.
+    public mutating func quotedKey(_ quotedKey: StaticString) {
+        separate()
+        quotedKey.withUTF8Buffer { bytes.append(contentsOf: $0) }
+        needsComma = false
+    }
+
+    /// Writes complete members given as one literal (`"\"kind\":\"Pod\""`), as generated code
+    /// writes the constant `apiVersion` and `kind`.
+    public mutating func rawMembers(_ members: StaticString) {
+        separate()
+        members.withUTF8Buffer { bytes.append(contentsOf: $0) }
+        needsComma = true
+    }
+
+    /// A member whose value is always written; the key comes quoted, with its colon (generated code).
+    public mutating func member<T: JSONEncodable>(_ quotedKey: StaticString, _ value: T) {
+        self.quotedKey(quotedKey)
+        value.encode(to: &self)
+    }
+
+    /// A member written only when present; the key comes quoted, with its colon (generated code).
+    public mutating func member<T: JSONEncodable>(_ quotedKey: StaticString, _ value: T?) {
+        guard let value else { return }
+        self.quotedKey(quotedKey)
+        value.encode(to: &self)
+    }
+
     /// A member whose value is always written.
     public mutating func field<T: JSONEncodable>(_ name: StaticString, _ value: T) {
         key(name)
@@ -76,9 +111,17 @@ public struct JSONWriter: Sendable {
         value.encode(to: &self)
     }
 
+    /// Notes that what was just written will not decode to the value that wrote it.
+    public mutating func markInexact() {
+        isExact = false
+    }
+
     /// Writes the unknown members an API value carried through decoding.
     public mutating func extraFields(_ extra: JSONObject?) {
         guard let extra else { return }
+        // A member could repeat a known field or be an empty bag that decodes as none; which of
+        // these it is would cost more to find out than the rare value that has any.
+        isExact = false
         for m in extra.members {
             key(m.key)
             m.value.encode(to: &self)
@@ -117,6 +160,7 @@ public struct JSONWriter: Sendable {
         } else {
             // JSON has no NaN or infinity; Go refuses to encode them. Null is the least harmful.
             bytes.append(contentsOf: "null".utf8)
+            isExact = false
         }
         needsComma = true
     }

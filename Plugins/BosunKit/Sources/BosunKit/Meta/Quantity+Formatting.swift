@@ -68,6 +68,7 @@ extension Quantity {
     /// one word (then the text is at most ~95 bytes: up to 89 digits for a binary value with
     /// up to 69 decimal zeros, or 22 digits plus a 21-character exponent).
     func encodeCanonical(to writer: inout JSONWriter) {
+        if !printsExactly { writer.markInexact() }
         guard case .word = amount.magnitude else {
             var bytes: [UInt8] = [UInt8(ascii: "\"")]
             appendCanonical(to: &bytes)
@@ -81,6 +82,32 @@ extension Quantity {
             appendCanonical(to: &sink)
             sink.append(UInt8(ascii: "\""))
             writer.raw(UnsafeBufferPointer(rebasing: buffer[..<sink.count]))
+        }
+    }
+
+    /// Whether parsing the canonical text gives this quantity back, format included. It does not
+    /// when the text cannot carry the format (a binary-SI value below 1024 or fractional prints
+    /// as decimal SI, a decimal exponent of zero prints no suffix), when parsing would round
+    /// (below nano units) or cap (binary SI beyond Int64), or for a zero in another format.
+    /// Values beyond 64 bits are left to the slow path.
+    var printsExactly: Bool {
+        if amount.isZero { return format == .decimalSI }
+        guard case .word = amount.magnitude, amount.exponent >= -9 else { return false }
+        switch format {
+        case .binarySI:
+            if Amount.compareMagnitudes(amount, Quantity.amount1024) < 0 || amount.exponent < 0 { return false }
+            guard case .word(let integer) = amount.magnitude.timesPowerOfTen(amount.exponent),
+                  integer <= UInt64(Int64.max)
+            else { return false }
+            // Parsed back as binary SI only when printed with a suffix (Ki to Ei).
+            let power = Int64(integer.trailingZeroBitCount) / 10
+            return power >= 1 && power <= 6
+        case .decimalSI, .decimalExponent:
+            let e = amount.exponent
+            var e3 = e / 3 * 3
+            if e3 > e { e3 -= 3 }
+            let hasLetter = Quantity.decimalSILetter(e3) != nil
+            return format == .decimalSI ? hasLetter : e3 != 0
         }
     }
 

@@ -87,6 +87,8 @@ public struct Time: KubernetesInstant, JSONCodable, CustomStringConvertible {
 
     /// Encodes as an RFC 3339 string, or `null` for ``zero``.
     public func encode(to writer: inout JSONWriter) {
+        // A fraction of a second is dropped, and `null` decodes as an absent optional.
+        if nanoseconds != 0 || isZero { writer.markInexact() }
         if isZero { writer.null(); return }
         RFC3339.encode(seconds: secondsSinceEpoch, nanoseconds: 0, fractionDigits: 0, to: &writer)
     }
@@ -149,6 +151,7 @@ public struct MicroTime: KubernetesInstant, JSONCodable, CustomStringConvertible
 
     /// Encodes as an RFC 3339 string with six fractional digits, or `null` for ``zero``.
     public func encode(to writer: inout JSONWriter) {
+        if nanoseconds % 1000 != 0 || isZero { writer.markInexact() }
         if isZero { writer.null(); return }
         Time.RFC3339.encode(seconds: secondsSinceEpoch, nanoseconds: nanoseconds, fractionDigits: 6, to: &writer)
     }

@@ -9,7 +9,7 @@ public enum BuiltinAdmission {
     /// Applies Kubernetes' defaults for the object's kind; other kinds are left unchanged.
     public static func applyDefaults<R: Resource>(_ object: inout R) {
         func apply<T>(_ type: T.Type, _ body: (inout T) -> Void) -> Bool {
-            guard var typed = object as? T else { return false }
+            guard var typed = cast(object, to: T.self) else { return false }
             body(&typed)
             object = typed as! R
             return true
@@ -36,29 +36,33 @@ public enum BuiltinAdmission {
     /// Validates an object on create. Kinds without specific rules get object-meta validation
     /// (DNS-subdomain name, scope from `R.resource.namespaced`).
     public static func validate<R: Resource>(_ object: R) -> FieldErrorList {
-        switch object {
-        case let o as Pod: return Validation.validatePod(o)
-        case let o as Deployment: return Validation.validateDeployment(o)
-        case let o as ReplicaSet: return Validation.validateReplicaSet(o)
-        case let o as StatefulSet: return Validation.validateStatefulSet(o)
-        case let o as DaemonSet: return Validation.validateDaemonSet(o)
-        case let o as Job: return Validation.validateJob(o)
-        case let o as CronJob: return Validation.validateCronJob(o)
-        case let o as ReplicationController: return Validation.validateReplicationController(o)
-        case let o as PodTemplate: return Validation.validatePodTemplate(o)
-        case let o as Service: return Validation.validateService(o)
-        case let o as Namespace: return Validation.validateNamespace(o)
-        case let o as Node: return Validation.validateNode(o)
-        case let o as ConfigMap: return Validation.validateConfigMap(o)
-        case let o as Secret: return Validation.validateSecret(o)
-        case let o as PersistentVolumeClaim: return Validation.validatePersistentVolumeClaim(o)
-        case let o as StorageClass: return Validation.validateStorageClass(o)
-        case let o as Lease: return Validation.validateLease(o)
-        case let o as CustomResourceDefinition: return Validation.validateCustomResourceDefinition(o)
-        default:
-            let builtin = R.resource.group.isEmpty || R.resource.group.hasSuffix(".k8s.io") || !R.resource.group.contains(".")
-            return Validation.validateObjectMeta(object.metadata, namespaced: R.resource.namespaced, kubeFinalizers: builtin)
-        }
+        let V = Validation.self
+        if let o = cast(object, to: Pod.self) { return V.validatePod(o) }
+        if let o = cast(object, to: Deployment.self) { return V.validateDeployment(o) }
+        if let o = cast(object, to: ReplicaSet.self) { return V.validateReplicaSet(o) }
+        if let o = cast(object, to: StatefulSet.self) { return V.validateStatefulSet(o) }
+        if let o = cast(object, to: DaemonSet.self) { return V.validateDaemonSet(o) }
+        if let o = cast(object, to: Job.self) { return V.validateJob(o) }
+        if let o = cast(object, to: CronJob.self) { return V.validateCronJob(o) }
+        if let o = cast(object, to: ReplicationController.self) { return V.validateReplicationController(o) }
+        if let o = cast(object, to: PodTemplate.self) { return V.validatePodTemplate(o) }
+        if let o = cast(object, to: Service.self) { return V.validateService(o) }
+        if let o = cast(object, to: Namespace.self) { return V.validateNamespace(o) }
+        if let o = cast(object, to: Node.self) { return V.validateNode(o) }
+        if let o = cast(object, to: ConfigMap.self) { return V.validateConfigMap(o) }
+        if let o = cast(object, to: Secret.self) { return V.validateSecret(o) }
+        if let o = cast(object, to: PersistentVolumeClaim.self) { return V.validatePersistentVolumeClaim(o) }
+        if let o = cast(object, to: StorageClass.self) { return V.validateStorageClass(o) }
+        if let o = cast(object, to: Lease.self) { return V.validateLease(o) }
+        if let o = cast(object, to: CustomResourceDefinition.self) { return V.validateCustomResourceDefinition(o) }
+        let builtin = R.resource.group.isEmpty || R.resource.group.hasSuffix(".k8s.io") || !R.resource.group.contains(".")
+        return V.validateObjectMeta(object.metadata, namespaced: R.resource.namespaced, kubeFinalizers: builtin)
+    }
+
+    /// `object` as a `T` when `R` is `T`: comparing the types first spares the failed dynamic
+    /// casts of trying one kind after another.
+    @inline(__always) package static func cast<R, T>(_ object: R, to type: T.Type) -> T? {
+        R.self == T.self ? (object as! T) : nil
     }
 
     /// Validates an update of `old` to `object`: the create rules plus Kubernetes' immutability
@@ -66,6 +70,10 @@ public enum BuiltinAdmission {
     /// Pod spec, CRD group/scope, immutable ConfigMaps and Secrets).
     public static func validateUpdate<R: Resource>(_ object: R, old: R) -> FieldErrorList {
         let V = Validation.self
+        if let o = cast(object, to: Pod.self), let p = cast(old, to: Pod.self) { return V.validatePodUpdate(o, old: p) }
+        if let o = cast(object, to: Lease.self), let p = cast(old, to: Lease.self) {
+            return V.validateObjectMetaUpdate(o.metadata, old: p.metadata) + specErrors(validate(o))
+        }
         switch (object, old) {
         case let (o as Pod, p as Pod): return V.validatePodUpdate(o, old: p)
         case let (o as Deployment, p as Deployment):

@@ -113,6 +113,13 @@ extension Bool: FieldErrorValue { public var fieldErrorRendering: String { Strin
 public typealias FieldErrorList = [FieldError]
 
 extension Array where Element == FieldError {
+    /// Appends `rhs`, doing nothing at all when it is empty: validators add up dozens of
+    /// (usually empty) lists per object, and appending even an empty array to the empty
+    /// literal can allocate.
+    @inlinable public static func += (lhs: inout FieldErrorList, rhs: FieldErrorList) {
+        if !rhs.isEmpty { lhs.append(contentsOf: rhs) }
+    }
+
     /// `[a: ..., b: ...]` for several errors, the single message for one, as Kubernetes'
     /// aggregate error prints.
     public var aggregateDescription: String {

@@ -223,7 +223,7 @@ extension Validation {
     static func validatePodSecurityContext(_ context: PodSecurityContext?, path: FieldPath) -> FieldErrorList {
         guard let context else { return [] }
         var errors: FieldErrorList = []
-        let idRange = inclusiveRangeMessage(0, 0xFFFF_FFFF)
+        var idRange: String { inclusiveRangeMessage(0, 0xFFFF_FFFF) }
         if let gid = context.fsGroup, gid < 0 || gid > 0xFFFF_FFFF { errors.append(.invalid(path.child("fsGroup"), gid, idRange)) }
         if let uid = context.runAsUser, uid < 0 || uid > 0xFFFF_FFFF { errors.append(.invalid(path.child("runAsUser"), uid, idRange)) }
         if let gid = context.runAsGroup, gid < 0 || gid > 0xFFFF_FFFF { errors.append(.invalid(path.child("runAsGroup"), gid, idRange)) }

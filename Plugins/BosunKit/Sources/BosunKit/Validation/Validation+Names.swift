@@ -59,35 +59,63 @@ public enum Validation {
     @inline(__always) static func isDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
     @inline(__always) static func isLowerAlpha(_ b: UInt8) -> Bool { b >= 0x61 && b <= 0x7A }
 
-    /// `[a-z0-9]([-a-z0-9]*[a-z0-9])?` over a byte range.
-    static func matchesDNSLabel(_ bytes: some Collection<UInt8>) -> Bool {
-        guard let first = bytes.first, isLowerAlnum(first) else { return false }
-        var last = first
-        for b in bytes {
-            guard isLowerAlnum(b) || b == 0x2D else { return false }
-            last = b
-        }
-        return isLowerAlnum(last)
+    /// Runs `body` over the UTF-8 bytes of `value` without copying them (native strings are
+    /// contiguous; others are copied once).
+    @inline(__always) static func withUTF8<R>(_ value: String, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        if let result = value.utf8.withContiguousStorageIfAvailable(body) { return result }
+        return Array(value.utf8).withUnsafeBufferPointer(body)
     }
 
-    static func matchesDNSSubdomain(_ value: String) -> Bool {
-        let utf8 = value.utf8
-        guard !utf8.isEmpty else { return false }
-        for part in utf8.split(separator: 0x2E, omittingEmptySubsequences: false) where !matchesDNSLabel(part) {
-            return false
+    /// `[a-z0-9]([-a-z0-9]*[a-z0-9])?` over `bytes[start..<end]`.
+    static func matchesDNSLabel(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Bool {
+        guard start < end, isLowerAlnum(bytes[start]), isLowerAlnum(bytes[end - 1]) else { return false }
+        for i in start..<end where !(isLowerAlnum(bytes[i]) || bytes[i] == 0x2D) { return false }
+        return true
+    }
+
+    static func matchesDNSLabel(_ value: String) -> Bool {
+        withUTF8(value) { matchesDNSLabel($0, 0, $0.count) }
+    }
+
+    /// Dot-separated DNS labels over `bytes[start..<end]`.
+    static func matchesDNSSubdomain(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Bool {
+        guard start < end else { return false }
+        var labelStart = start
+        for i in start...end where i == end || bytes[i] == 0x2E {
+            if !matchesDNSLabel(bytes, labelStart, i) { return false }
+            labelStart = i + 1
         }
         return true
     }
 
-    /// `([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]` over a byte range.
-    static func matchesQualifiedNamePart(_ bytes: some Collection<UInt8>) -> Bool {
-        guard let first = bytes.first, isAlnum(first) else { return false }
-        var last = first
-        for b in bytes {
+    static func matchesDNSSubdomain(_ value: String) -> Bool {
+        withUTF8(value) { matchesDNSSubdomain($0, 0, $0.count) }
+    }
+
+    /// `([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]` over `bytes[start..<end]`.
+    static func matchesQualifiedNamePart(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Bool {
+        guard start < end, isAlnum(bytes[start]), isAlnum(bytes[end - 1]) else { return false }
+        for i in start..<end {
+            let b = bytes[i]
             guard isAlnum(b) || b == 0x2D || b == 0x5F || b == 0x2E else { return false }
-            last = b
         }
-        return isAlnum(last)
+        return true
+    }
+
+    /// Whether ``isQualifiedName(_:)`` finds nothing wrong, without building its messages.
+    static func isValidQualifiedName(_ value: String) -> Bool {
+        withUTF8(value) { bytes in
+            var slash = -1
+            for i in 0..<bytes.count where bytes[i] == 0x2F {
+                if slash >= 0 { return false }
+                slash = i
+            }
+            let nameStart = slash + 1
+            guard bytes.count - nameStart <= dns1123LabelMaxLength,
+                  matchesQualifiedNamePart(bytes, nameStart, bytes.count)
+            else { return false }
+            return slash < 0 || (slash <= dns1123SubdomainMaxLength && matchesDNSSubdomain(bytes, 0, slash))
+        }
     }
 
     // MARK: Checks
@@ -96,7 +124,7 @@ public enum Validation {
     public static func isDNS1123Label(_ value: String) -> [String] {
         var errors: [String] = []
         if value.utf8.count > dns1123LabelMaxLength { errors.append(maxLengthMessage(dns1123LabelMaxLength)) }
-        if !matchesDNSLabel(value.utf8) {
+        if !matchesDNSLabel(value) {
             errors.append(regexMessage(dns1123LabelMessage, format: dns1123LabelFormat, examples: ["my-name", "123-abc"]))
         }
         return errors
@@ -116,7 +144,7 @@ public enum Validation {
     public static func isDNS1035Label(_ value: String) -> [String] {
         var errors: [String] = []
         if value.utf8.count > dns1035LabelMaxLength { errors.append(maxLengthMessage(dns1035LabelMaxLength)) }
-        let ok = value.utf8.first.map(isLowerAlpha) == true && matchesDNSLabel(value.utf8)
+        let ok = value.utf8.first.map(isLowerAlpha) == true && matchesDNSLabel(value)
         if !ok {
             errors.append(regexMessage(dns1035LabelMessage, format: dns1035LabelFormat, examples: ["my-name", "abc-123"]))
         }
@@ -125,6 +153,7 @@ public enum Validation {
 
     /// A qualified name: label keys, annotation keys, finalizers (`example.com/MyName`).
     public static func isQualifiedName(_ value: String) -> [String] {
+        if isValidQualifiedName(value) { return [] }
         var errors: [String] = []
         let parts = value.utf8.split(separator: 0x2F, omittingEmptySubsequences: false)
         let name: Substring.UTF8View
@@ -149,7 +178,7 @@ public enum Validation {
         } else if name.count > dns1123LabelMaxLength {
             errors.append("name part " + maxLengthMessage(dns1123LabelMaxLength))
         }
-        if !matchesQualifiedNamePart(name) {
+        if !withUTF8(String(decoding: name, as: UTF8.self), { matchesQualifiedNamePart($0, 0, $0.count) }) {
             errors.append("name part "
                 + regexMessage(qualifiedNameMessage, format: qualifiedNameFormat, examples: ["MyName", "my.name", "123-abc"]))
         }
@@ -160,7 +189,7 @@ public enum Validation {
     public static func isValidLabelValue(_ value: String) -> [String] {
         var errors: [String] = []
         if value.utf8.count > dns1123LabelMaxLength { errors.append(maxLengthMessage(dns1123LabelMaxLength)) }
-        if !value.isEmpty && !matchesQualifiedNamePart(value.utf8) {
+        if !value.isEmpty && !withUTF8(value, { matchesQualifiedNamePart($0, 0, $0.count) }) {
             errors.append(regexMessage(labelValueMessage, format: labelValueFormat, examples: ["MyValue", "my_value", "12345"]))
         }
         return errors

@@ -111,6 +111,8 @@ extension Validation {
     /// not the key, as upstream does.
     public static func validateLabels(_ labels: [String: String]?, path: FieldPath) -> FieldErrorList {
         guard let labels, !labels.isEmpty else { return [] }
+        // Valid labels are the rule: check them before sorting keys and wording messages.
+        if labels.allSatisfy({ isValidQualifiedName($0.key) && isValidLabelValue($0.value).isEmpty }) { return [] }
         var errors: FieldErrorList = []
         for key in labels.keys.sorted(by: GoSyntax.bytewise) {
             errors += validateLabelName(key, path: path)
@@ -130,6 +132,7 @@ extension Validation {
     /// may hold at most 256 KiB.
     public static func validateAnnotations(_ annotations: [String: String]?, path: FieldPath) -> FieldErrorList {
         guard let annotations, !annotations.isEmpty else { return [] }
+        if annotationsAreValid(annotations) { return [] }
         var errors: FieldErrorList = []
         var total = 0
         for key in annotations.keys.sorted(by: GoSyntax.bytewise) {
@@ -144,9 +147,22 @@ extension Validation {
         return errors
     }
 
+    /// Whether ``validateAnnotations(_:path:)`` finds nothing wrong, for keys it need not
+    /// lowercase (no upper-case or non-ASCII bytes), without building messages.
+    private static func annotationsAreValid(_ annotations: [String: String]) -> Bool {
+        var total = 0
+        for (key, value) in annotations {
+            let plain = key.utf8.allSatisfy { $0 < 0x80 && !($0 >= 0x41 && $0 <= 0x5A) }
+            guard plain, isValidQualifiedName(key) else { return false }
+            total += key.utf8.count + value.utf8.count
+        }
+        return total <= totalAnnotationSizeLimit
+    }
+
     /// Each reference names its owner fully, and at most one is the controller.
     public static func validateOwnerReferences(_ references: [OwnerReference]?, path: FieldPath) -> FieldErrorList {
         guard let references, !references.isEmpty else { return [] }
+        if ownerReferencesAreValid(references) { return [] }
         var errors: FieldErrorList = []
         var firstController: String?
         for ref in references {
@@ -174,6 +190,31 @@ extension Validation {
             }
         }
         return errors
+    }
+
+    /// Whether ``validateOwnerReferences(_:path:)`` finds nothing wrong, without splitting
+    /// API versions or building paths.
+    private static func ownerReferencesAreValid(_ references: [OwnerReference]) -> Bool {
+        var controllers = 0
+        for ref in references {
+            guard !ref.kind.isEmpty, !ref.name.isEmpty, !ref.uid.isEmpty else { return false }
+            // A version after at most one slash; not the core group's Event.
+            let valid = withUTF8(ref.apiVersion) { bytes -> Bool in
+                var slashes = 0
+                var versionStart = 0
+                for i in 0..<bytes.count where bytes[i] == 0x2F {
+                    slashes += 1
+                    if slashes == 1 { versionStart = i + 1 }
+                }
+                guard slashes <= 1, versionStart < bytes.count else { return false }
+                let coreV1 = (slashes == 0 || versionStart == 1) && bytes.count - versionStart == 2
+                    && bytes[versionStart] == UInt8(ascii: "v") && bytes[versionStart + 1] == UInt8(ascii: "1")
+                return !(coreV1 && ref.kind == "Event")
+            }
+            guard valid else { return false }
+            if ref.controller == true { controllers += 1 }
+        }
+        return controllers <= 1
     }
 
     static func renderOwnerReference(_ ref: OwnerReference) -> String {

@@ -5,6 +5,9 @@
 extension Validation {
     static let supportedProtocols = ["SCTP", "TCP", "UDP"]
     static let supportedPullPolicies = ["Always", "IfNotPresent", "Never"]
+    static let supportedRestartPolicies = ["Always", "OnFailure", "Never"]
+    static let supportedDNSPolicies = ["ClusterFirstWithHostNet", "ClusterFirst", "Default", "None"]
+    static let supportedTerminationMessagePolicies = ["File", "FallbackToLogsOnError"]
 
     /// Validates a pod spec. `isPod` is true for a Pod (not a template), which adds the
     /// pod-only image whitespace check.
@@ -20,15 +23,17 @@ extension Validation {
         errors += validateInitContainers(spec.initContainers ?? [], regular: spec.containers, volumes: volumes,
                                          grace: grace, path: path.child("initContainers"))
         if isPod {
-            for (list, name) in [(spec.containers, "containers"), (spec.initContainers ?? [], "initContainers")] {
+            func checkImages(_ list: [Container], _ name: String) {
                 for (i, c) in list.enumerated() {
                     let image = c.image ?? ""
-                    if image != image.trimmingASCIISpaces() {
+                    if image.hasASCIISpaceAtEitherEnd {
                         errors.append(.invalid(path.child(name).index(i).child("image"), image,
                                                "must not have leading or trailing whitespace"))
                     }
                 }
             }
+            checkImages(spec.containers, "containers")
+            checkImages(spec.initContainers ?? [], "initContainers")
         }
         if spec.hostNetwork == true {
             for (i, c) in spec.containers.enumerated() {
@@ -41,9 +46,8 @@ extension Validation {
                 }
             }
         }
-        errors += oneOf(spec.restartPolicy, ["Always", "OnFailure", "Never"], path: path.child("restartPolicy"))
-        errors += oneOf(spec.dnsPolicy, ["ClusterFirstWithHostNet", "ClusterFirst", "Default", "None"],
-                        path: path.child("dnsPolicy"))
+        errors += oneOf(spec.restartPolicy, supportedRestartPolicies, path: path.child("restartPolicy"))
+        errors += oneOf(spec.dnsPolicy, supportedDNSPolicies, path: path.child("dnsPolicy"))
         errors += validateLabels(spec.nodeSelector, path: path.child("nodeSelector"))
         errors += validatePodSecurityContext(spec.securityContext, path: path.child("securityContext"))
         errors += validateAffinity(spec.affinity, path: path.child("affinity"))
@@ -112,11 +116,11 @@ extension Validation {
                                    path: FieldPath) -> FieldErrorList {
         if containers.isEmpty { return [.required(path)] }
         var errors: FieldErrorList = []
-        var names = Set<String>()
         for (i, c) in containers.enumerated() {
             let cPath = path.index(i)
             errors += validateContainerCommon(c, volumes: volumes, path: cPath)
-            if !names.insert(c.name).inserted { errors.append(.duplicate(cPath.child("name"), c.name)) }
+            // Pods have a handful of containers: a scan beats building a set.
+            if containers[..<i].contains(where: { $0.name == c.name }) { errors.append(.duplicate(cPath.child("name"), c.name)) }
             if let lifecycle = c.lifecycle { errors += validateLifecycle(lifecycle, grace: grace, path: cPath.child("lifecycle")) }
             errors += validateProbe(c.livenessProbe, grace: grace, kind: .liveness, path: cPath.child("livenessProbe"))
             errors += validateProbe(c.readinessProbe, grace: grace, kind: .readiness, path: cPath.child("readinessProbe"))
@@ -131,6 +135,7 @@ extension Validation {
 
     static func validateInitContainers(_ containers: [Container], regular: [Container], volumes: [String: Volume],
                                        grace: Int64?, path: FieldPath) -> FieldErrorList {
+        if containers.isEmpty { return [] }
         var errors: FieldErrorList = []
         var names = Set(regular.map(\.name))
         for (i, c) in containers.enumerated() {
@@ -173,7 +178,7 @@ extension Validation {
             errors += isDNS1123Label(c.name).map { .invalid(path.child("name"), c.name, $0) }
         }
         if (c.image ?? "").isEmpty { errors.append(.required(path.child("image"))) }
-        errors += oneOf(c.terminationMessagePolicy, ["File", "FallbackToLogsOnError"], path: path.child("terminationMessagePolicy"))
+        errors += oneOf(c.terminationMessagePolicy, supportedTerminationMessagePolicies, path: path.child("terminationMessagePolicy"))
         errors += validateContainerPorts(c.ports ?? [], path: path.child("ports"))
         errors += validateEnv(c.env ?? [], envFrom: c.envFrom ?? [], path: path)
         errors += validateVolumeMounts(c, volumes: volumes, path: path)
@@ -226,6 +231,14 @@ extension Validation {
 }
 
 extension String {
+    /// Whether ``trimmingASCIISpaces()`` would change the string: only if a byte at either end
+    /// is ASCII white space, and then it trims to find out.
+    var hasASCIISpaceAtEitherEnd: Bool {
+        func isSpace(_ b: UInt8) -> Bool { b == 0x20 || (b >= 0x09 && b <= 0x0D) }
+        guard let first = utf8.first, let last = utf8.last, isSpace(first) || isSpace(last) else { return false }
+        return self != trimmingASCIISpaces()
+    }
+
     /// Drops leading and trailing ASCII whitespace (Go's `strings.TrimSpace` for ASCII input).
     func trimmingASCIISpaces() -> String {
         let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" || $0 == "\u{0B}" || $0 == "\u{0C}" }

@@ -9,14 +9,14 @@ extension Validation {
         "services.nodeports", "services.loadbalancers", "configmaps",
     ]
 
-    static func isNativeResource(_ name: String) -> Bool { !name.contains("/") || name.contains("kubernetes.io/") }
+    static func isNativeResource(_ name: String) -> Bool { !name.utf8.contains(0x2F) || name.contains("kubernetes.io/") }
     static func isHugePages(_ name: String) -> Bool { name.hasPrefix("hugepages-") }
     static func overcommitAllowed(_ name: String) -> Bool { isNativeResource(name) && !isHugePages(name) }
 
     static func validateContainerResourceName(_ name: String, path: FieldPath) -> FieldErrorList {
         var errors = isQualifiedName(name).map { FieldError.invalid(path, name, $0) }
         if !errors.isEmpty { return errors }
-        if !name.contains("/") {
+        if !name.utf8.contains(0x2F) {
             if !standardResources.contains(name) && !isHugePages(name) {
                 errors.append(.invalid(path, name, "must be a standard resource type or fully qualified"))
             }
@@ -41,6 +41,7 @@ extension Validation {
     /// Names and quantities of requests and limits, and requests ≤ limits.
     public static func validateResourceRequirements(_ requirements: ResourceRequirements?, path: FieldPath) -> FieldErrorList {
         guard let requirements else { return [] }
+        if resourceRequirementsAreValid(requirements) { return [] }
         var errors: FieldErrorList = []
         let limits = requirements.limits ?? [:]
         let limitPath = path.child("limits"), requestPath = path.child("requests")
@@ -63,6 +64,26 @@ extension Validation {
             }
         }
         return errors
+    }
+
+    /// Whether ``validateResourceRequirements(_:path:)`` finds nothing wrong: its checks, in any
+    /// order, without sorting names or building paths.
+    private static func resourceRequirementsAreValid(_ requirements: ResourceRequirements) -> Bool {
+        let limits = requirements.limits ?? [:]
+        for (name, quantity) in limits {
+            guard validateContainerResourceName(name, path: .root).isEmpty, validateQuantity(name, quantity, path: .root).isEmpty
+            else { return false }
+        }
+        for (name, quantity) in requirements.requests ?? [:] {
+            guard validateContainerResourceName(name, path: .root).isEmpty, validateQuantity(name, quantity, path: .root).isEmpty
+            else { return false }
+            if let limit = limits[name] {
+                if (quantity != limit && !overcommitAllowed(name)) || quantity > limit { return false }
+            } else if !overcommitAllowed(name) {
+                return false
+            }
+        }
+        return true
     }
 
     /// Volume names are unique DNS labels, and each volume has exactly one source.
@@ -164,7 +185,7 @@ extension Validation {
             default:
                 errors.append(.notSupported(tPath.child("operator"), op, supported: ["Equal", "Exists"]))
             }
-            if !effect.isEmpty, !["NoSchedule", "PreferNoSchedule", "NoExecute"].contains(effect) {
+            if !effect.isEmpty, effect != "NoSchedule" && effect != "PreferNoSchedule" && effect != "NoExecute" {
                 errors.append(.notSupported(tPath.child("effect"), effect, supported: ["NoSchedule", "PreferNoSchedule", "NoExecute"]))
             }
         }

@@ -2,7 +2,8 @@ import BosunKit
 import BosunStore
 
 /// The in-process ``Client``: calls the ``ObjectStore`` directly, through the same admission
-/// chain the HTTP API uses, with no encoding on the way in beyond the object's JSON tree.
+/// chain the HTTP API uses. Creates and updates stay typed (see ``ObjectStore/create(_:options:)``):
+/// the object is encoded once and comes back without being decoded.
 public struct StoreClient: Client {
     public let store: ObjectStore
 
@@ -31,13 +32,11 @@ public struct StoreClient: Client {
     }
 
     public func create<T: Resource>(_ object: T, options: WriteOptions) async throws -> T {
-        try decode(await store.create(T.resource.resourceKey, namespace: object.metadata.namespace,
-                                      object: UnstructuredObject(object), options: options))
+        try await store.create(object, options: options).object
     }
 
     public func update<T: Resource>(_ object: T, subresource: String?, options: WriteOptions) async throws -> T {
-        try decode(await store.update(T.resource.resourceKey, namespace: object.metadata.namespace,
-                                      object: UnstructuredObject(object), subresource: subresource, options: options))
+        try await store.update(object, subresource: subresource, options: options).object
     }
 
     public func patch<T: Resource>(

@@ -319,7 +319,7 @@ public final class Informer<T: Resource>: Sendable {
             state.withLock { $0.resourceVersion = version }
         case .added, .modified:
             guard let stored = event.object else { return }
-            guard let value = decode(stored) else {
+            guard let value = event.typed(as: T.self) ?? decode(stored) else {
                 state.withLock { $0.resourceVersion = version }
                 return
             }
