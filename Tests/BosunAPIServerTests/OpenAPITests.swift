@@ -46,6 +46,16 @@ struct OpenAPITests {
         collect(schemas, into: &references)
         #expect(!references.isEmpty && references.allSatisfy { schemas[String($0.dropFirst("#/components/schemas/".count))] != nil })
 
+        // So in every group version's document.
+        for member in index.json["paths"]?.objectValue?.members ?? [] {
+            let document = try await client.request(.GET, member.value["serverRelativeURL"]?.stringValue ?? "/")
+            let all = try #require(document.json[path: ["components", "schemas"]], "\(member.key)")
+            var refs: [String] = []
+            collect(all, into: &refs)
+            let missing = refs.filter { all[String($0.dropFirst("#/components/schemas/".count))] == nil }
+            #expect(missing.isEmpty, "\(member.key): \(Set(missing))")
+        }
+
         // Built-in kinds take strategic merge patches, which kubectl apply builds from these schemas.
         let patch = apps.json[path: ["paths", "/apis/apps/v1/namespaces/{namespace}/deployments/{name}", "patch", "requestBody", "content"]]
         #expect(patch?["application/strategic-merge-patch+json"] != nil)

@@ -1,3 +1,4 @@
+@testable import BosunAPIServer
 import BosunKit
 import NIOHTTP1
 import Testing
@@ -81,6 +82,24 @@ struct ProtobufBodyTests {
             spec.int(5, 0)
         }
         d.message(3)
+    }
+
+    @Test("the generated field table is whole: every message a field names is in it")
+    func fieldTable() {
+        let messages = ProtobufFields.messages
+        #expect(messages.count > 300 && messages["k8s.io.api.apps.v1.Deployment"]?[2]?.name == "spec")
+        for (name, fields) in messages {
+            for field in fields.values {
+                var types = [field.type]
+                if case .map(let key, let value) = field.type { types = [key, value] }
+                for case .message(let target) in types {
+                    #expect(messages[target] != nil, "\(name).\(field.name) names \(target)")
+                }
+            }
+        }
+        #expect(ProtobufFields.message(apiVersion: "coordination.k8s.io/v1", kind: "Lease") == "k8s.io.api.coordination.v1.Lease")
+        #expect(ProtobufFields.message(apiVersion: "apps/v1", kind: "DeleteOptions") == "k8s.io.apimachinery.pkg.apis.meta.v1.DeleteOptions")
+        #expect(ProtobufFields.message(apiVersion: "example.com/v1", kind: "Widget") == nil)
     }
 
     @Test("a Deployment in protobuf is created as its JSON would be: zero values omitted, pointers kept")
