@@ -74,7 +74,8 @@ public final class APIServer: ServiceLifecycle.Service, Sendable {
         let reachable = isWildcard(host) ? "127.0.0.1" : host
         let advertised = reachable.contains(":") ? "[\(reachable)]" : reachable
         let router = RequestRouter(
-            store: store, resources: ResourceHandler(store: store, clock: clock, podLogs: podLogs), token: configuration.token,
+            store: store, resources: ResourceHandler(store: store, clock: clock, podLogs: podLogs),
+            openAPI: OpenAPIService(store: store), token: configuration.token,
             isReady: isReady, metrics: metrics, serverAddress: "\(advertised):\(port)")
         return APIServer(listener: listener, router: router, metrics: RequestMetrics(factory: metrics), logger: logger,
                          host: advertised, port: port, scheme: scheme)
@@ -178,7 +179,8 @@ public final class APIServer: ServiceLifecycle.Service, Sendable {
         outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>
     ) async throws {
         var headers = response.headers
-        headers.add(name: "cache-control", value: "no-cache, private")
+        // kube-apiserver's default, which a handler may override (OpenAPI documents by hash).
+        if !headers.contains(name: "cache-control") { headers.add(name: "cache-control", value: "no-cache, private") }
         if !keepAlive { headers.replaceOrAdd(name: "connection", value: "close") }
         switch response.body {
         case .bytes(let bytes):

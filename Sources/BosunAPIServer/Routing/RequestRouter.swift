@@ -8,6 +8,7 @@ import NIOHTTP1
 struct RequestRouter: Sendable {
     let store: ObjectStore
     let resources: ResourceHandler
+    let openAPI: OpenAPIService
     let token: BearerToken
     let isReady: @Sendable () -> Bool
     let metrics: PrometheusTextMetrics
@@ -77,11 +78,10 @@ struct RequestRouter: Sendable {
             }
             return .json(Discovery.resourceList(group: group, served))
         case .openAPIV3Index:
-            return .json(OpenAPIDocuments.index(ServedGroups(store.servedResources)))
+            return OpenAPIResponses.index(openAPI.index(), request)
         case .openAPIV3(let group, let version):
-            guard let document = OpenAPIDocuments.document(ServedGroups(store.servedResources), group: group, version: version)
-            else { throw Self.pathNotFound }
-            return .json(document)
+            guard let document = openAPI.document(group: group, version: version) else { throw Self.pathNotFound }
+            return OpenAPIResponses.document(document, path: OpenAPIDocuments.documentPath(group: group, version: version), request)
         case .resource(let resourcePath):
             return try await resources.handle(try ResourceRequest(request, resourcePath, store: store))
         case .openAPIV2, .notFound, .health, .metrics:
