@@ -93,6 +93,7 @@ let package = Package(
         .target(
             name: "BosunPluginHost",
             dependencies: [
+                "CPluginABI",
                 .product(name: "BosunKit", package: "BosunKit"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -108,6 +109,9 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // The C plugin ABI (Plugins/include/bosun_plugin.h) and libffi, which calls the hooks a
+        // C plugin declares at load time and hands it host callbacks as plain C function pointers.
+        .systemLibrary(name: "CPluginABI", pkgConfig: "libffi", providers: [.apt(["libffi-dev"])]),
         // glibc's heap statistics, which Swift's Glibc module does not expose.
         .target(name: "CHeapStats"),
         .target(

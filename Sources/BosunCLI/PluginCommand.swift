@@ -26,6 +26,12 @@ struct PluginCommand: ParsableCommand {
 
         func run() throws {
             do {
+                if PluginHost.isCPlugin(path) {
+                    print(try PluginHost.describeCPlugin(path))
+                    print("path:            \(path)")
+                    print("compatible:      yes (C plugin ABI v\(PluginHost.cPluginABIVersion))")
+                    return
+                }
                 let library = try PluginLibrary.open(path)
                 print(library.info.summary)
                 print("path:            \(library.path)")
