@@ -14,6 +14,8 @@ let package = Package(
         .library(name: "IdentityProbePlugin", type: .dynamic, targets: ["IdentityProbePlugin"]),
         // The sample operator plugin that extends Deployments (docs/writing-a-plugin.md).
         .library(name: "DeploymentDefaultsPlugin", type: .dynamic, targets: ["DeploymentDefaultsPlugin"]),
+        // The plugin `bosun plugin init` starts from.
+        .library(name: "WidgetPlugin", type: .dynamic, targets: ["WidgetPlugin"]),
     ],
     dependencies: [
         .package(name: "BosunKit", path: "Plugins/BosunKit"),
@@ -152,6 +154,20 @@ let package = Package(
             name: "DeploymentDefaultsPlugin",
             dependencies: [.product(name: "BosunKit", package: "BosunKit")],
             path: "Samples/DeploymentDefaultsPlugin",
+            swiftSettings: strictSettings
+        ),
+        // What `bosun plugin init` writes, with Widget renamed: compiled and tested here so the
+        // template always builds (Tools/generate-plugin-template.py embeds it in the CLI).
+        .target(
+            name: "WidgetPlugin",
+            dependencies: [.product(name: "BosunKit", package: "BosunKit")],
+            path: "Samples/PluginTemplate/Sources/WidgetPlugin",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "WidgetPluginTests",
+            dependencies: ["WidgetPlugin", .product(name: "BosunKit", package: "BosunKit")],
+            path: "Samples/PluginTemplate/Tests/WidgetPluginTests",
             swiftSettings: strictSettings
         ),
         // A sample operator (kube-rs's configmapgen_controller) on BosunKit's public API only.
