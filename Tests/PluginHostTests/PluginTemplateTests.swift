@@ -49,3 +49,17 @@ struct PluginTemplateTests {
         }
     }
 }
+
+@Suite("Plugins directory")
+struct PluginDirectoryTests {
+    @Test("every .so directly inside, in name order; other files, subdirectories and a missing directory give none")
+    func libraries() throws {
+        let dir = try PluginFixtures.directory()
+        for name in ["b.so", "a.so", "notes.txt"] {
+            try Data().write(to: dir.appendingPathComponent(name))
+        }
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("nested.so"), withIntermediateDirectories: true)
+        #expect(PluginDirectory.libraries(in: dir.path) == [dir.appendingPathComponent("a.so").path, dir.appendingPathComponent("b.so").path])
+        #expect(PluginDirectory.libraries(in: dir.appendingPathComponent("missing").path).isEmpty)
+    }
+}
