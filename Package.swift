@@ -120,6 +120,7 @@ let package = Package(
             name: "BosunBench",
             dependencies: [
                 "BosunHost",
+                "BosunPluginHost",
                 "BosunSQLite",
                 "CHeapStats",
                 .product(name: "BosunKit", package: "BosunKit"),
