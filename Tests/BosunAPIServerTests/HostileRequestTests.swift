@@ -128,6 +128,8 @@ struct HostileRequestTests {
         Case("a cron schedule out of range", .POST, cronjobs, cronJob(schedule: "61 * * * *"), code: 422, says: "spec.schedule"),
         Case("a dryRun value that is not All", .POST, cm + "?dryRun=Some", configMap(), code: 422, says: "dryRun"),
         Case("an unknown fieldValidation", .POST, cm + "?fieldValidation=Maybe", configMap(), code: 422, says: "fieldValidation"),
+        Case("an unknown field under Strict validation", .POST, cm + "?fieldValidation=Strict", #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"x"},"color":"blue"}"#, code: 400, says: #"strict decoding error: unknown field "color""#),
+        Case("a misspelt field deep in a pod template under Strict validation", .POST, deploy + "?fieldValidation=Strict", deployment().replacingOccurrences(of: #""image":"nginx""#, with: #""image":"nginx","imagePullPolcy":"Always""#), code: 400, says: #"unknown field "spec.template.spec.containers[0].imagePullPolcy""#),
         Case("a delete body that is not DeleteOptions", .DELETE, cm + "/present", #"{"propagationPolicy":"Sideways"}"#, code: 422, says: "propagationPolicy"),
     ]
 
@@ -157,6 +159,38 @@ struct HostileRequestTests {
         #expect(try server.store.list(Deployment.resource.resourceKey).items.isEmpty)
         #expect(try server.store.list(Pod.resource.resourceKey).items.isEmpty)
         #expect(try server.store.list(GroupResource(group: "batch", resource: "cronjobs")).items.isEmpty)
+        await client.close()
+        await server.stop()
+    }
+}
+
+@Suite("Field validation")
+struct FieldValidationTests {
+    @Test("members a built-in kind does not define are dropped (Ignore, Warn) or refused (Strict), on create, update and patch")
+    func unknownFields() async throws {
+        let server = try await TestAPIServer.start()
+        let client = try await server.client()
+        let cm = HostileRequestTests.cm
+        let body = Array(#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"x","colour":"red"},"data":{"k":"v"},"color":"blue"}"#.utf8)
+        for validation in ["", "?fieldValidation=Ignore", "?fieldValidation=Warn"] {
+            let created = try await client.request(.POST, cm + validation, body: body)
+            #expect(created.status == 201, "\(validation): \(created.text)")
+            #expect(created.json["color"] == nil && created.json["metadata"]?["colour"] == nil && created.json["data"]?["k"] == "v")
+            let stored = try await client.request(.GET, cm + "/x")
+            #expect(stored.json["color"] == nil, "the unknown member was stored")
+            #expect(try await client.request(.DELETE, cm + "/x").status == 200)
+        }
+        let refused = try await client.request(.POST, cm + "?fieldValidation=Strict", body: body)
+        #expect(refused.status == 400)
+        #expect(refused.json["message"]?.stringValue == #"strict decoding error: unknown field "metadata.colour", unknown field "color""#)
+
+        #expect(try await client.request(.POST, cm + "?fieldValidation=Strict",
+                                         body: Array(#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"y"},"data":{"k":"v"}}"#.utf8)).status == 201)
+        let patched = try await client.request(.PATCH, cm + "/y?fieldValidation=Strict", body: Array(#"{"dta":{"k":"w"}}"#.utf8),
+                                               contentType: "application/merge-patch+json")
+        #expect(patched.status == 400 && patched.json["message"]?.stringValue == #"strict decoding error: unknown field "dta""#)
+        let loose = try await client.request(.PATCH, cm + "/y", body: Array(#"{"dta":{"k":"w"}}"#.utf8), contentType: "application/merge-patch+json")
+        #expect(loose.status == 200 && loose.json["dta"] == nil)
         await client.close()
         await server.stop()
     }

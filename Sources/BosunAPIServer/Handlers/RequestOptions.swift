@@ -57,12 +57,17 @@ enum RequestOptions {
         if let manager, manager.count > 128 {
             errors.append(.tooLong("fieldManager", maxLength: 128))
         }
-        if let validation = query["fieldValidation"], !validation.isEmpty,
-           !["Ignore", "Warn", "Strict"].contains(validation) {
-            errors.append(.notSupported("fieldValidation", validation, supported: ["Ignore", "Warn", "Strict"]))
+        var fieldValidation = FieldValidation.warn
+        if let text = query["fieldValidation"], !text.isEmpty {
+            if let value = FieldValidation(rawValue: text) {
+                fieldValidation = value
+            } else {
+                errors.append(.notSupported("fieldValidation", text, supported: FieldValidation.allCases.map(\.rawValue)))
+            }
         }
         if !errors.isEmpty { throw APIError.invalid(kind: kind, group: "meta.k8s.io", name: "", errors) }
-        return WriteOptions(dryRun: !dryRun.isEmpty, fieldManager: manager.flatMap { $0.isEmpty ? nil : $0 })
+        return WriteOptions(dryRun: !dryRun.isEmpty, fieldManager: manager.flatMap { $0.isEmpty ? nil : $0 },
+                            fieldValidation: fieldValidation)
     }
 
     /// `force` of an apply patch; only apply patches may set it.

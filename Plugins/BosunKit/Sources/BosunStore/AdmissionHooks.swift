@@ -38,8 +38,10 @@ extension ObjectStore {
 
     /// The admission chain for one write: built-in defaulting → mutating hooks → built-in
     /// validation → validating hooks. Returns the object to store.
-    func admit(_ object: JSONObject, old: JSONObject?, served: ServedResource, request: AdmissionRequest) async throws(APIError) -> JSONObject {
-        let admitted = try await admitEncoded(object, old: old, served: served, request: request)
+    func admit(
+        _ object: JSONObject, old: JSONObject?, served: ServedResource, request: AdmissionRequest, fieldValidation: FieldValidation
+    ) async throws(APIError) -> JSONObject {
+        let admitted = try await admitEncoded(object, old: old, served: served, request: request, fieldValidation: fieldValidation)
         return admitted.tree ?? Self.parse(admitted.encoded)
     }
 
@@ -58,7 +60,8 @@ extension ObjectStore {
     /// typed value and its JSON), so a write that stores it as is neither encodes it again nor
     /// parses it back. `needsTree` asks for the admitted JSON tree in every case.
     func admitEncoded(
-        _ object: JSONObject, old: JSONObject?, served: ServedResource, request: AdmissionRequest, needsTree: Bool = true
+        _ object: JSONObject, old: JSONObject?, served: ServedResource, request: AdmissionRequest,
+        fieldValidation: FieldValidation, needsTree: Bool = true
     ) async throws(APIError) -> Admitted {
         let (mutating, validating) = hooks.withLock { ($0.mutating, $0.validating) }
         var req = request
@@ -69,7 +72,8 @@ extension ObjectStore {
         var admitted: Admitted
         if applicable.isEmpty, let type = served.builtinType {
             // The common case: decode once, default and validate the typed value.
-            let (typed, encoded, exact) = try Self.defaultAndValidateBuiltin(type, object, old: old, subresource: request.subresource, served: served)
+            let (typed, encoded, exact) = try Self.defaultAndValidateBuiltin(
+                type, object, old: old, subresource: request.subresource, served: served, fieldValidation: fieldValidation)
             admitted = Admitted(tree: nil, typed: typed, encoded: encoded, exact: exact)
             if needsTree || !validating.isEmpty { admitted.tree = Self.parse(encoded) }
         } else {
@@ -103,9 +107,19 @@ extension ObjectStore {
     }
 
     private static func defaultAndValidateBuiltin<R: Resource>(
-        _ type: R.Type, _ object: JSONObject, old: JSONObject?, subresource: String?, served: ServedResource
+        _ type: R.Type, _ object: JSONObject, old: JSONObject?, subresource: String?, served: ServedResource,
+        fieldValidation: FieldValidation
     ) throws(APIError) -> (R, [UInt8], exact: Bool) {
         var typed = try decodeBuiltin(type, object)
+        if fieldValidation == .strict {
+            var known = JSONWriter(reservingCapacity: 1024)
+            known.dropsUnknownFields = true
+            typed.encode(to: &known)
+            let unknown = UnknownFields.paths(in: .object(object), knownIn: (try? JSONParser.parse(known.bytes)) ?? .null)
+            if !unknown.isEmpty {
+                throw APIError.badRequest("strict decoding error: " + unknown.map { "unknown field \"\($0)\"" }.joined(separator: ", "))
+            }
+        }
         BuiltinAdmission.applyDefaults(&typed)
         let errors: FieldErrorList
         if let old {
@@ -121,6 +135,7 @@ extension ObjectStore {
             throw APIError.invalid(kind: served.descriptor.kind, group: served.descriptor.group, name: name, errors)
         }
         var writer = JSONWriter(reservingCapacity: 1024)
+        writer.dropsUnknownFields = true
         typed.encode(to: &writer)
         return (typed, writer.bytes, writer.isExact)
     }

@@ -59,9 +59,22 @@ public struct WriteOptions: Sendable, Hashable {
     /// `dryRun=All`: admission runs, nothing is stored.
     public var dryRun: Bool
     public var fieldManager: String?
+    /// What to do about members a built-in kind does not define (they are never stored).
+    public var fieldValidation: FieldValidation
 
-    public init(dryRun: Bool = false, fieldManager: String? = nil) {
+    public init(dryRun: Bool = false, fieldManager: String? = nil, fieldValidation: FieldValidation = .warn) {
         self.dryRun = dryRun
         self.fieldManager = fieldManager
+        self.fieldValidation = fieldValidation
     }
+}
+
+/// The `fieldValidation` of a write: kube-apiserver drops the members a built-in kind does not
+/// define, and either says nothing about them, warns, or refuses the write.
+public enum FieldValidation: String, Sendable, Hashable, CaseIterable {
+    case ignore = "Ignore"
+    /// The server's default. (Bosun does not send the `Warning` header yet.)
+    case warn = "Warn"
+    /// What kubectl sends: `strict decoding error: unknown field "spec.replica"`, 400.
+    case strict = "Strict"
 }

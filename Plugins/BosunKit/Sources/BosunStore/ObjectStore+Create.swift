@@ -41,7 +41,8 @@ extension ObjectStore {
             let request = AdmissionRequest(
                 operation: .create, resource: resource, kind: descriptor.groupVersionKind, namespace: namespace,
                 name: name, object: UnstructuredObject(object), oldObject: nil, dryRun: options.dryRun)
-            let admitted = try await admitEncoded(object, old: nil, served: served, request: request, needsTree: options.dryRun)
+            let admitted = try await admitEncoded(object, old: nil, served: served, request: request, fieldValidation: options.fieldValidation,
+                                                 needsTree: options.dryRun)
             let admittedName = admitted.typed.map { $0.metadata.name } ?? admitted.tree?.metadataObject["name"]?.stringValue
             let key = ObjectKey(resource, namespace: namespace, name: admittedName ?? name)
             if options.dryRun, let tree = admitted.tree {

@@ -67,7 +67,7 @@ extension ObjectStore {
             operation: .update, resource: current.key.resource, kind: served.descriptor.groupVersionKind,
             subresource: subresource, namespace: current.key.namespace, name: current.key.name,
             object: UnstructuredObject(object), oldObject: UnstructuredObject(old), dryRun: options.dryRun)
-        var admitted = try await admit(object, old: old, served: served, request: request)
+        var admitted = try await admit(object, old: old, served: served, request: request, fieldValidation: options.fieldValidation)
         try Self.checkFinalizersWhileDeleting(admitted, old: old, served: served)
         let annotationsBumpGeneration = subresource == nil && served.annotationsBumpGeneration
             && admitted.metadataObject["annotations"] != old.metadataObject["annotations"]

@@ -12,6 +12,9 @@ public struct JSONWriter: Sendable {
     /// ``bytes`` gives back exactly the values encoded, so a writer that still holds them need
     /// not decode (the object store's typed write path relies on this).
     public private(set) var isExact = true
+    /// Leave out the unknown members API values carry (``extraFields(_:)``): what a server
+    /// stores, since kube-apiserver drops the members a built-in kind does not define.
+    public var dropsUnknownFields = false
 
     public init(reservingCapacity capacity: Int = 256) {
         bytes = []
@@ -122,6 +125,7 @@ public struct JSONWriter: Sendable {
         // A member could repeat a known field or be an empty bag that decodes as none; which of
         // these it is would cost more to find out than the rare value that has any.
         isExact = false
+        guard !dropsUnknownFields else { return }
         for m in extra.members {
             key(m.key)
             m.value.encode(to: &self)
