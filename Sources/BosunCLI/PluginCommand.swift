@@ -3,11 +3,11 @@ import BosunPluginHost
 import Foundation
 
 /// `bosun plugin`: tools for operator plugin libraries.
-struct PluginCommand: ParsableCommand {
+struct PluginCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plugin",
-        abstract: "Inspect operator plugin libraries.",
-        subcommands: [Inspect.self]
+        abstract: "Inspect operator plugin libraries, or run one against an API server.",
+        subcommands: [Inspect.self, PluginRunCommand.self]
     )
 
     /// `bosun plugin inspect PATH`: the handshake alone, without a control plane.
