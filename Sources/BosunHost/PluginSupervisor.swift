@@ -57,13 +57,14 @@ public final class PluginSupervisor: Sendable {
     private let logger: Logger
     private let state = Mutex<(phase: Phase, restarts: Int)>((.starting, 0))
 
-    /// A supervisor that will run `executable plugin run PATH --kubeconfig KUBECONFIG`.
+    /// A supervisor that will run `executable [prefix...] plugin run PATH --kubeconfig KUBECONFIG`:
+    /// `prefix` holds arguments of a wrapper run as `executable` (`nice -n 10 bosun`, say).
     public init(
-        executable: String, pluginPath: String, kubeconfig: String, options: Options = Options(),
+        executable: String, prefix: [String] = [], pluginPath: String, kubeconfig: String, options: Options = Options(),
         clock: any RuntimeClock = SystemRuntimeClock(), logger: Logger = Logger(label: "bosun.plugins")
     ) {
         self.pluginPath = pluginPath
-        arguments = [executable, "plugin", "run", pluginPath, "--kubeconfig", kubeconfig]
+        arguments = [executable] + prefix + ["plugin", "run", pluginPath, "--kubeconfig", kubeconfig]
         self.options = options
         self.clock = clock
         self.logger = logger
