@@ -26,7 +26,7 @@ struct BenchCommand: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: "The benchmark to run: codec, store-memory, store-sqlite, store-phases, sqlite-backend, reconcile, sim-nodes, scheduler, deployment.")
+    @Argument(help: "The benchmark to run: codec, store-memory, store-sqlite, store-phases, sqlite-backend, reconcile, sim-nodes, scheduler, deployment, plugin-load.")
     var name: String
 
     @Option(help: "Number of pods in the document (codec).")
@@ -55,6 +55,9 @@ struct BenchCommand: AsyncParsableCommand {
 
     @Option(help: "Objects per informer kept decoded (reconcile).")
     var decodedCapacity: Int = 4096
+
+    @Option(help: ArgumentHelp("A plugin library to load (plugin-load); repeatable.", valueName: "path"))
+    var plugin: [String] = []
 
     @Flag(help: "Store benchmarks: create pods from JSON trees (what the HTTP API hands the store) rather than typed values (what in-process clients send).")
     var unstructured = false
@@ -104,8 +107,12 @@ struct BenchCommand: AsyncParsableCommand {
         case "deployment":
             let report = try await DeploymentBenchmark(nodes: nodes, replicas: replicas).run()
             print(report.json)
+        case "plugin-load":
+            guard !plugin.isEmpty else { throw ValidationError("plugin-load needs one or more --plugin PATH") }
+            let report = try await PluginLoadBenchmark(paths: plugin).run()
+            print(report.json)
         default:
-            throw ValidationError("unknown benchmark \"\(name)\"; available: codec, store-memory, store-sqlite, store-phases, sqlite-backend, reconcile, sim-nodes, scheduler, deployment")
+            throw ValidationError("unknown benchmark \"\(name)\"; available: codec, store-memory, store-sqlite, store-phases, sqlite-backend, reconcile, sim-nodes, scheduler, deployment, plugin-load")
         }
     }
 
