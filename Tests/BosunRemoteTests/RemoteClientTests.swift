@@ -189,3 +189,51 @@ struct RemoteClientTests {
         await t.stop()
     }
 }
+
+@Suite("BosunRemote: connections and leader election")
+struct RemoteConnectionTests {
+    @Test("a server that does not answer is 503 ServiceUnavailable, which controllers retry")
+    func unreachable() async throws {
+        let client = try RemoteClient(RemoteConfiguration(server: "https://127.0.0.1:1", token: "t"), connectTimeout: .milliseconds(200))
+        do {
+            _ = try await client.get(ConfigMap.self, namespace: "default", name: "x")
+            Issue.record("a request to a closed port succeeded")
+        } catch let error as APIError {
+            #expect(error.code == 503 && error.reason == .serviceUnavailable)
+            #expect(error.message.hasPrefix("GET /api/v1/namespaces/default/configmaps/x: the API server did not answer"))
+        }
+        try await client.shutdown()
+    }
+
+    @Test("a token the server does not know is 401 Unauthorized")
+    func unauthorized() async throws {
+        let t = try await RemoteTestServer.start()
+        var configuration = t.client.configuration
+        configuration.token = "wrong"
+        let stranger = try RemoteClient(configuration)
+        do {
+            _ = try await stranger.list(ConfigMap.self, namespace: nil, options: ListOptions())
+            Issue.record("a wrong token was accepted")
+        } catch let error as APIError {
+            #expect(error.code == 401 && error.reason == .unauthorized)
+        }
+        try await stranger.shutdown()
+        await t.stop()
+    }
+
+    @Test("a manager on the remote client elects itself leader on a Lease, and releases it when stopped")
+    func leaderElection() async throws {
+        let t = try await RemoteTestServer.start()
+        let manager = Manager(client: t.client, options: ManagerOptions(
+            leaderElection: LeaderElectionConfig(leaseName: "remote-test", namespace: "default", identity: "replica-a")))
+        let running = Task { try await manager.run() }
+        try await waitUntil("the manager leads") { manager.isLeading }
+        let lease = try await t.client.get(Lease.self, namespace: "default", name: "remote-test")
+        #expect(lease.spec.holderIdentity == "replica-a")
+        running.cancel()
+        _ = try? await running.value
+        let released = try await t.client.get(Lease.self, namespace: "default", name: "remote-test")
+        #expect(released.spec.holderIdentity == nil || released.spec.holderIdentity == "")
+        await t.stop()
+    }
+}

@@ -18,7 +18,7 @@ final class HTTPTransport: Sendable {
     /// big cluster should be paged).
     static let maxResponseBytes = 512 << 20
 
-    init(_ configuration: RemoteConfiguration, requestTimeout: TimeAmount) throws {
+    init(_ configuration: RemoteConfiguration, connectTimeout: TimeAmount, requestTimeout: TimeAmount) throws {
         self.configuration = configuration
         self.requestTimeout = requestTimeout
         guard let url = URL(string: configuration.server), let scheme = url.scheme, url.host != nil,
@@ -50,7 +50,7 @@ final class HTTPTransport: Sendable {
         }
         var http = HTTPClient.Configuration(
             tlsConfiguration: tls, redirectConfiguration: .disallow,
-            timeout: .init(connect: .seconds(10), read: nil))
+            timeout: .init(connect: connectTimeout, read: nil))
         // Watches hold a connection each for minutes; ordinary requests get others.
         http.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 64)
         http.httpVersion = .http1Only

@@ -28,15 +28,16 @@ public final class RemoteClient: Client {
     /// watch ends with ``WatchClosedError/tooSlow(bufferSize:)`` and the consumer watches again.
     let watchBuffer: Int
 
-    /// A client for `configuration`.
+    /// A client for `configuration`. `connectTimeout` bounds how long a request keeps trying to
+    /// open a connection (a refused connection is retried with backoff until then) before it
+    /// fails as 503; `requestTimeout` bounds a whole ordinary request.
     public init(
-        _ configuration: RemoteConfiguration, requestTimeout: Duration = .seconds(60),
+        _ configuration: RemoteConfiguration, connectTimeout: Duration = .seconds(10), requestTimeout: Duration = .seconds(60),
         watchTimeout: ClosedRange<Int64> = 300...600, watchBuffer: Int = 10_000
     ) throws {
         self.configuration = configuration
-        let (seconds, attoseconds) = requestTimeout.components
         transport = try HTTPTransport(
-            configuration, requestTimeout: .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000))
+            configuration, connectTimeout: Self.timeAmount(connectTimeout), requestTimeout: Self.timeAmount(requestTimeout))
         self.watchTimeout = watchTimeout
         self.watchBuffer = watchBuffer
     }
@@ -176,6 +177,11 @@ public final class RemoteClient: Client {
         if answer["kind"]?.stringValue == "Status" { return .deleted(before) }
         let object = ReceivedObjects.object(answer, resource: resource)
         return ReceivedObjects.isStillStored(answer) ? .pending(object) : .deleted(object)
+    }
+
+    private static func timeAmount(_ duration: Duration) -> TimeAmount {
+        let (seconds, attoseconds) = duration.components
+        return .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
     }
 
     // MARK: Decoding
