@@ -86,6 +86,27 @@ struct RemoteWatchTests {
         await t.stop()
     }
 
+    @Test("an informer whose silent watch is cancelled by its watchdog watches again and keeps up")
+    func silentWatchRestarts() async throws {
+        let t = try await RemoteTestServer.start()
+        let clock = ManualClock()
+        let registry = InformerRegistry(client: t.client, clock: clock, inactivityTimeout: .seconds(300))
+        let lease = registry.acquire(ConfigMap.self, namespace: "default")
+        await lease.informer.waitForSync()
+        // The watchdog sleeps on the manual clock; once it sleeps, moving the clock ends the watch.
+        try await waitUntil("the watchdog waits") { clock.sleeperCount > 0 }
+        clock.advance(by: .seconds(300))
+        #expect(clock.sleeperCount == 0)
+        // A new watchdog sleeps once the informer has watched again, not ended on the cancel.
+        try await waitUntil("the informer watches again") { clock.sleeperCount > 0 }
+        _ = try await t.client.create(configMap("late"))
+        try await waitUntil("the informer saw the create on its next watch") {
+            lease.informer.list().map(\.name) == ["late"]
+        }
+        lease.release()
+        await t.stop()
+    }
+
     @Test("a manager on the remote client runs a controller: the ConfigMapGenerator sample reconciles over HTTPS")
     func controller() async throws {
         let t = try await RemoteTestServer.start()

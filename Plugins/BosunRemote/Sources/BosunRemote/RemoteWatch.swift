@@ -33,7 +33,9 @@ enum RemoteWatch {
                 }
                 continuation.finish()
             } catch {
-                continuation.finish(throwing: Task.isCancelled ? CancellationError() : error)
+                // Cancelled from the consumer's side: the watch just ends, as a store watch does
+                // when cancelled (an informer that cancelled it for silence watches again).
+                if Task.isCancelled { continuation.finish() } else { continuation.finish(throwing: error) }
             }
         }
         continuation.onTermination = { _ in reader.cancel() }
@@ -41,8 +43,9 @@ enum RemoteWatch {
         return ObjectEvents(
             next: { try await iterator.next() },
             cancel: {
-                reader.cancel()
+                // Finished first, so that the reader's own ending cannot turn into an error.
                 continuation.finish()
+                reader.cancel()
             })
     }
 }
