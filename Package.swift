@@ -124,9 +124,13 @@ let package = Package(
             dependencies: [
                 "BosunHost",
                 "BosunPluginHost",
+                "BosunAPIServer",
                 "BosunSQLite",
                 "CHeapStats",
                 .product(name: "BosunKit", package: "BosunKit"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: strictSettings
         ),
