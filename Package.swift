@@ -14,11 +14,14 @@ let package = Package(
         .library(name: "IdentityProbePlugin", type: .dynamic, targets: ["IdentityProbePlugin"]),
         // The sample operator plugin that extends Deployments (docs/writing-a-plugin.md).
         .library(name: "DeploymentDefaultsPlugin", type: .dynamic, targets: ["DeploymentDefaultsPlugin"]),
+        // A plugin whose controller crashes its process on demand: the isolated mode's sample.
+        .library(name: "CrashOnDemandPlugin", type: .dynamic, targets: ["CrashOnDemandPlugin"]),
         // The plugin `bosun plugin init` starts from.
         .library(name: "WidgetPlugin", type: .dynamic, targets: ["WidgetPlugin"]),
     ],
     dependencies: [
         .package(name: "BosunKit", path: "Plugins/BosunKit"),
+        .package(name: "BosunRemote", path: "Plugins/BosunRemote"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
@@ -142,6 +145,7 @@ let package = Package(
                 "BosunBench",
                 "BosunSQLite",
                 .product(name: "BosunKit", package: "BosunKit"),
+                .product(name: "BosunRemote", package: "BosunRemote"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -256,6 +260,21 @@ let package = Package(
         .testTarget(
             name: "PluginHostTests",
             dependencies: ["BosunPluginHost", "BosunHost", .product(name: "BosunKit", package: "BosunKit")],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "CrashOnDemandPlugin",
+            dependencies: [.product(name: "BosunKit", package: "BosunKit")],
+            path: "Samples/CrashOnDemandPlugin",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "BosunRemoteTests",
+            dependencies: [
+                "BosunAPIServer", "BosunPluginHost", "ConfigMapGenerator",
+                .product(name: "BosunKit", package: "BosunKit"),
+                .product(name: "BosunRemote", package: "BosunRemote"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

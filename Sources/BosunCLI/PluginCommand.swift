@@ -3,11 +3,11 @@ import BosunPluginHost
 import Foundation
 
 /// `bosun plugin`: tools for operator plugin libraries.
-struct PluginCommand: ParsableCommand {
+struct PluginCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plugin",
         abstract: "Write, inspect and run operator plugin libraries.",
-        subcommands: [Init.self, Inspect.self]
+        subcommands: [Init.self, Inspect.self, PluginRunCommand.self]
     )
 
     /// `bosun plugin inspect PATH`: the handshake alone, without a control plane.

@@ -20,7 +20,9 @@ struct UpCommand: AsyncParsableCommand {
             (sim-node-0, ...); the node `local` runs containers with a command as real processes. \
             Each --plugin loads an operator plugin library in-process (docs/writing-a-plugin.md), as \
             does each .so in --plugins-dir (DATA-DIR/plugins by default); a plugin that cannot be \
-            loaded is reported (in the log and in /readyz?verbose) and the control plane runs without it.
+            loaded is reported (in the log and in /readyz?verbose) and the control plane runs without it. \
+            Each --isolated-plugin runs a plugin's controllers in a child process (`bosun plugin run`) \
+            that is restarted with backoff when it crashes; /readyz fails while it is down.
             """
     )
 
@@ -41,6 +43,11 @@ struct UpCommand: AsyncParsableCommand {
 
     @Option(help: ArgumentHelp("A directory whose .so files are loaded as plugins too, in name order, after the --plugin ones (default: DATA-DIR/plugins, if it exists).", valueName: "dir"))
     var pluginsDir: String?
+
+    @Option(help: ArgumentHelp(
+        "An operator plugin library (.so) to run isolated, in a child process that talks to the API server and is restarted when it crashes; repeatable. Only its controllers and node runtimes: a plugin with admission hooks or scheduler plugins must load in-process.",
+        valueName: "path"))
+    var isolatedPlugin: [String] = []
 
     @Flag(help: "Serve plain HTTP instead of TLS (loopback addresses only; the token is still required).")
     var insecureHttp = false
@@ -86,8 +93,18 @@ struct UpCommand: AsyncParsableCommand {
         let announce = "bosun: ready — store \(dataDir)/store.sqlite, \(nodes); try: kubectl --kubeconfig \(kubeconfig) get nodes"
         // Services stop in reverse order: the API server first (no request is cut off mid-write),
         // then the controllers and the store, which makes every acknowledged write durable.
+        // Isolated plugins start once the kubeconfig they connect with is written, and stop first.
+        let supervisors = try isolatedPlugin.map { path in
+            PluginSupervisor(executable: try Self.executablePath(), pluginPath: path, kubeconfig: kubeconfig)
+        }
+        for supervisor in supervisors {
+            plane.addReadinessCheck(supervisor.checkName) { supervisor.readinessFailure }
+            print("bosun: plugin \(supervisor.pluginPath) runs isolated (bosun plugin run)")
+        }
+        let services: [any ServiceLifecycle.Service] = [ControlPlaneService(plane: plane, announce: announce), server]
+            + supervisors.map { SupervisorService(supervisor: $0) }
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-            services: [ControlPlaneService(plane: plane, announce: announce), server],
+            services: services,
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         try await group.run()
@@ -103,6 +120,11 @@ struct UpCommand: AsyncParsableCommand {
         if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
         if host.isEmpty { host = "0.0.0.0" }
         return (host, port)
+    }
+
+    /// This binary, which isolated plugins run as `bosun plugin run`.
+    static func executablePath() throws -> String {
+        try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
     }
 
     static func isLoopback(_ host: String) -> Bool {
@@ -126,5 +148,18 @@ private struct ControlPlaneService: ServiceLifecycle.Service {
         ready.cancel()
         print("bosun: shutting down")
         await plane.shutdown()
+    }
+}
+
+/// An isolated plugin's supervisor as a service of the group: it stops (SIGTERM to the child)
+/// when the group shuts down.
+private struct SupervisorService: ServiceLifecycle.Service {
+    let supervisor: PluginSupervisor
+
+    func run() async throws {
+        let running = Task { await supervisor.run() }
+        try? await gracefulShutdown()
+        running.cancel()
+        await running.value
     }
 }

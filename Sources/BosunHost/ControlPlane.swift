@@ -8,6 +8,7 @@ import BosunSQLite
 import CoreMetrics
 import Foundation
 import Logging
+import Synchronization
 
 /// What a control plane is made of, as `bosun up`'s flags say.
 public struct ControlPlaneOptions: Sendable {
@@ -44,6 +45,8 @@ public final class ControlPlane: Sendable {
     public let plugins: PluginLoadReport
     private let running: Task<Void, any Error>
     private let bookmarks: Task<Void, Never>
+    /// Checks added after start (isolated plugins' children): a name, and why it fails or `nil`.
+    private let addedChecks = Mutex<[(name: String, failure: @Sendable () -> String?)]>([])
 
     private init(
         store: ObjectStore, manager: Manager, simulated: SimulatedNodes, local: LocalProcessRuntime?, plugins: PluginLoadReport
@@ -123,7 +126,16 @@ public final class ControlPlane: Sendable {
     /// Whether every controller's caches have loaded and every plugin asked for was loaded
     /// (what `/readyz` reports). A refused plugin fails readiness as a failed check fails
     /// kube-apiserver's, while the control plane keeps serving.
-    public var isReady: Bool { manager.hasSynced && manager.isLeading && plugins.failures.isEmpty }
+    public var isReady: Bool {
+        manager.hasSynced && manager.isLeading && plugins.failures.isEmpty
+            && addedChecks.withLock { $0 }.allSatisfy { $0.failure() == nil }
+    }
+
+    /// Adds a check to readiness: `failure` says why it fails, or `nil` when it passes. An
+    /// isolated plugin's supervisor adds one, failing while its child is not running.
+    public func addReadinessCheck(_ name: String, failure: @escaping @Sendable () -> String?) {
+        addedChecks.withLock { $0.append((name, failure)) }
+    }
 
     /// `/readyz?verbose`'s body: one line per check, `[+]name ok` or `[-]name failed: reason`,
     /// with a `plugin/<name>` check for each plugin asked for (its file name if it was refused
@@ -135,6 +147,9 @@ public final class ControlPlane: Sendable {
         for failure in plugins.failures {
             let name = failure.plugin ?? URL(fileURLWithPath: failure.path).lastPathComponent
             lines.append("[-]plugin/\(name) failed: \(failure.message)")
+        }
+        for check in addedChecks.withLock({ $0 }) {
+            lines.append(check.failure().map { "[-]\(check.name) failed: \($0)" } ?? "[+]\(check.name) ok")
         }
         lines.append(isReady ? "readyz check passed" : "readyz check failed")
         return lines.joined(separator: "\n")

@@ -130,7 +130,7 @@ public enum PluginHost {
     }
 
     /// Creates the definition, or makes one left by an earlier run (a persistent store) match it.
-    static func serve(_ definition: CustomResourceDefinition, using api: StoreClient) async throws {
+    static func serve(_ definition: CustomResourceDefinition, using api: any Client) async throws {
         do {
             _ = try await api.create(definition)
         } catch let error as APIError where error.reason == .alreadyExists {

@@ -14,6 +14,9 @@ public struct PluginLoadError: Error, Sendable, Hashable, CustomStringConvertibl
         case registrationFailed
         case conflict
         case applyFailed
+        /// The plugin registers what only an in-process plugin can have (admission hooks,
+        /// scheduler plugins), and was asked to run in a process of its own.
+        case notIsolatable
     }
 
     public var path: String

@@ -107,6 +107,17 @@ public final class StoredObject: Sendable {
             isDeleting: meta.deletionTimestamp != nil, deletionGracePeriodSeconds: meta.deletionGracePeriodSeconds)
     }
 
+    /// An object of `resource` received as JSON from elsewhere (a remote API server, through
+    /// BosunRemote): `bytes` are kept as they are, and the indexed facts are read from `object`,
+    /// their parsed tree. A resourceVersion that is not a number (no Kubernetes server sends one)
+    /// reads as 0.
+    public convenience init(received resource: GroupResource, object: JSONObject, bytes: [UInt8]) {
+        let meta = object["metadata"]?.objectValue
+        let key = ObjectKey(resource, namespace: meta?["namespace"]?.stringValue ?? "", name: meta?["name"]?.stringValue ?? "")
+        self.init(key: key, object: object, bytes: bytes, resourceVersion: Int64(meta?["resourceVersion"]?.stringValue ?? "") ?? 0,
+                  kind: object["kind"]?.stringValue ?? "")
+    }
+
     private convenience init(key: ObjectKey, object: JSONObject, bytes: [UInt8], resourceVersion: Int64, kind: String) {
         let meta = object["metadata"]?.objectValue ?? JSONObject()
         self.init(
