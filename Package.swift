@@ -14,6 +14,8 @@ let package = Package(
         .library(name: "IdentityProbePlugin", type: .dynamic, targets: ["IdentityProbePlugin"]),
         // The sample operator plugin that extends Deployments (docs/writing-a-plugin.md).
         .library(name: "DeploymentDefaultsPlugin", type: .dynamic, targets: ["DeploymentDefaultsPlugin"]),
+        // The plugin `bosun plugin init` starts from.
+        .library(name: "WidgetPlugin", type: .dynamic, targets: ["WidgetPlugin"]),
     ],
     dependencies: [
         .package(name: "BosunKit", path: "Plugins/BosunKit"),
@@ -98,6 +100,7 @@ let package = Package(
         .target(
             name: "BosunPluginHost",
             dependencies: [
+                "CPluginABI",
                 .product(name: "BosunKit", package: "BosunKit"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -113,15 +116,23 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // The C plugin ABI (Plugins/include/bosun_plugin.h) and libffi, which calls the hooks a
+        // C plugin declares at load time and hands it host callbacks as plain C function pointers.
+        .systemLibrary(name: "CPluginABI", pkgConfig: "libffi", providers: [.apt(["libffi-dev"])]),
         // glibc's heap statistics, which Swift's Glibc module does not expose.
         .target(name: "CHeapStats"),
         .target(
             name: "BosunBench",
             dependencies: [
                 "BosunHost",
+                "BosunPluginHost",
+                "BosunAPIServer",
                 "BosunSQLite",
                 "CHeapStats",
                 .product(name: "BosunKit", package: "BosunKit"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: strictSettings
         ),
@@ -153,6 +164,20 @@ let package = Package(
             name: "DeploymentDefaultsPlugin",
             dependencies: [.product(name: "BosunKit", package: "BosunKit")],
             path: "Samples/DeploymentDefaultsPlugin",
+            swiftSettings: strictSettings
+        ),
+        // What `bosun plugin init` writes, with Widget renamed: compiled and tested here so the
+        // template always builds (Tools/generate-plugin-template.py embeds it in the CLI).
+        .target(
+            name: "WidgetPlugin",
+            dependencies: [.product(name: "BosunKit", package: "BosunKit")],
+            path: "Samples/PluginTemplate/Sources/WidgetPlugin",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "WidgetPluginTests",
+            dependencies: ["WidgetPlugin", .product(name: "BosunKit", package: "BosunKit")],
+            path: "Samples/PluginTemplate/Tests/WidgetPluginTests",
             swiftSettings: strictSettings
         ),
         // A sample operator (kube-rs's configmapgen_controller) on BosunKit's public API only.

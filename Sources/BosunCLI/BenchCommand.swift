@@ -26,7 +26,7 @@ struct BenchCommand: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: "The benchmark to run: codec, store-memory, store-sqlite, store-phases, sqlite-backend, reconcile, sim-nodes, scheduler, deployment.")
+    @Argument(help: "The benchmark to run: codec, store-memory, store-sqlite, store-phases, sqlite-backend, reconcile, sim-nodes, scheduler, deployment, plugin-load, api-get.")
     var name: String
 
     @Option(help: "Number of pods in the document (codec).")
@@ -47,7 +47,7 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Nodes (sim-nodes, scheduler, deployment).")
     var nodes: Int = 5_000
 
-    @Option(help: "Seconds each idle-CPU window lasts (sim-nodes).")
+    @Option(help: "Seconds each measured window lasts (sim-nodes, api-get).")
     var windowSeconds: Int = 30
 
     @Option(help: "Latency samples (reconcile).")
@@ -55,6 +55,12 @@ struct BenchCommand: AsyncParsableCommand {
 
     @Option(help: "Objects per informer kept decoded (reconcile).")
     var decodedCapacity: Int = 4096
+
+    @Option(help: "Keep-alive connections sending requests back to back (api-get).")
+    var connections: Int = 16
+
+    @Option(help: ArgumentHelp("A plugin library to load (plugin-load); repeatable.", valueName: "path"))
+    var plugin: [String] = []
 
     @Flag(help: "Store benchmarks: create pods from JSON trees (what the HTTP API hands the store) rather than typed values (what in-process clients send).")
     var unstructured = false
@@ -104,8 +110,15 @@ struct BenchCommand: AsyncParsableCommand {
         case "deployment":
             let report = try await DeploymentBenchmark(nodes: nodes, replicas: replicas).run()
             print(report.json)
+        case "api-get":
+            let report = try await APIGetBenchmark(connections: connections, seconds: windowSeconds).run()
+            print(report.json)
+        case "plugin-load":
+            guard !plugin.isEmpty else { throw ValidationError("plugin-load needs one or more --plugin PATH") }
+            let report = try await PluginLoadBenchmark(paths: plugin).run()
+            print(report.json)
         default:
-            throw ValidationError("unknown benchmark \"\(name)\"; available: codec, store-memory, store-sqlite, store-phases, sqlite-backend, reconcile, sim-nodes, scheduler, deployment")
+            throw ValidationError("unknown benchmark \"\(name)\"; available: codec, store-memory, store-sqlite, store-phases, sqlite-backend, reconcile, sim-nodes, scheduler, deployment, plugin-load, api-get")
         }
     }
 

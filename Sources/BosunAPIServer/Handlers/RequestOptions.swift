@@ -19,8 +19,9 @@ enum RequestOptions {
             }
         }
         if let text = query["limit"], !text.isEmpty {
-            guard let limit = Int(text), limit >= 0 else { throw invalidParameter("limit", text) }
-            options.limit = limit
+            guard let limit = Int(text) else { throw invalidParameter("limit", text) }
+            // As kube-apiserver: a limit that is not positive asks for no pages.
+            if limit > 0 { options.limit = limit }
         }
         if let token = query["continue"], !token.isEmpty { options.continueToken = token }
         if let version = query["resourceVersion"], !version.isEmpty { options.resourceVersion = version }

@@ -42,18 +42,35 @@ public final class PrometheusTextMetrics: MetricsFactory, Sendable {
         func reset() { state.withLock { $0 = (0, Array(repeating: 0, count: buckets.count), 0) } }
     }
 
-    private let series = Mutex<[SeriesKey: Series]>([:])
+    /// A series as swift-metrics names it: the label and the dimensions, flattened.
+    struct RawKey: Hashable {
+        var label: String
+        var dimensions: [String]
+    }
+
+    private struct Registry {
+        /// Every series by its exposition name and labels.
+        var series: [SeriesKey: Series] = [:]
+        /// The same series by what swift-metrics passed: callers such as the API server make
+        /// their handlers per request, and sanitising and escaping names each time would cost
+        /// more than the request.
+        var byRaw: [RawKey: Series] = [:]
+    }
+
+    private let registry = Mutex(Registry())
 
     public init() {}
 
     private func series(_ label: String, _ dimensions: [(String, String)], _ make: () -> Series) -> Series {
+        let raw = RawKey(label: label, dimensions: dimensions.flatMap { [$0.0, $0.1] })
+        if let known = registry.withLock({ $0.byRaw[raw] }) { return known }
         let key = SeriesKey(name: Self.metricName(label),
                             labels: dimensions.map { "\(Self.metricName($0.0))=\"\(Self.escape($0.1))\"" })
-        return series.withLock { all in
-            if let existing = all[key] { return existing }
-            let created = make()
-            all[key] = created
-            return created
+        return registry.withLock { r in
+            let series = r.series[key] ?? make()
+            r.series[key] = series
+            r.byRaw[raw] = series
+            return series
         }
     }
 
@@ -90,7 +107,7 @@ public final class PrometheusTextMetrics: MetricsFactory, Sendable {
 
     /// Every series in the text format, grouped by metric name, names and labels sorted.
     public func render() -> String {
-        let all = series.withLock { $0 }
+        let all = registry.withLock { $0.series }
         var out = ""
         var lastName = ""
         for (key, series) in all.sorted(by: { ($0.key.name, $0.key.labels.joined()) < ($1.key.name, $1.key.labels.joined()) }) {

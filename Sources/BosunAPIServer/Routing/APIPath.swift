@@ -31,7 +31,12 @@ enum APIPath: Sendable, Hashable {
         for segment in raw {
             // A trailing slash is tolerated, as Go's mux redirect would make it work.
             if segment.isEmpty { continue }
-            guard let decoded = QueryParameters.unescape(segment, plusIsSpace: false) else { self = .notFound; return }
+            // Go's server splits the decoded path, so an escaped slash never stays inside a
+            // segment: `..%2F..%2Fx` is several segments there, and no resource here.
+            guard let decoded = QueryParameters.unescape(segment, plusIsSpace: false), !decoded.contains("/") else {
+                self = .notFound
+                return
+            }
             segments.append(decoded)
         }
         guard let first = segments.first else { self = .notFound; return }

@@ -11,6 +11,9 @@ struct RequestRouter: Sendable {
     let openAPI: OpenAPIService
     let token: BearerToken
     let isReady: @Sendable () -> Bool
+    /// The readiness checks as `/readyz?verbose` lists them (`[+]name ok` / `[-]name failed: why`
+    /// lines, then the verdict); `nil` for the default informer-sync line.
+    let readinessReport: @Sendable () -> String?
     let metrics: PrometheusTextMetrics
     /// `host:port` clients reach the server at, for `/api`'s `serverAddressByClientCIDRs`.
     let serverAddress: String
@@ -96,9 +99,15 @@ struct RequestRouter: Sendable {
         guard request.method == .GET || request.method == .HEAD else {
             return .error(APIError.methodNotAllowed("the server does not allow this method on the requested resource"))
         }
-        if endpoint == .readyz && !isReady() {
-            return .text("[-]informer-sync failed: caches have not synced yet\nreadyz check failed\n",
-                         status: .internalServerError)
+        if endpoint == .readyz {
+            // As kube-apiserver: a failing check lists every check; a passing one only when asked.
+            let ready = isReady()
+            if !ready || request.query.contains("verbose") {
+                let report = readinessReport() ?? (ready
+                    ? "[+]informer-sync ok\nreadyz check passed"
+                    : "[-]informer-sync failed: caches have not synced yet\nreadyz check failed")
+                return .text(report + "\n", status: ready ? .ok : .internalServerError)
+            }
         }
         return .text("ok")
     }
