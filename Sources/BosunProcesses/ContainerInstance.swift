@@ -23,7 +23,7 @@ final class ContainerInstance: Sendable {
     let containerID: String
     /// Which probes the container has: readiness waits for a readiness probe's first success,
     /// and `started` for a startup probe's.
-    let probes: ProbeKinds
+    let probes: Set<ContainerProber.Kind>
     private struct State {
         var ending: Ending?
         var ready = false
@@ -33,7 +33,7 @@ final class ContainerInstance: Sendable {
 
     private let lock: Mutex<State>
 
-    private init(process: ContainerProcess?, log: ContainerLog, startedAt: Time, containerID: String, probes: ProbeKinds, ending: Ending?) {
+    private init(process: ContainerProcess?, log: ContainerLog, startedAt: Time, containerID: String, probes: Set<ContainerProber.Kind>, ending: Ending?) {
         self.process = process
         self.log = log
         self.startedAt = startedAt.truncatedToSeconds
@@ -43,7 +43,7 @@ final class ContainerInstance: Sendable {
     }
 
     /// An instance running `process`.
-    static func running(_ process: ContainerProcess, startedAt: Time, probes: ProbeKinds) -> ContainerInstance {
+    static func running(_ process: ContainerProcess, startedAt: Time, probes: Set<ContainerProber.Kind>) -> ContainerInstance {
         ContainerInstance(process: process, log: process.log, startedAt: startedAt, containerID: "process://\(process.pid)",
                           probes: probes, ending: nil)
     }

@@ -40,15 +40,7 @@ extension LocalProcessRuntime {
             container.livenessProbe.map { (ContainerProber.Kind.liveness, $0) },
             container.readinessProbe.map { (ContainerProber.Kind.readiness, $0) },
         ].compactMap { $0 }
-        var kinds: ProbeKinds = []
-        for (kind, _) in probes {
-            switch kind {
-            case .startup: kinds.insert(.startup)
-            case .liveness: kinds.insert(.liveness)
-            case .readiness: kinds.insert(.readiness)
-            }
-        }
-        let instance = ContainerInstance.running(process, startedAt: now, probes: kinds)
+        let instance = ContainerInstance.running(process, startedAt: now, probes: Set(probes.map(\.0)))
         let id = ObjectIdentifier(instance)
         let accepted = state.withLock { s in
             if s.accepting { s.live[id] = instance }

@@ -10,14 +10,6 @@ import Synchronization
     import Glibc
 #endif
 
-/// The kinds of probe a container can have.
-struct ProbeKinds: OptionSet, Sendable, Hashable {
-    let rawValue: UInt8
-    static let startup = ProbeKinds(rawValue: 1)
-    static let liveness = ProbeKinds(rawValue: 2)
-    static let readiness = ProbeKinds(rawValue: 4)
-}
-
 /// An event a probe caused, recorded on the pod at its next sync.
 struct ProbeEvent: Sendable, Hashable {
     var type: EventRecorder.EventType
@@ -106,7 +98,7 @@ enum ProbeAction {
         do {
             let channel = try await withDeadline(timeout) {
                 try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-                    .connectTimeout(.nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000))
+                    .connectTimeout(.seconds(timeout.components.seconds))
                     .connect(host: host, port: port).get()
             }
             try? await channel.close()
