@@ -47,7 +47,13 @@ struct StatefulSetVolumeProcessTests {
         let lines = { @Sendable () -> [String] in
             ((try? String(contentsOf: runs, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
         }
-        try await env.waitUntil("web-0 wrote into its volume", limit: .seconds(60)) { lines().count == 1 }
+        // A kubelet that saw web-0 before its claim was bound looks again a second later (as a
+        // volume manager polls), on the test's clock: move it while waiting.
+        try await env.waitUntil("web-0 wrote into its volume", limit: .seconds(60)) {
+            if lines().count == 1 { return true }
+            env.clock.advance(by: .milliseconds(100))
+            return false
+        }
         let first = try await env.api.get(Pod.self, namespace: "default", name: "web-0")
 
         try await env.api.delete(Pod.self, namespace: "default", name: "web-0")
