@@ -71,7 +71,12 @@ let package = Package(
         // Containers as real processes: spawn, capture output, stop (the local node's runtime).
         .target(
             name: "BosunProcesses",
-            dependencies: ["CProcessSpawn", .product(name: "BosunKit", package: "BosunKit")],
+            dependencies: [
+                "CProcessSpawn", .product(name: "BosunKit", package: "BosunKit"),
+                // httpGet and tcpSocket probes.
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
             swiftSettings: strictSettings
         ),
         // The Kubernetes API over HTTP/1.1 (SwiftNIO): routing, discovery, every verb, watch

@@ -21,36 +21,45 @@ final class ContainerInstance: Sendable {
     let log: ContainerLog
     let startedAt: Time
     let containerID: String
-    /// Whether the container has a readiness probe, so readiness waits for its first success.
-    let probed: Bool
-    private let lock: Mutex<(ending: Ending?, probeReady: Bool)>
+    /// Which probes the container has: readiness waits for a readiness probe's first success,
+    /// and `started` for a startup probe's.
+    let probes: Set<ContainerProber.Kind>
+    private struct State {
+        var ending: Ending?
+        var ready = false
+        var startupPassed = false
+        var events: [ProbeEvent] = []
+    }
 
-    private init(process: ContainerProcess?, log: ContainerLog, startedAt: Time, containerID: String, probed: Bool, ending: Ending?) {
+    private let lock: Mutex<State>
+
+    private init(process: ContainerProcess?, log: ContainerLog, startedAt: Time, containerID: String, probes: Set<ContainerProber.Kind>, ending: Ending?) {
         self.process = process
         self.log = log
         self.startedAt = startedAt.truncatedToSeconds
         self.containerID = containerID
-        self.probed = probed
-        lock = Mutex((ending, false))
+        self.probes = probes
+        lock = Mutex(State(ending: ending))
     }
 
     /// An instance running `process`.
-    static func running(_ process: ContainerProcess, startedAt: Time, probed: Bool) -> ContainerInstance {
+    static func running(_ process: ContainerProcess, startedAt: Time, probes: Set<ContainerProber.Kind>) -> ContainerInstance {
         ContainerInstance(process: process, log: process.log, startedAt: startedAt, containerID: "process://\(process.pid)",
-                          probed: probed, ending: nil)
+                          probes: probes, ending: nil)
     }
 
-    /// An instance of a container without a command: it runs until stopped.
+    /// An instance of a container without a command: it runs until stopped. Without a process
+    /// there is nothing to probe.
     static func idle(startedAt: Time, containerID: String) -> ContainerInstance {
         let log = ContainerLog()
-        return ContainerInstance(process: nil, log: log, startedAt: startedAt, containerID: containerID, probed: false, ending: nil)
+        return ContainerInstance(process: nil, log: log, startedAt: startedAt, containerID: containerID, probes: [], ending: nil)
     }
 
     /// An instance that never ran: its process failed to start. Exit code 128 and `StartError`,
     /// as containerd reports an exec that failed.
     static func failedToStart(_ message: String, at time: Time, log: ContainerLog) -> ContainerInstance {
         log.close(at: Time.now())
-        return ContainerInstance(process: nil, log: log, startedAt: time, containerID: "", probed: false,
+        return ContainerInstance(process: nil, log: log, startedAt: time, containerID: "", probes: [],
                                  ending: Ending(exitCode: 128, reason: "StartError", message: message, finishedAt: time.truncatedToSeconds))
     }
 
@@ -60,20 +69,49 @@ final class ContainerInstance: Sendable {
         let log = ContainerLog()
         log.close(at: Time.now())
         return ContainerInstance(process: nil, log: log, startedAt: startedAt ?? ending.finishedAt, containerID: containerID ?? "",
-                                 probed: false, ending: ending)
+                                 probes: [], ending: ending)
     }
 
     var ending: Ending? { lock.withLock { $0.ending } }
     var isRunning: Bool { ending == nil }
 
-    /// Whether the container is ready: running and, with a readiness probe, last probed ready.
-    var isReady: Bool { lock.withLock { $0.ending == nil && (!probed || $0.probeReady) } }
+    /// Whether the container has started: running and, with a startup probe, past its first
+    /// success (`ContainerStatus.started`). Until then its other probes wait.
+    var isStarted: Bool { lock.withLock { $0.ending == nil && (!probes.contains(.startup) || $0.startupPassed) } }
 
-    /// Records the probe's verdict; returns whether readiness changed.
+    /// Whether the container is ready: started and, with a readiness probe, last probed ready.
+    var isReady: Bool {
+        lock.withLock { s in
+            s.ending == nil && (!probes.contains(.startup) || s.startupPassed) && (!probes.contains(.readiness) || s.ready)
+        }
+    }
+
+    /// Records the readiness probe's verdict; returns whether readiness changed.
     func setProbeReady(_ ready: Bool) -> Bool {
         lock.withLock { s in
-            defer { s.probeReady = ready }
-            return s.probeReady != ready
+            defer { s.ready = ready }
+            return s.ready != ready
+        }
+    }
+
+    /// Records the startup probe's success; returns whether that is news.
+    func setStartupPassed() -> Bool {
+        lock.withLock { s in
+            defer { s.startupPassed = true }
+            return !s.startupPassed
+        }
+    }
+
+    /// Keeps an event a probe caused, for the pod's next sync to record.
+    func record(_ event: ProbeEvent) {
+        lock.withLock { $0.events.append(event) }
+    }
+
+    /// The events kept since the last call.
+    func takeEvents() -> [ProbeEvent] {
+        lock.withLock { s in
+            defer { s.events = [] }
+            return s.events
         }
     }
 

@@ -12,19 +12,22 @@ extension LocalProcessRuntime {
     /// its image's.
     static let defaultPath = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
-    /// Starts one run of `container`: its process when it has a command, otherwise an idle
-    /// instance that runs until stopped (see the type's documentation). The process's exit
-    /// wakes the pod's key.
+    /// Starts one run of `container` with its resolved `environment`: its process when it has a
+    /// command, otherwise an idle instance that runs until stopped (see the type's
+    /// documentation), and its probes. The process's exit, and a probe's change of verdict, wake
+    /// the pod's key.
     func launch(
-        _ container: Container, of pod: Pod, volumes: PodVolumes.Directories, key: ObjectName, restartCount: Int32, clock: any RuntimeClock
+        _ container: Container, of pod: Pod, environment: ContainerEnvironment, volumes: PodVolumes.Directories, key: ObjectName,
+        restartCount: Int32, clock: any RuntimeClock
     ) -> ContainerInstance {
         let now = clock.now()
         guard let command = container.command, !command.isEmpty else {
             return .idle(startedAt: now, containerID: "process://idle/\(pod.metadata.uid ?? pod.name)/\(container.name)/\(restartCount)")
         }
         let spec = ProcessSpec(
-            arguments: command + (container.args ?? []), environment: Self.environment(of: container, in: pod, volumes: volumes),
-            workingDirectory: container.workingDir)
+            arguments: environment.commandLine(of: container),
+            environment: Self.environment(of: container, in: pod, resolved: environment, volumes: volumes),
+            workingDirectory: PodVolumes.workingDirectory(of: container, volumes: volumes))
         let log = ContainerLog()
         let process: ContainerProcess
         do {
@@ -32,8 +35,12 @@ extension LocalProcessRuntime {
         } catch {
             return .failedToStart(String(describing: error), at: now, log: log)
         }
-        let probe = container.readinessProbe.flatMap { probe in probe.exec?.command.map { (probe, $0) } }
-        let instance = ContainerInstance.running(process, startedAt: now, probed: probe != nil)
+        let probes: [(ContainerProber.Kind, Probe)] = [
+            container.startupProbe.map { (ContainerProber.Kind.startup, $0) },
+            container.livenessProbe.map { (ContainerProber.Kind.liveness, $0) },
+            container.readinessProbe.map { (ContainerProber.Kind.readiness, $0) },
+        ].compactMap { $0 }
+        let instance = ContainerInstance.running(process, startedAt: now, probes: Set(probes.map(\.0)))
         let id = ObjectIdentifier(instance)
         let accepted = state.withLock { s in
             if s.accepting { s.live[id] = instance }
@@ -46,11 +53,11 @@ extension LocalProcessRuntime {
             // cgroup would, before the exit is reported.
             Self.killGroup(of: process)
             instance.finish(status, at: clock.now())
-            let probe = self?.state.withLock { s -> Task<Void, Never>? in
+            let probers = self?.state.withLock { s -> [Task<Void, Never>] in
                 s.live[id] = nil
-                return s.probes.removeValue(forKey: id)
+                return s.probes.removeValue(forKey: id) ?? []
             }
-            probe?.cancel()
+            for prober in probers ?? [] { prober.cancel() }
             controller?.enqueue(key)
         }
         guard accepted else {
@@ -58,12 +65,17 @@ extension LocalProcessRuntime {
             Task { await instance.stop(grace: .zero, clock: clock) }
             return instance
         }
-        if let (probe, probeCommand) = probe, !probeCommand.isEmpty {
-            let task = Task { [weak self] () -> Void in
-                await self?.probeReadiness(instance, probe: probe, command: probeCommand, spec: spec, key: key, clock: clock)
-            }
+        let grace = Duration.seconds(pod.spec.terminationGracePeriodSeconds ?? 30)
+        let restartPolicy = container.restartPolicy ?? pod.spec.restartPolicy ?? "Always"
+        let tasks = probes.map { kind, probe in
+            let prober = ContainerProber(
+                kind: kind, probe: probe, container: container, instance: instance, spec: spec, podGrace: grace,
+                restartPolicy: restartPolicy, clock: clock, wake: { controller?.enqueue(key) })
+            return Task { await prober.run() }
+        }
+        if !tasks.isEmpty {
             state.withLock { s in
-                if instance.isRunning && s.accepting { s.probes[id] = task } else { task.cancel() }
+                if instance.isRunning && s.accepting { s.probes[id] = tasks } else { tasks.forEach { $0.cancel() } }
             }
         }
         return instance
@@ -84,15 +96,14 @@ extension LocalProcessRuntime {
 
     /// The environment of a container's process: `PATH` and `HOSTNAME` (the pod's name, as in
     /// a container), `BOSUN_VOLUME_<NAME>` for each volume it mounts that lives in a directory
-    /// here (``PodVolumes``), then the container's literal `env` in order. `valueFrom` (fields,
-    /// secrets, config maps) and `envFrom` are not resolved: those variables are left unset.
-    static func environment(of container: Container, in pod: Pod, volumes: PodVolumes.Directories = [:]) -> [String: String] {
+    /// here (``PodVolumes``), then the variables the kubelet resolved (``ContainerEnvironment``),
+    /// which win over the others as a container's `env` wins over its image's.
+    static func environment(
+        of container: Container, in pod: Pod, resolved: ContainerEnvironment, volumes: PodVolumes.Directories = [:]
+    ) -> [String: String] {
         var environment = ["PATH": defaultPath, "HOSTNAME": pod.name]
         for (name, path) in PodVolumes.environment(of: container, volumes: volumes) { environment[name] = path }
-        for variable in container.env ?? [] {
-            guard let value = variable.value ?? (variable.valueFrom == nil ? "" : nil) else { continue }
-            environment[variable.name] = value
-        }
+        environment.merge(resolved.variables) { _, resolved in resolved }
         return environment
     }
 }

@@ -64,8 +64,12 @@ extension LocalProcessRuntime {
                 return .requeue(after: PodVolumes.retryInterval)
             }
         }
+        let environments = pod.metadata.deletionTimestamp == nil && !KubeletPodStatus.isTerminal(pod)
+            ? await resolveEnvironments(of: pod, node: node, client: context.client) : [:]
         var sync = LocalPodSync(pod: pod, run: run, now: clock.now()) { [self] container, restartCount in
-            launch(container, of: pod, volumes: volumes, key: key, restartCount: restartCount, clock: clock)
+            environments[container.name, default: .success(ContainerEnvironment())].map { environment in
+                launch(container, of: pod, environment: environment, volumes: volumes, key: key, restartCount: restartCount, clock: clock)
+            }
         }
 
         if pod.metadata.deletionTimestamp != nil {
@@ -75,10 +79,45 @@ extension LocalProcessRuntime {
         let status = sync.sync()
         remember(sync.run, for: key)
         for event in sync.events { context.events.event(for: pod, type: event.type, reason: event.reason, message: event.message) }
+        for containerRun in sync.run.containers.values {
+            for instance in [containerRun.previous, containerRun.current].compactMap({ $0 }) {
+                for event in instance.takeEvents() {
+                    context.events.event(for: pod, type: event.type, reason: event.reason, message: event.message)
+                }
+            }
+        }
+        // What resolving a container's environment warned about, once per start of it.
+        for (name, resolved) in environments {
+            guard case .success(let environment) = resolved, !environment.warnings.isEmpty,
+                  sync.events.contains(where: { $0.reason == "Started" && $0.message == "Started container \(name)" }) else { continue }
+            for warning in environment.warnings {
+                context.events.event(for: pod, type: .warning, reason: warning.reason, message: warning.message)
+            }
+        }
         if !sync.leftovers.isEmpty { stop(sync.leftovers, grace: run.grace, clock: clock, then: nil) }
         if status != pod.status { try await write(status, of: pod, context: context) }
         guard let wake = sync.wake else { return .done }
         return .requeue(after: max(clock.now().duration(to: wake), .milliseconds(1)))
+    }
+
+    /// The environment of each of the pod's containers, resolved as the kubelet does just
+    /// before starting one (``ContainerEnvironment``). Every container's, though only those
+    /// that are not running may start: one may exit between here and the sync. Only references
+    /// to ConfigMaps and Secrets cost reads.
+    private func resolveEnvironments(
+        of pod: Pod, node: Node, client: any Client
+    ) async -> [String: Result<ContainerEnvironment, ContainerConfigError>] {
+        let context = ContainerEnvironment.Context(
+            hostIPs: [Self.loopback], podIPs: [Self.loopback], nodeAllocatable: node.status.allocatable ?? [:], client: client)
+        var environments: [String: Result<ContainerEnvironment, ContainerConfigError>] = [:]
+        for container in (pod.spec.initContainers ?? []) + pod.spec.containers {
+            do {
+                environments[container.name] = .success(try await ContainerEnvironment.resolve(container, in: pod, context: context))
+            } catch {
+                environments[container.name] = .failure(error)
+            }
+        }
+        return environments
     }
 
     /// A pod being deleted: its processes are stopped (SIGTERM, SIGKILL after the grace

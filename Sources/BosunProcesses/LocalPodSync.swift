@@ -18,8 +18,13 @@ struct LocalPodSync {
     let pod: Pod
     var run: PodRun
     let now: Time
-    /// Starts a container; the second argument is its restart count.
-    let launch: (Container, Int32) -> ContainerInstance
+    /// Starts a container; the second argument is its restart count. Fails when the
+    /// container's configuration cannot be made (a missing ConfigMap or Secret).
+    let launch: (Container, Int32) -> Result<ContainerInstance, ContainerConfigError>
+
+    /// How long a container that could not be configured waits before the next try: the
+    /// kubelet's pod worker backoff after a failed sync.
+    static let configRetry: Duration = .seconds(10)
 
     /// The next moment something changes by itself (a restart after backoff), if anything will.
     private(set) var wake: Time?
@@ -27,7 +32,7 @@ struct LocalPodSync {
     /// Instances to stop now that the pod has finished: its sidecars.
     private(set) var leftovers: [ContainerInstance] = []
 
-    init(pod: Pod, run: PodRun, now: Time, launch: @escaping (Container, Int32) -> ContainerInstance) {
+    init(pod: Pod, run: PodRun, now: Time, launch: @escaping (Container, Int32) -> Result<ContainerInstance, ContainerConfigError>) {
         self.pod = pod
         self.run = run
         self.now = now.truncatedToSeconds
@@ -150,8 +155,13 @@ struct LocalPodSync {
         var containerRun = run.containers[container.name] ?? ContainerRun()
         defer { run.containers[container.name] = containerRun }
         guard let instance = containerRun.current else {
-            containerRun.current = start(container, restartCount: 0)
-            return report(container, containerRun)
+            switch start(container, restartCount: 0) {
+            case .success(let started):
+                containerRun.current = started
+                return report(container, containerRun)
+            case .failure(let error):
+                return configError(container, containerRun, error)
+            }
         }
         guard let ending = instance.ending, restarts(ending.exitCode) else { return report(container, containerRun) }
         if containerRun.backoff.isInBackOff(exitedAt: ending.finishedAt, now: now) {
@@ -167,21 +177,44 @@ struct LocalPodSync {
             }
             return status
         }
-        containerRun.backoff.recordRestart(exitedAt: ending.finishedAt, now: now)
-        containerRun.previous = instance
-        containerRun.restartCount += 1
-        containerRun.current = start(container, restartCount: containerRun.restartCount)
-        return report(container, containerRun)
+        switch start(container, restartCount: containerRun.restartCount + 1) {
+        case .success(let next):
+            containerRun.backoff.recordRestart(exitedAt: ending.finishedAt, now: now)
+            containerRun.previous = instance
+            containerRun.restartCount += 1
+            containerRun.current = next
+            return report(container, containerRun)
+        case .failure(let error):
+            var status = configError(container, containerRun, error)
+            status.lastState = ContainerState(terminated: instance.terminated(ending))
+            return status
+        }
     }
 
-    private mutating func start(_ container: Container, restartCount: Int32) -> ContainerInstance {
-        let instance = launch(container, restartCount)
-        if let ending = instance.ending, ending.reason == "StartError" {
-            events.append(PodEvent(type: .warning, reason: "Failed", message: "Error: \(ending.message ?? "")"))
-        } else {
-            events.append(PodEvent(type: .normal, reason: "Started", message: "Started container \(container.name)"))
+    private mutating func start(_ container: Container, restartCount: Int32) -> Result<ContainerInstance, ContainerConfigError> {
+        let result = launch(container, restartCount)
+        switch result {
+        case .success(let instance):
+            if let ending = instance.ending, ending.reason == "StartError" {
+                events.append(PodEvent(type: .warning, reason: "Failed", message: "Error: \(ending.message ?? "")"))
+            } else {
+                events.append(PodEvent(type: .normal, reason: "Started", message: "Started container \(container.name)"))
+            }
+        case .failure(let error):
+            // As the kubelet: the container waits, the pod is synced again after a backoff.
+            events.append(PodEvent(type: .warning, reason: "Failed", message: "Error: \(error.message)"))
+            schedule(now.advanced(by: Self.configRetry))
         }
-        return instance
+        return result
+    }
+
+    /// A container that could not be created: waiting, `CreateContainerConfigError`.
+    private func configError(_ container: Container, _ containerRun: ContainerRun, _ error: ContainerConfigError) -> ContainerStatus {
+        var status = base(container, containerRun)
+        status.state = ContainerState(waiting: ContainerStateWaiting(message: error.message, reason: ContainerConfigError.reason))
+        status.started = false
+        status.ready = false
+        return status
     }
 
     /// The status of a container as its current instance stands.
@@ -191,7 +224,7 @@ struct LocalPodSync {
         status.containerID = instance.containerID.isEmpty ? nil : instance.containerID
         status.state = instance.state
         status.ready = instance.isReady
-        status.started = instance.isRunning
+        status.started = instance.isStarted
         return status
     }
 

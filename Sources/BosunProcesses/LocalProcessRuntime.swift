@@ -20,10 +20,14 @@ import Synchronization
 /// with the restart backoff, or fails the pod under `restartPolicy: Never`. Then every container
 /// starts:
 ///
-/// - A container with a `command` runs it as a process (`command` followed by `args`), in its
-///   own process group, with the container's literal `env` (on top of `PATH` and `HOSTNAME`)
-///   and `workingDir`; its output is its log (``logs(namespace:pod:container:previous:)``). It
-///   is `ready` while it runs, or, with an exec `readinessProbe`, while the probe succeeds.
+/// - A container with a `command` runs it as a process (`command` followed by `args`, `$(VAR)`
+///   expanded), in its own process group, with the environment a kubelet resolves
+///   (``ContainerEnvironment``: `env` with `valueFrom`, `envFrom`; on top of `PATH` and
+///   `HOSTNAME`) and `workingDir`; its output is its log
+///   (``logs(namespace:pod:container:previous:)``). A ConfigMap or Secret it needs that is
+///   missing keeps it waiting in `CreateContainerConfigError`. Its startup, liveness and
+///   readiness probes (`exec`, `httpGet`, `tcpSocket`) run as the kubelet's
+///   (``ContainerProber``); without a readiness probe it is `ready` while it runs.
 /// - **A container without a `command` has nothing to run**: there is no image runtime, so no
 ///   image entrypoint. It is reported Running and ready until the pod is deleted — as if it
 ///   were a pause container — so a Deployment of `nginx` becomes Available, though nothing
@@ -48,10 +52,8 @@ import Synchronization
 /// This runtime is the adopter of orphaned processes, so what a container leaves behind is
 /// reaped.
 ///
-/// Not supported (yet): `valueFrom` and `envFrom` (only literal values reach the process),
-/// `$(VAR)` expansion, volumes (processes see the host's file system), liveness and startup
-/// probes, readiness probes other than `exec` (such a container is ready while it runs),
-/// resource limits, `lifecycle` hooks. After Bosun restarts, a pod it was running finds its
+/// Not supported (yet): volumes other than claims and hostPath (``PodVolumes``; processes see
+/// the host's file system), `grpc` probes, resource limits, `lifecycle` hooks. After Bosun restarts, a pod it was running finds its
 /// processes gone: they are reported exited (137, `ContainerStatusUnknown`) and the restart
 /// policy applies; logs of earlier runs are not kept across restarts.
 public final class LocalProcessRuntime: NodeRuntime {
@@ -77,8 +79,8 @@ public final class LocalProcessRuntime: NodeRuntime {
         var pods: [ObjectName: PodRun] = [:]
         /// Every process running, by instance: what a shutdown stops.
         var live: [ObjectIdentifier: ContainerInstance] = [:]
-        /// Readiness probe loops, by instance.
-        var probes: [ObjectIdentifier: Task<Void, Never>] = [:]
+        /// Probe workers, by instance.
+        var probes: [ObjectIdentifier: [Task<Void, Never>]] = [:]
         /// False once shut down: a process started after that is stopped at once.
         var accepting = true
     }
@@ -189,7 +191,7 @@ public final class LocalProcessRuntime: NodeRuntime {
             }
             s.pods = [:]
             defer { s.probes = [:] }
-            return (Array(s.live.values), graces, Array(s.probes.values))
+            return (Array(s.live.values), graces, s.probes.values.flatMap { $0 })
         }
         for probe in probes { probe.cancel() }
         let clock: any RuntimeClock = wiring.withLock { $0?.clock } ?? SystemRuntimeClock()

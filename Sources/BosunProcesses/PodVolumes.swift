@@ -15,6 +15,9 @@ import Foundation
 ///   a StatefulSet pod's replacement finds what its predecessor wrote;
 /// - a `hostPath` volume: its path.
 ///
+/// A container whose `workingDir` lies in a mount starts in the volume's directory instead
+/// (``workingDirectory(of:volumes:)``).
+///
 /// A claim that is missing or not bound yet keeps the pod from starting (it stays Pending), as a
 /// kubelet waits to mount it.
 public enum PodVolumes {
@@ -62,6 +65,27 @@ public enum PodVolumes {
             let path = subPath.isEmpty ? directory : (directory as NSString).appendingPathComponent(subPath)
             return (variableName(forVolume: mount.name), path)
         }
+    }
+
+    /// The container's working directory: its `workingDir`, except that one at or under a
+    /// volume's `mountPath` is the same place in the volume's directory here (created if
+    /// missing, as a container runtime creates a working directory), so a process started in
+    /// its mount reads and writes the volume with relative paths.
+    public static func workingDirectory(of container: Container, volumes: Directories) -> String? {
+        guard let workingDir = container.workingDir, !workingDir.isEmpty else { return nil }
+        let mounts = (container.volumeMounts ?? []).sorted { $0.mountPath.count > $1.mountPath.count }
+        for mount in mounts {
+            guard let directory = volumes[mount.name] else { continue }
+            let mountPath = mount.mountPath.hasSuffix("/") && mount.mountPath.count > 1 ? String(mount.mountPath.dropLast()) : mount.mountPath
+            guard workingDir == mountPath || workingDir.hasPrefix(mountPath == "/" ? "/" : mountPath + "/") else { continue }
+            let rest = String(workingDir.dropFirst(mountPath.count)).trimmingCharacters(in: CharacterSet(charactersIn: "/"))
+            var path = directory as NSString
+            if let subPath = mount.subPath, !subPath.isEmpty { path = path.appendingPathComponent(subPath) as NSString }
+            let mapped = rest.isEmpty ? path as String : path.appendingPathComponent(rest)
+            try? FileManager.default.createDirectory(atPath: mapped, withIntermediateDirectories: true)
+            return mapped
+        }
+        return workingDir
     }
 
     /// `BOSUN_VOLUME_` and the volume's name in upper case, other characters than letters and

@@ -145,6 +145,10 @@ struct JobTests {
         #expect(labels["batch.kubernetes.io/controller-uid"] == job.metadata.uid && labels["controller-uid"] == job.metadata.uid)
         #expect(labels["batch.kubernetes.io/job-name"] == "pi" && labels["job-name"] == "pi" && labels["app"] == "pi")
         #expect(pod.spec.containers[0].env == nil, "a NonIndexed pod gets no index")
+        // Events are recorded after the create returns, and may reach the store after the pod.
+        try await env.waitUntil("the create is recorded") {
+            try await !env.jobEvents().filter { $0.reason == "SuccessfulCreate" }.isEmpty
+        }
         let created = try await env.jobEvents().filter { $0.reason == "SuccessfulCreate" }
         #expect(created.compactMap(\.message) == ["Created pod: \(pod.name)"])
         await env.stop()

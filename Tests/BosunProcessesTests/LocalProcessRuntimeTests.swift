@@ -10,7 +10,7 @@ import Testing
 
 /// A test environment with the local-process runtime registered, the manager running and the
 /// node `local` created.
-private struct LocalCluster {
+struct LocalCluster {
     let env: TestEnvironment
     let runtime: LocalProcessRuntime
 

@@ -47,7 +47,13 @@ struct StatefulSetVolumeProcessTests {
         let lines = { @Sendable () -> [String] in
             ((try? String(contentsOf: runs, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
         }
-        try await env.waitUntil("web-0 wrote into its volume", limit: .seconds(60)) { lines().count == 1 }
+        // A kubelet that saw web-0 before its claim was bound looks again a second later (as a
+        // volume manager polls), on the test's clock: move it while waiting.
+        try await env.waitUntil("web-0 wrote into its volume", limit: .seconds(60)) {
+            if lines().count == 1 { return true }
+            env.clock.advance(by: .milliseconds(100))
+            return false
+        }
         let first = try await env.api.get(Pod.self, namespace: "default", name: "web-0")
 
         try await env.api.delete(Pod.self, namespace: "default", name: "web-0")
@@ -70,5 +76,28 @@ struct StatefulSetVolumeProcessTests {
         let environment = PodVolumes.environment(of: container, volumes: ["data": "/v/1", "logs": "/var/log"])
         #expect(environment.map(\.0) == ["BOSUN_VOLUME_DATA", "BOSUN_VOLUME_LOGS"])
         #expect(environment.map(\.1) == ["/v/1", "/var/log/app"], "a volume without a directory here gets no variable")
+    }
+
+    @Test("a workingDir at or under a mountPath is the same place in the volume's directory, created")
+    func workingDirectoryInAMount() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("bosun-wd-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let volumes = ["www": root + "/www", "logs": root + "/logs"]
+        func workingDirectory(_ workingDir: String?) -> String? {
+            PodVolumes.workingDirectory(
+                of: Container(name: "c", volumeMounts: [
+                    VolumeMount(mountPath: "/usr/share/nginx/html/", name: "www"),
+                    VolumeMount(mountPath: "/usr/share/nginx/html/logs", name: "logs", subPath: "app"),
+                    VolumeMount(mountPath: "/cfg", name: "config"),
+                ], workingDir: workingDir),
+                volumes: volumes)
+        }
+        #expect(workingDirectory("/usr/share/nginx/html") == root + "/www")
+        #expect(workingDirectory("/usr/share/nginx/html/a/b") == root + "/www/a/b")
+        #expect(FileManager.default.fileExists(atPath: root + "/www/a/b"), "created, as a runtime creates a working directory")
+        #expect(workingDirectory("/usr/share/nginx/html/logs/x") == root + "/logs/app/x", "the longest mountPath wins, with its subPath")
+        #expect(workingDirectory("/usr/share/nginx/htmlx") == "/usr/share/nginx/htmlx", "not under the mount: the host's path")
+        #expect(workingDirectory("/cfg") == "/cfg", "a volume without a directory here maps nothing")
+        #expect(workingDirectory(nil) == nil)
     }
 }
