@@ -31,28 +31,7 @@ extension PluginHost {
                 path: path, plugin: library.info.name, reason: .notIsolatable,
                 message: "it registers \(inProcessOnly.joined(separator: ", ")), which run inside the API server's or the scheduler's process; load it in-process with `bosun up --plugin`")
         }
-        func failed(_ what: String, _ error: any Error) -> PluginLoadError {
-            PluginLoadError(path: path, plugin: library.info.name, reason: .applyFailed, message: "\(what): \(error)")
-        }
-        for kind in r.customKinds {
-            do {
-                if let type = kind.type { try KindRegistry.shared.register(type) }
-                try await serve(kind.definition, using: client)
-                try await waitUntilServed(kind.definition, client: client, clock: manager.clock, timeout: kindTimeout)
-            } catch {
-                throw failed("serving \(kind.name) failed", error)
-            }
-        }
-        for runtime in r.nodeRuntimes {
-            do { try runtime.register(with: manager) } catch {
-                throw failed("starting node runtime \(runtime.name) failed", error)
-            }
-        }
-        for controller in r.controllers {
-            do { try controller.build(manager) } catch {
-                throw failed("building controller \(controller.name) failed", error)
-            }
-        }
+        try await applyKindsAndControllers(r, of: library, client: client, manager: manager, kindTimeout: kindTimeout)
         logger.info("loaded plugin", metadata: [
             "plugin": "\(library.info.name)", "version": "\(library.info.version)", "path": "\(library.path)",
         ])

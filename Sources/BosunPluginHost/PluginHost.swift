@@ -108,11 +108,25 @@ public enum PluginHost {
             for name in added { store.unregisterHooks(named: name) }
             throw failed("registering its admission hooks failed", error)
         }
-        let api = StoreClient(store: store)
+        try await applyKindsAndControllers(r, of: library, client: StoreClient(store: store), manager: manager, kindTimeout: nil)
+    }
+
+    /// The kinds (served through `client`, and when `kindTimeout` is given waited for until the
+    /// server lists them), then the node runtimes and the controllers, built on `manager`.
+    static func applyKindsAndControllers(
+        _ r: PluginRegistrar.Registrations, of library: PluginLibrary, client: any Client, manager: Manager,
+        kindTimeout: Duration?
+    ) async throws(PluginLoadError) {
+        func failed(_ what: String, _ error: any Error) -> PluginLoadError {
+            PluginLoadError(path: library.path, plugin: library.info.name, reason: .applyFailed, message: "\(what): \(error)")
+        }
         for kind in r.customKinds {
             do {
                 if let type = kind.type { try KindRegistry.shared.register(type) }
-                try await serve(kind.definition, using: api)
+                try await serve(kind.definition, using: client)
+                if let kindTimeout {
+                    try await waitUntilServed(kind.definition, client: client, clock: manager.clock, timeout: kindTimeout)
+                }
             } catch {
                 throw failed("serving \(kind.name) failed", error)
             }

@@ -93,29 +93,9 @@ public enum DownwardAPI {
 
     /// All labels or annotations, as the downward API prints them: `key="value"` lines, sorted.
     static func format(_ values: [String: String]) -> String {
-        values.keys.sorted().map { key in "\(key)=\(quoted(values[key] ?? ""))" }.joined(separator: "\n")
+        values.keys.sorted().map { key in "\(key)=\(GoFormat.quoted(values[key] ?? ""))" }.joined(separator: "\n")
     }
 
-    /// A double-quoted string with Go's escapes for quotes, backslashes and control characters.
-    private static func quoted(_ value: String) -> String {
-        var out = "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            case "\r": out += "\\r"
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x7F {
-                    out += "\\x" + (scalar.value < 0x10 ? "0" : "") + String(scalar.value, radix: 16)
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
-    }
 
     private static func ceilingDivide(_ value: Int64, _ divisor: Int64) -> Int64 {
         let (quotient, remainder) = value.quotientAndRemainder(dividingBy: divisor)

@@ -1,9 +1,9 @@
 /// Go's text conventions that Kubernetes messages carry: `%q` quoting and `strconv` integer
 /// parsing. One implementation serves every message BosunKit reproduces.
-enum GoFormat {
+package enum GoFormat {
     /// A string quoted as Go's `%q` does: double quotes, `"` and `\` escaped, control characters
     /// as escapes.
-    static func quoted(_ s: String) -> String {
+    package static func quoted(_ s: String) -> String {
         var out = "\""
         for scalar in s.unicodeScalars {
             switch scalar {
