@@ -14,6 +14,8 @@ let package = Package(
         .library(name: "IdentityProbePlugin", type: .dynamic, targets: ["IdentityProbePlugin"]),
         // The sample operator plugin that extends Deployments (docs/writing-a-plugin.md).
         .library(name: "DeploymentDefaultsPlugin", type: .dynamic, targets: ["DeploymentDefaultsPlugin"]),
+        // The gang-scheduling sample plugin: PodGroups and coscheduling (docs/gang-scheduling.md).
+        .library(name: "GangScheduling", type: .dynamic, targets: ["GangScheduling"]),
     ],
     dependencies: [
         .package(name: "BosunKit", path: "Plugins/BosunKit"),
@@ -114,6 +116,7 @@ let package = Package(
             name: "BosunBench",
             dependencies: [
                 "BosunHost",
+                "BosunPluginHost",
                 "BosunSQLite",
                 "CHeapStats",
                 .product(name: "BosunKit", package: "BosunKit"),
@@ -148,6 +151,12 @@ let package = Package(
             name: "DeploymentDefaultsPlugin",
             dependencies: [.product(name: "BosunKit", package: "BosunKit")],
             path: "Samples/DeploymentDefaultsPlugin",
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "GangScheduling",
+            dependencies: [.product(name: "BosunKit", package: "BosunKit")],
+            path: "Samples/GangScheduling",
             swiftSettings: strictSettings
         ),
         // A sample operator (kube-rs's configmapgen_controller) on BosunKit's public API only.
@@ -231,6 +240,11 @@ let package = Package(
         .testTarget(
             name: "PluginHostTests",
             dependencies: ["BosunPluginHost", "BosunHost", .product(name: "BosunKit", package: "BosunKit")],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "GangSchedulingTests",
+            dependencies: ["GangScheduling", .product(name: "BosunKit", package: "BosunKit")],
             swiftSettings: strictSettings
         ),
         .testTarget(

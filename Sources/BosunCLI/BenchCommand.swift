@@ -21,12 +21,15 @@ struct BenchCommand: AsyncParsableCommand {
             scheduler (default plugins over --nodes nodes: scheduling cycles/s alone, then --objects pods \
             created, scheduled and bound through the store, pods/s from the first create to the last bind); \
             deployment (the whole control plane in process on --nodes simulated nodes: a Deployment of \
-            --replicas pods until all are Running, Ready and available, then a rolling update of its image). \
+            --replicas pods until all are Running, Ready and available, then a rolling update of its image); \
+            gang (the gang-scheduling sample plugin from its .so, --plugin, next to bosun by default: --groups \
+            PodGroups of --group-size pods on --nodes nodes, ms per group from a backlog, then seconds until all \
+            are Running on simulated nodes). \
             Build with -c release.
             """
     )
 
-    @Argument(help: "The benchmark to run: codec, store-memory, store-sqlite, store-phases, sqlite-backend, reconcile, sim-nodes, scheduler, deployment.")
+    @Argument(help: "The benchmark to run: codec, store-memory, store-sqlite, store-phases, sqlite-backend, reconcile, sim-nodes, scheduler, deployment, gang.")
     var name: String
 
     @Option(help: "Number of pods in the document (codec).")
@@ -55,6 +58,15 @@ struct BenchCommand: AsyncParsableCommand {
 
     @Option(help: "Objects per informer kept decoded (reconcile).")
     var decodedCapacity: Int = 4096
+
+    @Option(help: "PodGroups (gang).")
+    var groups: Int = 1_000
+
+    @Option(help: "Pods per PodGroup, its minMember (gang).")
+    var groupSize: Int = 3
+
+    @Option(help: "The gang-scheduling plugin library (gang); libGangScheduling.so next to bosun by default.")
+    var plugin: String?
 
     @Flag(help: "Store benchmarks: create pods from JSON trees (what the HTTP API hands the store) rather than typed values (what in-process clients send).")
     var unstructured = false
@@ -104,8 +116,12 @@ struct BenchCommand: AsyncParsableCommand {
         case "deployment":
             let report = try await DeploymentBenchmark(nodes: nodes, replicas: replicas).run()
             print(report.json)
+        case "gang":
+            let library = plugin ?? (Bundle.main.executableURL?.deletingLastPathComponent().path ?? ".") + "/libGangScheduling.so"
+            let report = try await GangBenchmark(nodes: nodes, groups: groups, groupSize: groupSize, plugin: library).run()
+            print(report.json)
         default:
-            throw ValidationError("unknown benchmark \"\(name)\"; available: codec, store-memory, store-sqlite, store-phases, sqlite-backend, reconcile, sim-nodes, scheduler, deployment")
+            throw ValidationError("unknown benchmark \"\(name)\"; available: codec, store-memory, store-sqlite, store-phases, sqlite-backend, reconcile, sim-nodes, scheduler, deployment, gang")
         }
     }
 
