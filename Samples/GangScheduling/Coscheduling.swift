@@ -12,7 +12,9 @@ import BosunScheduler
 /// - **PreFilter**: a group in backoff, or one whose `minResources` exceed the cluster's free
 ///   capacity, is rejected as unresolvable (preemption would not help).
 /// - **PostFilter**: a member no node fits rejects every waiting member of its group, unless the
-///   group has its quorum already or misses it by at most `podGroupRejectPercentage`.
+///   group has its quorum already or misses it by at most `podGroupRejectPercentage`. Any pod
+///   that finds no node for lack of resources first makes lower-priority gangs waiting at Permit
+///   yield the capacity they hold.
 /// - **Reserve/Unreserve**: assumed members count toward quorum; a member that fails after
 ///   Reserve (a timeout, a rejection, a failed bind) rejects every other waiting member.
 /// - **Permit**: members wait (holding their node) until bound plus assumed members reach
@@ -142,8 +144,10 @@ public struct Coscheduling: QueueSortPlugin, PreEnqueuePlugin, PreFilterPlugin, 
     // MARK: PostFilter
 
     public func postFilter(_ cycle: CycleState, _ pod: PodInfo, _ statuses: [String: PluginStatus]) -> PostFilterResult {
+        yieldLowerPriorityWaiting(to: pod, statuses)
+        // Not a member, or no group: nothing more this plugin can do for the pod.
         guard let key = Self.groupKey(pod), let group = state.group(key), let podGroup = group.podGroup else {
-            return PostFilterResult(status: .unschedulable("can not find pod group"))
+            return PostFilterResult(status: .unschedulable())
         }
         let min = Int(podGroup.spec.minMember)
         let assigned = group.assignedCount
@@ -158,6 +162,35 @@ public struct Coscheduling: QueueSortPlugin, PreEnqueuePlugin, PreFilterPlugin, 
         let message = "PodGroup \(key) gets rejected due to Pod \(pod.name) is unschedulable even after PostFilter"
         failGroup(key, except: pod.uid, message: message)
         return PostFilterResult(status: .unschedulable(message))
+    }
+
+    /// Bosun's answer to priority inversion (upstream has none): gang members waiting at Permit
+    /// hold capacity without running anything, so when a pod finds no node for lack of resources,
+    /// waiting gangs of lower priority whose capacity on one node would let it fit are rejected,
+    /// as if their wait had timed out. Bound pods are never touched, and gangs of equal priority
+    /// never displace each other, so the same two gangs cannot take turns doing this.
+    private func yieldLowerPriorityWaiting(to pod: PodInfo, _ statuses: [String: PluginStatus]) {
+        let lower = handle.waitingPods.all.filter { $0.pod.priority < pod.priority && Self.groupKey($0.pod) != nil }
+        guard !lower.isEmpty else { return }
+        let byNode = Dictionary(grouping: lower, by: \.nodeName)
+        for nodeName in byNode.keys.sorted() where statuses[nodeName]?.plugin == NodeResourcesFit.pluginName {
+            guard let node = handle.cache.nodeInfo(named: nodeName), let waiting = byNode[nodeName] else { continue }
+            var free = node.allocatable
+            free -= node.requested
+            free.allowedPodNumber = node.allocatable.allowedPodNumber - Int64(node.pods.count - waiting.count)
+            for member in waiting { free += member.pod.requests }
+            guard Self.fits(pod.requests, in: free) else { continue }
+            for key in Set(waiting.compactMap { Self.groupKey($0.pod) }).sorted() {
+                failGroup(key, except: "", message: "PodGroup \(key) yields its capacity at Permit to pod \(pod.key) of higher priority")
+            }
+            return
+        }
+    }
+
+    static func fits(_ requests: Resources, in free: Resources) -> Bool {
+        requests.milliCPU <= free.milliCPU && requests.memory <= free.memory
+            && requests.ephemeralStorage <= free.ephemeralStorage && free.allowedPodNumber >= 1
+            && requests.scalar.allSatisfy { $0.value <= (free.scalar[$0.key] ?? 0) }
     }
 
     // MARK: Reserve

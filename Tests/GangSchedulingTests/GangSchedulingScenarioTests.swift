@@ -204,24 +204,34 @@ struct GangSchedulingScenarioTests {
         await c.stop()
     }
 
-    @Test("priority inversion: a higher-priority gang never shares the cluster half-held with a waiting lower one")
+    @Test("priority inversion: a higher-priority gang takes the capacity a lower one holds at Permit, without waiting for its timeout")
     func priorityInversion() async throws {
         let c = try await GangCluster.start(nodes: [("node", "9")])
         try await c.podGroup("low", minMember: 10)
         for i in 0..<10 { try await c.pod("low-\(i)", group: "low") }
         try await c.env.waitUntil("nine low members wait at Permit") { c.waitingCount("low") == 9 }
 
+        // Policy: the waiting lower gang yields (it runs nothing yet); bound pods are never touched.
         try await c.podGroup("high", minMember: 3)
         for i in 0..<3 { try await c.pod("high-\(i)", group: "high", priority: 1000) }
-        try await c.env.waitUntil("high is rejected, holding nothing") { try await c.isSettled("high") }
-        #expect(try await c.heldCount("high") == 0)
-
-        // Policy: no preemption of a waiting gang; its Permit timeout releases it, and the
-        // higher priority then goes first.
-        c.clock.advance(by: .seconds(60))
-        _ = try await c.advanceUntil("high runs") { try await c.boundCount("high") == 3 }
+        let waited = try await c.advanceUntil("high runs") { try await c.boundCount("high") == 3 }
+        #expect(waited < .seconds(60))
         try await c.env.waitUntil("low holds nothing") { try await c.isSettled("low") }
         #expect(try await c.boundCount("low") == 0)
+        #expect(try await c.heldCount("low") == 0)
+        await c.stop()
+    }
+
+    @Test("gangs of equal priority do not displace each other at Permit")
+    func equalPriorityDoesNotYield() async throws {
+        let c = try await GangCluster.start(nodes: [("node", "9")])
+        try await c.podGroup("first", minMember: 10)
+        for i in 0..<10 { try await c.pod("first-\(i)", group: "first") }
+        try await c.env.waitUntil("nine members wait at Permit") { c.waitingCount("first") == 9 }
+        try await c.podGroup("second", minMember: 2)
+        for i in 0..<2 { try await c.pod("second-\(i)", group: "second") }
+        try await c.env.waitUntil("second is found unschedulable") { try await c.isSettled("second") }
+        #expect(c.waitingCount("first") == 9)
         await c.stop()
     }
 }
