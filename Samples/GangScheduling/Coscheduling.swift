@@ -236,13 +236,31 @@ public struct Coscheduling: QueueSortPlugin, PreEnqueuePlugin, PreFilterPlugin, 
     private func failGroup(_ key: String, except uid: String, message: String) {
         let now = handle.clock.now()
         let backoff = arguments.podGroupBackoff
-        state.update(key) { group in
+        let until = now.advanced(by: backoff)
+        let backingOff = state.update(key) { group -> Bool in
             group.failedAt = now
             group.permittedUntil = nil
-            if backoff > .zero && group.hasQuorumOfPods { group.backoffUntil = now.advanced(by: backoff) }
+            // A backoff runs its course: failures during it (its own PreFilter rejections) do
+            // not extend it.
+            guard backoff > .zero && group.hasQuorumOfPods && !(group.backoffUntil.map { $0 > now } ?? false)
+            else { return false }
+            group.backoffUntil = until
+            return true
         }
         for waiting in waitingMembers(of: key) where waiting.uid != uid {
             waiting.reject(plugin: name, message: message)
+        }
+        if backingOff { endBackoff(of: key, at: until) }
+    }
+
+    /// Members rejected during the backoff wait in the unschedulable pool, and no cluster event
+    /// need come when it ends: they are activated then (unless the group failed again since).
+    private func endBackoff(of key: String, at until: Time) {
+        let (state, clock) = (self.state, handle.clock)
+        Task {
+            do { try await clock.sleep(until: until) } catch { return }
+            guard let group = state.group(key), group.backoffUntil == until else { return }
+            state.activate(GangState.unassigned(group))
         }
     }
 

@@ -86,13 +86,15 @@ struct GangCluster {
     }
 
     /// Every unbound member of `group` waits in the queue (backoff or unschedulable) and none is
-    /// in flight or held: a state that lasts until the clock moves or the cluster changes.
-    func isSettled(_ group: String) async throws -> Bool {
+    /// in flight or held: a state that lasts until the clock moves or the cluster changes. With
+    /// `tried`, each has been tried (not merely held back waiting for its group).
+    func isSettled(_ group: String, tried: Bool = true) async throws -> Bool {
         for pod in try await pods(of: group) where pod.spec.nodeName == nil {
             let uid = pod.metadata.uid ?? ""
             guard let location = scheduler.queue.location(of: uid), location == .backoff || location == .unschedulable,
-                  !scheduler.cache.isAssumed(uid: uid)
+                  !scheduler.cache.isAssumed(uid: uid), let queued = scheduler.queue.queued(uid: uid)
             else { return false }
+            if tried && (queued.attempts == 0 || queued.gatingPlugin != nil) { return false }
         }
         return waitingCount(group) == 0
     }
@@ -110,7 +112,8 @@ struct GangCluster {
             case .backoff:
                 guard let queued = queue.queued(uid: uid), queue.backoffExpiry(of: queued) > now else { return false }
             case .inFlight:
-                guard scheduler.framework.waitingPods.get(uid: uid) != nil else { return false }
+                // Waiting at Permit, with no decision its binding cycle has yet to act on.
+                guard let waiting = scheduler.framework.waitingPods.get(uid: uid), !waiting.isDecided else { return false }
             case .active, nil:
                 return false
             }

@@ -95,7 +95,7 @@ struct GangSchedulingScenarioTests {
         let c = try await GangCluster.start(nodes: [("node", "16")])
         try await c.podGroup("g", minMember: 10)
         for i in 0..<9 { try await c.pod("g-\(i)", group: "g") }
-        try await c.env.waitUntil("the nine wait for their group") { try await c.isSettled("g") }
+        try await c.env.waitUntil("the nine wait for their group") { try await c.isSettled("g", tried: false) }
         #expect(c.scheduler.queue.unschedulableCount == 9)
         #expect(try await c.heldCount("g") == 0)
 
@@ -109,7 +109,7 @@ struct GangSchedulingScenarioTests {
         let c = try await GangCluster.start(nodes: [("node", "16")])
         var group = try await c.podGroup("g", minMember: 10)
         for i in 0..<9 { try await c.pod("g-\(i)", group: "g") }
-        try await c.env.waitUntil("the nine wait for their group") { try await c.isSettled("g") }
+        try await c.env.waitUntil("the nine wait for their group") { try await c.isSettled("g", tried: false) }
 
         group = try await c.env.api.get(PodGroup.self, namespace: "default", name: "g")
         group.spec.minMember = 9

@@ -73,3 +73,34 @@ struct GangTimeoutTests {
         #expect(plugin.scheduleTimeout(nil) == .seconds(30))
     }
 }
+
+/// The plugin's optional group backoff.
+@Suite("Gang scheduling group backoff")
+struct GangBackoffTests {
+    @Test("with podGroupBackoff, a rejected group is not tried again until it ends, even when room appears")
+    func groupBackoff() async throws {
+        let c = try await GangCluster.start(nodes: [("a", "4")], arguments: CoschedulingArguments(podGroupBackoff: .seconds(30)))
+        try await c.podGroup("g", minMember: 5)
+        for i in 0..<5 { try await c.pod("g-\(i)", group: "g") }
+        try await c.env.waitUntil("g is rejected") { try await c.isSettled("g") }
+        var node = Node(metadata: ObjectMeta(labels: ["kubernetes.io/hostname": "b"], name: "b"))
+        node.status.allocatable = ["cpu": "4", "memory": "64Gi", "pods": "110"]
+        node.status.conditions = [NodeCondition(status: "True", type: "Ready")]
+        _ = try await c.env.api.create(node)
+
+        // A second at a time up to just before the backoff ends: tried (and refused) meanwhile, never placed.
+        for _ in 0..<29 {
+            c.clock.advance(by: .seconds(1))
+            c.scheduler.queue.flushBackoffCompleted()
+            try await c.env.waitUntil("the scheduler is quiet") { try await c.isQuiet() }
+        }
+        #expect(try await c.boundCount("g") == 0)
+        #expect(try await c.heldCount("g") == 0)
+        // The backoff ends: the members are activated, no event needed.
+        c.clock.advance(by: .seconds(1))
+        try await c.env.waitUntil("g runs on the two nodes") { try await c.boundCount("g") == 5 }
+        let events = try await c.env.api.listAll(Event.self, namespace: "default")
+        #expect(events.contains { $0.reason == "FailedScheduling" && $0.message?.contains("PodGroup default/g failed recently") == true })
+        await c.stop()
+    }
+}
