@@ -16,6 +16,8 @@ let package = Package(
         .library(name: "DeploymentDefaultsPlugin", type: .dynamic, targets: ["DeploymentDefaultsPlugin"]),
         // The gang-scheduling sample plugin: PodGroups and coscheduling (docs/gang-scheduling.md).
         .library(name: "GangScheduling", type: .dynamic, targets: ["GangScheduling"]),
+        // The plugin `bosun plugin init` starts from.
+        .library(name: "WidgetPlugin", type: .dynamic, targets: ["WidgetPlugin"]),
     ],
     dependencies: [
         .package(name: "BosunKit", path: "Plugins/BosunKit"),
@@ -95,6 +97,7 @@ let package = Package(
         .target(
             name: "BosunPluginHost",
             dependencies: [
+                "CPluginABI",
                 .product(name: "BosunKit", package: "BosunKit"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -110,6 +113,9 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // The C plugin ABI (Plugins/include/bosun_plugin.h) and libffi, which calls the hooks a
+        // C plugin declares at load time and hands it host callbacks as plain C function pointers.
+        .systemLibrary(name: "CPluginABI", pkgConfig: "libffi", providers: [.apt(["libffi-dev"])]),
         // glibc's heap statistics, which Swift's Glibc module does not expose.
         .target(name: "CHeapStats"),
         .target(
@@ -153,10 +159,32 @@ let package = Package(
             path: "Samples/DeploymentDefaultsPlugin",
             swiftSettings: strictSettings
         ),
+        // The gang-scheduling sample: all of it in GangSchedulingCore (which its tests link), and the
+        // plugin's entry point alone in GangScheduling, the library product.
+        .target(
+            name: "GangSchedulingCore",
+            dependencies: [.product(name: "BosunKit", package: "BosunKit")],
+            path: "Samples/GangScheduling/Core",
+            swiftSettings: strictSettings
+        ),
         .target(
             name: "GangScheduling",
+            dependencies: ["GangSchedulingCore", .product(name: "BosunKit", package: "BosunKit")],
+            path: "Samples/GangScheduling/Plugin",
+            swiftSettings: strictSettings
+        ),
+        // What `bosun plugin init` writes, with Widget renamed: compiled and tested here so the
+        // template always builds (Tools/generate-plugin-template.py embeds it in the CLI).
+        .target(
+            name: "WidgetPlugin",
             dependencies: [.product(name: "BosunKit", package: "BosunKit")],
-            path: "Samples/GangScheduling",
+            path: "Samples/PluginTemplate/Sources/WidgetPlugin",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "WidgetPluginTests",
+            dependencies: ["WidgetPlugin", .product(name: "BosunKit", package: "BosunKit")],
+            path: "Samples/PluginTemplate/Tests/WidgetPluginTests",
             swiftSettings: strictSettings
         ),
         // A sample operator (kube-rs's configmapgen_controller) on BosunKit's public API only.
@@ -244,7 +272,7 @@ let package = Package(
         ),
         .testTarget(
             name: "GangSchedulingTests",
-            dependencies: ["GangScheduling", .product(name: "BosunKit", package: "BosunKit")],
+            dependencies: ["GangSchedulingCore", .product(name: "BosunKit", package: "BosunKit")],
             swiftSettings: strictSettings
         ),
         .testTarget(

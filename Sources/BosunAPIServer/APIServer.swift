@@ -28,7 +28,7 @@ public struct APIServerConfiguration: Sendable {
 
 /// The Kubernetes API over HTTP/1.1 (TLS by default) in front of an ``ObjectStore``.
 ///
-/// ``bind(_:store:clock:isReady:podLogs:metrics:logger:)`` opens the listening socket (so the port is known and
+/// ``bind(_:store:clock:isReady:readinessReport:podLogs:metrics:logger:)`` opens the listening socket (so the port is known and
 /// taken before anything is announced); ``run()`` serves until a graceful shutdown
 /// (ServiceLifecycle), task cancellation, or ``shutdown()``: it then stops accepting, ends open
 /// watches, lets requests in flight finish, and closes every connection.
@@ -48,7 +48,8 @@ public final class APIServer: ServiceLifecycle.Service, Sendable {
     /// Opens the listening socket. Plain HTTP is refused on anything but a loopback address.
     public static func bind(
         _ configuration: APIServerConfiguration, store: ObjectStore, clock: any RuntimeClock = SystemRuntimeClock(),
-        isReady: @escaping @Sendable () -> Bool = { true }, podLogs: PodLogSource? = nil,
+        isReady: @escaping @Sendable () -> Bool = { true }, readinessReport: @escaping @Sendable () -> String? = { nil },
+        podLogs: PodLogSource? = nil,
         metrics: PrometheusTextMetrics = PrometheusTextMetrics(), logger: Logger = Logger(label: "bosun.apiserver")
     ) async throws -> APIServer {
         if configuration.certificates == nil && !isLoopback(configuration.host) {
@@ -74,8 +75,9 @@ public final class APIServer: ServiceLifecycle.Service, Sendable {
         let reachable = isWildcard(host) ? "127.0.0.1" : host
         let advertised = reachable.contains(":") ? "[\(reachable)]" : reachable
         let router = RequestRouter(
-            store: store, resources: ResourceHandler(store: store, clock: clock, podLogs: podLogs), token: configuration.token,
-            isReady: isReady, metrics: metrics, serverAddress: "\(advertised):\(port)")
+            store: store, resources: ResourceHandler(store: store, clock: clock, podLogs: podLogs),
+            openAPI: OpenAPIService(store: store), token: configuration.token,
+            isReady: isReady, readinessReport: readinessReport, metrics: metrics, serverAddress: "\(advertised):\(port)")
         return APIServer(listener: listener, router: router, metrics: RequestMetrics(factory: metrics), logger: logger,
                          host: advertised, port: port, scheme: scheme)
     }
@@ -178,7 +180,8 @@ public final class APIServer: ServiceLifecycle.Service, Sendable {
         outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>
     ) async throws {
         var headers = response.headers
-        headers.add(name: "cache-control", value: "no-cache, private")
+        // kube-apiserver's default, which a handler may override (OpenAPI documents by hash).
+        if !headers.contains(name: "cache-control") { headers.add(name: "cache-control", value: "no-cache, private") }
         if !keepAlive { headers.replaceOrAdd(name: "connection", value: "close") }
         switch response.body {
         case .bytes(let bytes):

@@ -29,7 +29,7 @@ struct BenchCommand: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: "The benchmark to run: codec, store-memory, store-sqlite, store-phases, sqlite-backend, reconcile, sim-nodes, scheduler, deployment, gang.")
+    @Argument(help: "The benchmark to run: codec, store-memory, store-sqlite, store-phases, sqlite-backend, reconcile, sim-nodes, scheduler, deployment, plugin-load, gang.")
     var name: String
 
     @Option(help: "Number of pods in the document (codec).")
@@ -59,14 +59,16 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Objects per informer kept decoded (reconcile).")
     var decodedCapacity: Int = 4096
 
+    @Option(help: ArgumentHelp(
+        "A plugin library to load (plugin-load; repeatable) or the gang-scheduling plugin (gang; libGangScheduling.so next to bosun by default).",
+        valueName: "path"))
+    var plugin: [String] = []
+
     @Option(help: "PodGroups (gang).")
     var groups: Int = 1_000
 
     @Option(help: "Pods per PodGroup, its minMember (gang).")
     var groupSize: Int = 3
-
-    @Option(help: "The gang-scheduling plugin library (gang); libGangScheduling.so next to bosun by default.")
-    var plugin: String?
 
     @Flag(help: "Store benchmarks: create pods from JSON trees (what the HTTP API hands the store) rather than typed values (what in-process clients send).")
     var unstructured = false
@@ -116,12 +118,17 @@ struct BenchCommand: AsyncParsableCommand {
         case "deployment":
             let report = try await DeploymentBenchmark(nodes: nodes, replicas: replicas).run()
             print(report.json)
+        case "plugin-load":
+            guard !plugin.isEmpty else { throw ValidationError("plugin-load needs one or more --plugin PATH") }
+            let report = try await PluginLoadBenchmark(paths: plugin).run()
+            print(report.json)
         case "gang":
-            let library = plugin ?? (Bundle.main.executableURL?.deletingLastPathComponent().path ?? ".") + "/libGangScheduling.so"
+            let library = plugin.first
+                ?? (Bundle.main.executableURL?.deletingLastPathComponent().path ?? ".") + "/libGangScheduling.so"
             let report = try await GangBenchmark(nodes: nodes, groups: groups, groupSize: groupSize, plugin: library).run()
             print(report.json)
         default:
-            throw ValidationError("unknown benchmark \"\(name)\"; available: codec, store-memory, store-sqlite, store-phases, sqlite-backend, reconcile, sim-nodes, scheduler, deployment, gang")
+            throw ValidationError("unknown benchmark \"\(name)\"; available: codec, store-memory, store-sqlite, store-phases, sqlite-backend, reconcile, sim-nodes, scheduler, deployment, plugin-load, gang")
         }
     }
 

@@ -18,8 +18,9 @@ struct UpCommand: AsyncParsableCommand {
             start) and requires the bearer token in DATA-DIR/token; DATA-DIR/kubeconfig holds both, for \
             `kubectl --kubeconfig DATA-DIR/kubeconfig`. --sim-nodes creates that many simulated nodes \
             (sim-node-0, ...); the node `local` runs containers with a command as real processes. \
-            Each --plugin loads an operator plugin library in-process (docs/writing-a-plugin.md); a \
-            plugin that cannot be loaded is reported and the control plane runs without it.
+            Each --plugin loads an operator plugin library in-process (docs/writing-a-plugin.md), as \
+            does each .so in --plugins-dir (DATA-DIR/plugins by default); a plugin that cannot be \
+            loaded is reported (in the log and in /readyz?verbose) and the control plane runs without it.
             """
     )
 
@@ -37,6 +38,9 @@ struct UpCommand: AsyncParsableCommand {
 
     @Option(help: ArgumentHelp("An operator plugin library (.so) to load in-process; repeatable.", valueName: "path"))
     var plugin: [String] = []
+
+    @Option(help: ArgumentHelp("A directory whose .so files are loaded as plugins too, in name order, after the --plugin ones (default: DATA-DIR/plugins, if it exists).", valueName: "dir"))
+    var pluginsDir: String?
 
     @Flag(help: "Serve plain HTTP instead of TLS (loopback addresses only; the token is still required).")
     var insecureHttp = false
@@ -57,7 +61,8 @@ struct UpCommand: AsyncParsableCommand {
         // One registry for the controllers' and the server's metrics, served at /metrics.
         let metrics = PrometheusTextMetrics()
         let plane = try await ControlPlane.start(ControlPlaneOptions(
-            dataDirectory: dataDir, simulatedNodes: simNodes, localNode: !noLocalNode, plugins: plugin,
+            dataDirectory: dataDir, simulatedNodes: simNodes, localNode: !noLocalNode,
+            plugins: plugin + PluginDirectory.libraries(in: pluginsDir ?? "\(dataDir)/plugins"),
             metricsFactory: metrics), logger: logger)
         for loaded in plane.plugins.loaded {
             print("bosun: plugin \(loaded.info.name) \(loaded.info.version) loaded from \(loaded.path)")
@@ -67,7 +72,7 @@ struct UpCommand: AsyncParsableCommand {
         }
         let server: APIServer
         do {
-            server = try await APIServer.bind(serverConfiguration, store: plane.store, isReady: { plane.isReady },
+            server = try await APIServer.bind(serverConfiguration, store: plane.store, isReady: { plane.isReady }, readinessReport: { plane.readinessReport },
                                               podLogs: plane.local.map(LocalPodLogs.source),
                                               metrics: metrics,
                                               logger: Logger(label: "bosun.apiserver"))

@@ -61,8 +61,15 @@ public enum PluginHost {
     public static func load(
         paths: [String], store: ObjectStore, manager: Manager, logger: Logger
     ) async -> PluginLoadReport {
-        await install(paths.map { path in Result { () throws(PluginLoadError) in try PluginLibrary.open(path) } },
-                      store: store, manager: manager, logger: logger)
+        // C plugins (bosun_plugin.h) bring admission hooks only; they load after the Swift ones.
+        var cPaths: [String] = [], swiftPaths: [String] = []
+        for path in paths {
+            if CPluginLibrary.isCPlugin(path) { cPaths.append(path) } else { swiftPaths.append(path) }
+        }
+        var report = await install(swiftPaths.map { path in Result { () throws(PluginLoadError) in try PluginLibrary.open(path) } },
+                                   store: store, manager: manager, logger: logger)
+        for path in cPaths { installCPlugin(path, store: store, logger: logger, into: &report) }
+        return report
     }
 
     /// Applies libraries opened already (or the failures opening them).

@@ -1,5 +1,5 @@
 import BosunScheduler
-import GangScheduling
+import GangSchedulingCore
 import Testing
 
 /// A store, a manager on a manual clock, the default scheduler with the gang plugin (ties to

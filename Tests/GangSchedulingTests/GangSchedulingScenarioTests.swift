@@ -1,5 +1,5 @@
 import BosunScheduler
-import GangScheduling
+import GangSchedulingCore
 import Testing
 
 /// The nine tricky cases of gang scheduling (scheduling-anchors §7), on the real scheduler with

@@ -1,5 +1,5 @@
 import BosunScheduler
-import GangScheduling
+import GangSchedulingCore
 import Testing
 
 /// Permit timeouts on an injected clock: the group's own, the plugin's default, the 15-minute

@@ -1,5 +1,5 @@
 import BosunScheduler
-import GangScheduling
+import GangSchedulingCore
 import Testing
 
 /// The PodGroup's status as the controller computes it, and the quorum gates before scheduling.

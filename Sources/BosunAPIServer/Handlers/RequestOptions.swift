@@ -89,7 +89,7 @@ enum RequestOptions {
         let dryRun = query.all("dryRun")
         if !dryRun.isEmpty { options.dryRun = dryRun }
         if request.body.contains(where: { !isJSONSpace($0) }) {
-            let value = try RequestBody.patch(request.body)
+            let value = try BodyDecoding.options(request)
             let body: DeleteOptions
             do { body = try DeleteOptions(json: value) } catch {
                 throw APIError.badRequest("the body of the request could not be decoded as DeleteOptions: \(error)")

@@ -9,7 +9,7 @@ extension ResourceHandler {
     /// PodDisruptionBudget does not allow it; Bosun serves no PDBs, so every eviction is allowed.
     func evict(_ r: ResourceRequest, _ name: String) async throws(APIError) -> APIResponse {
         let write = try RequestOptions.write(r.query, kind: "CreateOptions")
-        let body = try BodyDecoding.object(r.request).object
+        let body = try BodyDecoding.object(r.request, protobuf: true).object
         let kind = body["kind"]?.stringValue ?? ""
         guard kind.isEmpty || kind == "Eviction" else {
             throw APIError.badRequest("the body of the request must be an Eviction, not \(kind)")

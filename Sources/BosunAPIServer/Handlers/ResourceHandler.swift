@@ -93,14 +93,14 @@ struct ResourceHandler: Sendable {
     func create(_ r: ResourceRequest) async throws(APIError) -> APIResponse {
         try r.requireNamespace()
         let options = try RequestOptions.write(r.query, kind: "CreateOptions")
-        let object = try BodyDecoding.object(r.request)
+        let object = try BodyDecoding.object(r.request, protobuf: r.takesProtobuf)
         let created = try await store.create(r.resource, namespace: r.namespace, object: object, options: options)
         return .json(created.bytes, status: .created)
     }
 
     func update(_ r: ResourceRequest, _ name: String, subresource: String?) async throws(APIError) -> APIResponse {
         let options = try RequestOptions.write(r.query, kind: "UpdateOptions")
-        var object = try BodyDecoding.object(r.request)
+        var object = try BodyDecoding.object(r.request, protobuf: r.takesProtobuf)
         var meta = object.object["metadata"]?.objectValue ?? JSONObject()
         switch meta["name"]?.stringValue {
         case nil, ""?: meta["name"] = .string(name)
@@ -255,7 +255,7 @@ struct ResourceHandler: Sendable {
     /// BindingREST does.
     func bind(_ r: ResourceRequest, _ name: String) async throws(APIError) -> APIResponse {
         let options = try RequestOptions.write(r.query, kind: "CreateOptions")
-        let body = try RequestBody.patch(r.request.body)
+        let body = try BodyDecoding.options(r.request)
         var binding: Binding
         do { binding = try Binding(json: body) } catch {
             throw APIError.badRequest("the body of the request could not be decoded as Binding: \(error)")

@@ -11,6 +11,8 @@ struct ResourceRequest: Sendable {
     var query: QueryParameters { request.query }
     /// The namespace of the path; `nil` for cluster-scoped resources and all-namespace lists.
     var namespace: String? { descriptor.namespaced ? path.namespace : nil }
+    /// Whether bodies may be Kubernetes protobuf: built-in kinds only, as in kube-apiserver.
+    var takesProtobuf: Bool { ProtobufFields.message(apiVersion: descriptor.apiVersion, kind: descriptor.kind) != nil }
 
     /// Resolves `path` against the served resources: an unknown resource, a version not served,
     /// or a namespace on a cluster-scoped resource is 404, as kube-apiserver's router answers.

@@ -14,19 +14,39 @@ enum BodyDecoding {
         return type.isEmpty ? nil : type
     }
 
-    /// The object of a POST or PUT body.
-    static func object(_ request: APIRequest) throws(APIError) -> UnstructuredObject {
+    /// The object of a POST or PUT body. `protobuf`: whether the resource takes Kubernetes
+    /// protobuf, as the built-in kinds do (custom resources do not: `415`, as upstream).
+    static func object(_ request: APIRequest, protobuf: Bool) throws(APIError) -> UnstructuredObject {
+        let value: JSONValue
         switch mediaType(request.headers.first(name: "content-type")) ?? MediaType.json {
         case MediaType.json, "*/*":
             return try RequestBody.object(request.body)
         case MediaType.yaml, "application/x-yaml", "text/yaml":
-            let value = try yaml(request.body)
-            do { return try UnstructuredObject(json: value) } catch {
-                throw APIError.badRequest("the body of the request is not a Kubernetes object: \(error)")
-            }
+            value = try yaml(request.body)
+        case KubernetesProtobuf.mediaType where protobuf:
+            value = try KubernetesProtobuf.decode(try limited(request.body))
         case let other:
-            throw unsupported(other, accepted: [MediaType.json, MediaType.yaml])
+            throw unsupported(other, accepted: [MediaType.json, MediaType.yaml] + (protobuf ? [KubernetesProtobuf.mediaType] : []))
         }
+        do { return try UnstructuredObject(json: value) } catch {
+            throw APIError.badRequest("the body of the request is not a Kubernetes object: \(error)")
+        }
+    }
+
+    /// An options body (`DeleteOptions`, `Binding`) as JSON, from JSON or Kubernetes protobuf
+    /// (client-go's typed clients send their options as protobuf too).
+    static func options(_ request: APIRequest) throws(APIError) -> JSONValue {
+        if mediaType(request.headers.first(name: "content-type")) == KubernetesProtobuf.mediaType {
+            return try KubernetesProtobuf.decode(try limited(request.body))
+        }
+        return try RequestBody.patch(request.body)
+    }
+
+    private static func limited(_ bytes: [UInt8]) throws(APIError) -> [UInt8] {
+        guard bytes.count <= RequestBody.maxBytes else {
+            throw APIError.tooLarge("Request entity too large: limit is \(RequestBody.maxBytes)")
+        }
+        return bytes
     }
 
     /// The patch type and patch of a PATCH body.

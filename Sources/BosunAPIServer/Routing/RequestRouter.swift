@@ -8,8 +8,12 @@ import NIOHTTP1
 struct RequestRouter: Sendable {
     let store: ObjectStore
     let resources: ResourceHandler
+    let openAPI: OpenAPIService
     let token: BearerToken
     let isReady: @Sendable () -> Bool
+    /// The readiness checks as `/readyz?verbose` lists them (`[+]name ok` / `[-]name failed: why`
+    /// lines, then the verdict); `nil` for the default informer-sync line.
+    let readinessReport: @Sendable () -> String?
     let metrics: PrometheusTextMetrics
     /// `host:port` clients reach the server at, for `/api`'s `serverAddressByClientCIDRs`.
     let serverAddress: String
@@ -77,11 +81,10 @@ struct RequestRouter: Sendable {
             }
             return .json(Discovery.resourceList(group: group, served))
         case .openAPIV3Index:
-            return .json(OpenAPIDocuments.index(ServedGroups(store.servedResources)))
+            return OpenAPIResponses.index(openAPI.index(), request)
         case .openAPIV3(let group, let version):
-            guard let document = OpenAPIDocuments.document(ServedGroups(store.servedResources), group: group, version: version)
-            else { throw Self.pathNotFound }
-            return .json(document)
+            guard let document = openAPI.document(group: group, version: version) else { throw Self.pathNotFound }
+            return OpenAPIResponses.document(document, path: OpenAPIDocuments.documentPath(group: group, version: version), request)
         case .resource(let resourcePath):
             return try await resources.handle(try ResourceRequest(request, resourcePath, store: store))
         case .openAPIV2, .notFound, .health, .metrics:
@@ -96,9 +99,15 @@ struct RequestRouter: Sendable {
         guard request.method == .GET || request.method == .HEAD else {
             return .error(APIError.methodNotAllowed("the server does not allow this method on the requested resource"))
         }
-        if endpoint == .readyz && !isReady() {
-            return .text("[-]informer-sync failed: caches have not synced yet\nreadyz check failed\n",
-                         status: .internalServerError)
+        if endpoint == .readyz {
+            // As kube-apiserver: a failing check lists every check; a passing one only when asked.
+            let ready = isReady()
+            if !ready || request.query.contains("verbose") {
+                let report = readinessReport() ?? (ready
+                    ? "[+]informer-sync ok\nreadyz check passed"
+                    : "[-]informer-sync failed: caches have not synced yet\nreadyz check failed")
+                return .text(report + "\n", status: ready ? .ok : .internalServerError)
+            }
         }
         return .text("ok")
     }

@@ -111,7 +111,7 @@ public final class SimulatedNodes: NodeRuntime {
             throw ManagerError.duplicateController(Self.controllerName)
         }
         let builder = KubeletNodeHeartbeat.controller(
-            in: manager, named: Self.controllerName, pods: pods.informer, concurrency: options.concurrency,
+            in: manager, named: Self.controllerName, pods: pods.informer, concurrency: options.concurrency ?? SimulatedNodesOptions.defaultConcurrency,
             admitsPod: { [weak self] event in self?.admitsPodEvent(event) ?? false },
             observesNode: { [weak self] event in self?.observeNode(event) ?? false },
             fansOutToPods: { [weak self] event in self?.fansOutToPods(event) ?? false })

@@ -12,8 +12,14 @@ public struct SimulatedNodesOptions: Sendable, KubeletNodeTimings {
     public var statusReportInterval: Duration
     /// The kubelet version nodes report in `nodeInfo`.
     public var kubeletVersion: String
-    /// Workers syncing nodes and pods at once; `nil` is the manager's default.
+    /// Workers syncing nodes and pods at once; `nil` is ``defaultConcurrency``.
     public var concurrency: Int?
+
+    /// More workers than the manager's default (one per core): simulated kubelets stand for
+    /// many nodes, each of which syncs its pods independently in a real cluster, and a sync
+    /// spends most of its time waiting on store writes, so two workers would serialise every
+    /// node's pod starts and stops behind each other.
+    public static let defaultConcurrency = 16
 
     public init(
         capacity: [String: Quantity] = ["cpu": "32", "memory": "256Gi", "pods": "110", "ephemeral-storage": "1Ti"],

@@ -113,7 +113,8 @@ extension ObjectStore {
     private func updateTyped<T: Resource>(
         _ input: T, served: ServedResource, subresource: String?, options: WriteOptions
     ) async throws(APIError) -> TypedWrite<T>? {
-        guard admitsTypedWrites(T.self, served) else { return nil }
+        // Namespaces keep their spec's finalizers apart from /finalize: the JSON path has the rules.
+        guard admitsTypedWrites(T.self, served), served.groupResource != Self.namespaces else { return nil }
         let resource = served.groupResource
         if let subresource, subresource != "status" || !served.hasStatus {
             throw APIError(code: 404, reason: .notFound, message: "the server could not find the requested resource")
@@ -128,12 +129,23 @@ extension ObjectStore {
         }
         guard let old = try? current.decode(as: T.self) else { return nil }
 
-        var object = subresource == "status" ? old.withStatus(of: input) : input
-        if subresource != "status" && served.hasStatus { object = object.withStatus(of: old) }
+        var object: T
+        if subresource == "status" {
+            object = old.withStatus(of: input)
+            if served.statusWritesMetadata {
+                object.metadata = input.metadata
+                object.metadata.labels = old.metadata.labels
+                object.metadata.name = old.metadata.name
+            }
+        } else {
+            object = served.hasStatus ? input.withStatus(of: old) : input
+        }
         Self.carrySystemMetadata(into: &object.metadata, from: old.metadata)
         guard var admitted = Self.admitTyped(object, old: old, statusOnly: subresource == "status") else { return nil }
         try Self.checkFinalizersWhileDeleting(admitted.metadata.finalizers, old: old.metadata, name: name, served: served)
-        if served.tracksGeneration, Self.specChanged(admitted, old) {
+        let annotationsBumpGeneration = subresource == nil && served.annotationsBumpGeneration
+            && admitted.metadata.annotations != old.metadata.annotations
+        if served.tracksGeneration, Self.specChanged(admitted, old) || annotationsBumpGeneration {
             admitted.metadata.generation = (old.metadata.generation ?? 0) + 1
         }
         admitted.metadata.resourceVersion = nil
@@ -162,7 +174,7 @@ extension ObjectStore {
         let errors = FieldPath.withoutRecording { () -> FieldErrorList in
             guard let old else { return BuiltinAdmission.validate(typed) }
             return statusOnly
-                ? Validation.validateObjectMetaUpdate(typed.metadata, old: old.metadata)
+                ? BuiltinAdmission.validateStatusUpdate(typed, old: old)
                 : BuiltinAdmission.validateUpdate(typed, old: old)
         }
         return errors.isEmpty ? typed : nil
@@ -204,7 +216,9 @@ extension ObjectStore {
             object = pod as! T
         } else if var namespace = BuiltinAdmission.cast(object, to: Namespace.self) {
             namespace.status = NamespaceStatus(phase: "Active")
-            if namespace.spec.finalizers == nil { namespace.spec.finalizers = ["kubernetes"] }
+            if !(namespace.spec.finalizers ?? []).contains(kubernetesFinalizer) {
+                namespace.spec.finalizers = (namespace.spec.finalizers ?? []) + [kubernetesFinalizer]
+            }
             object = namespace as! T
         } else if var claim = BuiltinAdmission.cast(object, to: PersistentVolumeClaim.self) {
             claim.status = PersistentVolumeClaimStatus(phase: "Pending")

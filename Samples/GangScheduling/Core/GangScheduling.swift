@@ -1,23 +1,11 @@
-// The gang-scheduling sample plugin: scheduler-plugins' coscheduling on Bosun's scheduler
-// framework. Built as libGangScheduling.so; load it with `bosun up --plugin PATH`.
-// See docs/gang-scheduling.md.
+// The gang-scheduling sample: scheduler-plugins' coscheduling on Bosun's scheduler framework.
+// This module holds all of it; the GangScheduling module wraps it as the plugin library
+// (libGangScheduling.so). See docs/gang-scheduling.md.
 
 import BosunKit
 import BosunPlugin
 import BosunRuntime
 import BosunScheduler
-
-/// The plugin the host instantiates: it serves the PodGroup kind, runs the PodGroup controller
-/// and adds ``Coscheduling`` to the default scheduler profile as its QueueSort too.
-public struct GangSchedulingPlugin: BosunPlugin {
-    public static let descriptor = PluginInfo(name: "gang-scheduling", version: "0.1.0")
-
-    public init() {}
-
-    public func register(_ registrar: PluginRegistrar) throws {
-        try GangScheduling().register(registrar)
-    }
-}
 
 /// One gang scheduler: the state its scheduler plugin and its controller share.
 public final class GangScheduling: Sendable {
@@ -49,10 +37,4 @@ public final class GangScheduling: Sendable {
         state.attach(handle)
         return Coscheduling(state: state, handle: handle, arguments: arguments)
     }
-}
-
-/// The one C symbol the host looks up.
-@_cdecl("bosun_plugin_entry")
-public func bosunPluginEntry() -> UnsafeRawPointer {
-    BosunPluginEntry.descriptor(for: GangSchedulingPlugin.self)
 }
