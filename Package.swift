@@ -16,6 +16,8 @@ let package = Package(
         .library(name: "DeploymentDefaultsPlugin", type: .dynamic, targets: ["DeploymentDefaultsPlugin"]),
         // A plugin whose controller crashes its process on demand: the isolated mode's sample.
         .library(name: "CrashOnDemandPlugin", type: .dynamic, targets: ["CrashOnDemandPlugin"]),
+        // The gang-scheduling sample plugin: PodGroups and coscheduling (docs/gang-scheduling.md).
+        .library(name: "GangScheduling", type: .dynamic, targets: ["GangScheduling"]),
         // The plugin `bosun plugin init` starts from.
         .library(name: "WidgetPlugin", type: .dynamic, targets: ["WidgetPlugin"]),
     ],
@@ -170,6 +172,20 @@ let package = Package(
             path: "Samples/DeploymentDefaultsPlugin",
             swiftSettings: strictSettings
         ),
+        // The gang-scheduling sample: all of it in GangSchedulingCore (which its tests link), and the
+        // plugin's entry point alone in GangScheduling, the library product.
+        .target(
+            name: "GangSchedulingCore",
+            dependencies: [.product(name: "BosunKit", package: "BosunKit")],
+            path: "Samples/GangScheduling/Core",
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "GangScheduling",
+            dependencies: ["GangSchedulingCore", .product(name: "BosunKit", package: "BosunKit")],
+            path: "Samples/GangScheduling/Plugin",
+            swiftSettings: strictSettings
+        ),
         // What `bosun plugin init` writes, with Widget renamed: compiled and tested here so the
         // template always builds (Tools/generate-plugin-template.py embeds it in the CLI).
         .target(
@@ -280,6 +296,11 @@ let package = Package(
                 .product(name: "BosunKit", package: "BosunKit"),
                 .product(name: "BosunRemote", package: "BosunRemote"),
             ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "GangSchedulingTests",
+            dependencies: ["GangSchedulingCore", .product(name: "BosunKit", package: "BosunKit")],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -21,12 +21,15 @@ struct BenchCommand: AsyncParsableCommand {
             scheduler (default plugins over --nodes nodes: scheduling cycles/s alone, then --objects pods \
             created, scheduled and bound through the store, pods/s from the first create to the last bind); \
             deployment (the whole control plane in process on --nodes simulated nodes: a Deployment of \
-            --replicas pods until all are Running, Ready and available, then a rolling update of its image). \
+            --replicas pods until all are Running, Ready and available, then a rolling update of its image); \
+            gang (the gang-scheduling sample plugin from its .so, --plugin, next to bosun by default: --groups \
+            PodGroups of --group-size pods on --nodes nodes, ms per group from a backlog, then seconds until all \
+            are Running on simulated nodes). \
             Build with -c release.
             """
     )
 
-    @Argument(help: "The benchmark to run: codec, store-memory, store-sqlite, store-phases, sqlite-backend, reconcile, sim-nodes, scheduler, deployment, plugin-load, api-get.")
+    @Argument(help: "The benchmark to run: codec, store-memory, store-sqlite, store-phases, sqlite-backend, reconcile, sim-nodes, scheduler, deployment, plugin-load, api-get, gang.")
     var name: String
 
     @Option(help: "Number of pods in the document (codec).")
@@ -59,8 +62,16 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Keep-alive connections sending requests back to back (api-get).")
     var connections: Int = 16
 
-    @Option(help: ArgumentHelp("A plugin library to load (plugin-load); repeatable.", valueName: "path"))
+    @Option(help: ArgumentHelp(
+        "A plugin library to load (plugin-load; repeatable) or the gang-scheduling plugin (gang; libGangScheduling.so next to bosun by default).",
+        valueName: "path"))
     var plugin: [String] = []
+
+    @Option(help: "PodGroups (gang).")
+    var groups: Int = 1_000
+
+    @Option(help: "Pods per PodGroup, its minMember (gang).")
+    var groupSize: Int = 3
 
     @Flag(help: "Store benchmarks: create pods from JSON trees (what the HTTP API hands the store) rather than typed values (what in-process clients send).")
     var unstructured = false
@@ -117,8 +128,13 @@ struct BenchCommand: AsyncParsableCommand {
             guard !plugin.isEmpty else { throw ValidationError("plugin-load needs one or more --plugin PATH") }
             let report = try await PluginLoadBenchmark(paths: plugin).run()
             print(report.json)
+        case "gang":
+            let library = plugin.first
+                ?? (Bundle.main.executableURL?.deletingLastPathComponent().path ?? ".") + "/libGangScheduling.so"
+            let report = try await GangBenchmark(nodes: nodes, groups: groups, groupSize: groupSize, plugin: library).run()
+            print(report.json)
         default:
-            throw ValidationError("unknown benchmark \"\(name)\"; available: codec, store-memory, store-sqlite, store-phases, sqlite-backend, reconcile, sim-nodes, scheduler, deployment, plugin-load, api-get")
+            throw ValidationError("unknown benchmark \"\(name)\"; available: codec, store-memory, store-sqlite, store-phases, sqlite-backend, reconcile, sim-nodes, scheduler, deployment, plugin-load, api-get, gang")
         }
     }
 

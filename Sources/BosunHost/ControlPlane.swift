@@ -86,8 +86,8 @@ public final class ControlPlane: Sendable {
         // Plugins first: their kinds are served before any informer lists them, and their
         // scheduler plugins join the default profile.
         let plugins = await PluginHost.load(paths: options.plugins, store: store, manager: manager, logger: logger)
-        try Scheduler.register(with: manager) { _, bind in
-            Profile.defaults(bind: bind, extra: plugins.schedulerPlugins, extraWeights: plugins.schedulerWeights)
+        try Scheduler.register(with: manager) { handle, bind in
+            try plugins.schedulerProfile(handle: handle, bind: bind)
         }
         let simulated = try SimulatedNodes.register(with: manager)
         var local: LocalProcessRuntime?

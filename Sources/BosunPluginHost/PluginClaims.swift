@@ -13,7 +13,8 @@ struct PluginClaims {
         let wanted = r.customKinds.map { "kind \($0.name)" }
             + (r.mutatingHooks.map(\.name) + r.validatingHooks.map(\.name)).map { "admission hook \"\($0)\"" }
             + r.nodeRuntimes.map { "node runtime \"\($0.name)\"" }
-            + r.schedulerPlugins.map { "scheduler plugin \"\($0.plugin.name)\"" }
+            + r.schedulerPlugins.map { "scheduler plugin \"\($0.name)\"" }
+            + (r.schedulerPlugins.contains { $0.sortsQueue } ? ["the scheduler's QueueSort"] : [])
             + r.controllers.map { "controller \"\($0.name)\"" }
         var mine = Set<String>()
         for claim in wanted {

@@ -22,10 +22,33 @@ public struct LoadedPlugin: Sendable {
 public struct PluginLoadReport: Sendable {
     public var loaded: [LoadedPlugin] = []
     public var failures: [PluginLoadError] = []
-    public var schedulerPlugins: [any SchedulerPlugin] = []
-    public var schedulerWeights: [String: Int64] = [:]
+    public var schedulerPlugins: [PluginRegistrar.SchedulerPluginRegistration] = []
 
     public init() {}
+
+    /// The default profile with the plugins' scheduler plugins made from `handle`: added before
+    /// the binder, with their weights, and the one that asked to sort the queue as QueueSort.
+    public func schedulerProfile(handle: FrameworkHandle, bind: @escaping DefaultBinder.BindFunction) throws -> Profile {
+        var plugins: [any SchedulerPlugin] = []
+        var weights: [String: Int64] = [:]
+        var queueSort: (any QueueSortPlugin)?
+        for entry in schedulerPlugins {
+            let plugin = try entry.make(handle)
+            guard plugin.name == entry.name else {
+                throw PluginRegistrationError(
+                    "scheduler plugin \"\(entry.name)\" was registered under that name but is named \"\(plugin.name)\"")
+            }
+            if entry.sortsQueue {
+                guard let sort = plugin as? any QueueSortPlugin else {
+                    throw PluginRegistrationError("scheduler plugin \"\(entry.name)\" asked to sort the queue but is no QueueSortPlugin")
+                }
+                queueSort = sort
+            }
+            plugins.append(plugin)
+            if let weight = entry.weight { weights[entry.name] = weight }
+        }
+        return Profile.defaults(bind: bind, extra: plugins, extraWeights: weights, queueSort: queueSort ?? PrioritySort())
+    }
 }
 
 /// Loads plugin libraries into one control plane: opens each, runs its registration, refuses
@@ -63,17 +86,14 @@ public enum PluginHost {
                 let registrations = registrar.registrations
                 try claims.claim(registrations, by: library)
                 try await apply(registrations, of: library, store: store, manager: manager)
-                for entry in registrations.schedulerPlugins {
-                    report.schedulerPlugins.append(entry.plugin)
-                    if let weight = entry.weight { report.schedulerWeights[entry.plugin.name] = weight }
-                }
+                report.schedulerPlugins += registrations.schedulerPlugins
                 report.loaded.append(LoadedPlugin(
                     path: library.path, info: library.info,
                     customKinds: registrations.customKinds.map(\.name),
                     controllers: registrations.controllers.map(\.name),
                     hooks: registrations.mutatingHooks.map(\.name) + registrations.validatingHooks.map(\.name),
                     nodeRuntimes: registrations.nodeRuntimes.map(\.name),
-                    schedulerPlugins: registrations.schedulerPlugins.map(\.plugin.name)))
+                    schedulerPlugins: registrations.schedulerPlugins.map(\.name)))
                 logger.info("loaded plugin", metadata: [
                     "plugin": "\(library.info.name)", "version": "\(library.info.version)", "path": "\(library.path)",
                 ])

@@ -60,8 +60,8 @@ struct PluginRuntimeAndSchedulingTests {
         #expect(report.failures.isEmpty)
         #expect(report.loaded.first?.nodeRuntimes == ["echo"] && report.loaded.first?.schedulerPlugins == ["EchoOnly"])
         #expect(EchoPlugin.runtime.registrations.load(ordering: .relaxed) == 1)
-        try Scheduler.register(with: env.manager) { _, bind in
-            Profile.defaults(bind: bind, extra: report.schedulerPlugins, extraWeights: report.schedulerWeights)
+        try Scheduler.register(with: env.manager) { handle, bind in
+            try report.schedulerProfile(handle: handle, bind: bind)
         }
         for (name, runtime) in [("plain-1", "simulated"), ("plain-2", "simulated"), ("echo-1", "echo")] {
             var node = Node(metadata: ObjectMeta(labels: [NodeRuntimeLabel.key: runtime], name: name))

@@ -22,10 +22,19 @@ public final class PluginRegistrar: Sendable {
         public var build: @Sendable (Manager) throws -> Void
     }
 
-    /// A plugin for the default scheduler profile, with its Score weight.
+    /// A plugin for the default scheduler profile, with its Score weight. It is made once the
+    /// scheduler's ``FrameworkHandle`` exists (upstream `PluginFactory`), so that it can reach the
+    /// pods waiting at Permit and activate pods.
     public struct SchedulerPluginRegistration: Sendable {
-        public var plugin: any SchedulerPlugin
+        public typealias Factory = @Sendable (FrameworkHandle) throws -> any SchedulerPlugin
+
+        /// The plugin's ``SchedulerPlugin/name``; the host checks that the made plugin has it.
+        public var name: String
         public var weight: Int64?
+        /// Whether the plugin is the profile's QueueSort in place of `PrioritySort` (it must
+        /// conform to ``QueueSortPlugin``); one plugin at most may be.
+        public var sortsQueue: Bool
+        public var make: Factory
     }
 
     /// Everything a plugin registered.
@@ -82,7 +91,20 @@ public final class PluginRegistrar: Sendable {
     /// Adds `plugin` to the default scheduler profile, before the binder; it serves every
     /// extension point whose protocol it conforms to. `weight` applies if it scores.
     public func addSchedulerPlugin(_ plugin: any SchedulerPlugin, weight: Int64? = nil) {
-        recorded.withLock { $0.schedulerPlugins.append(SchedulerPluginRegistration(plugin: plugin, weight: weight)) }
+        addSchedulerPlugin(named: plugin.name, weight: weight) { _ in plugin }
+    }
+
+    /// Adds the plugin `make` builds from the scheduler's handle (as kube-scheduler's plugin
+    /// factories do) to the default profile, before the binder. With `sortsQueue`, the plugin
+    /// also replaces `PrioritySort` as the profile's QueueSort (gang scheduling keeps a group's
+    /// pods together in the active queue this way); a second plugin asking for that is refused.
+    public func addSchedulerPlugin(
+        named name: String, weight: Int64? = nil, sortsQueue: Bool = false,
+        _ make: @escaping SchedulerPluginRegistration.Factory
+    ) {
+        recorded.withLock {
+            $0.schedulerPlugins.append(SchedulerPluginRegistration(name: name, weight: weight, sortsQueue: sortsQueue, make: make))
+        }
     }
 
     /// Adds a mutating admission hook; it may apply to any kind, built-in ones included.

@@ -39,11 +39,13 @@ public struct Profile: Sendable {
 
     /// kube-scheduler's default plugins, in upstream's order and with its weights (TaintToleration
     /// 3, NodeAffinity 2, PodTopologySpread 2, NodeResourcesFit 1). `extra` plugins go before the
-    /// binder, so a plugin adds to the defaults without repeating them.
+    /// binder, so a plugin adds to the defaults without repeating them; `queueSort` replaces
+    /// `PrioritySort` (as a scheduler configuration disabling it and enabling another does).
     public static func defaults(
         bind: @escaping DefaultBinder.BindFunction,
         extra: [any SchedulerPlugin] = [],
-        extraWeights: [String: Int64] = [:]
+        extraWeights: [String: Int64] = [:],
+        queueSort: any QueueSortPlugin = PrioritySort()
     ) -> Profile {
         var weights: [String: Int64] = [
             TaintToleration.pluginName: 3, NodeAffinityPlugin.pluginName: 2, PodTopologySpread.pluginName: 2,
@@ -51,6 +53,7 @@ public struct Profile: Sendable {
         ]
         weights.merge(extraWeights) { $1 }
         return Profile(
+            queueSort: queueSort,
             plugins: [
                 SchedulingGates(), NodeUnschedulable(), NodeName(), TaintToleration(), NodeAffinityPlugin(),
                 NodeResourcesFit(), PodTopologySpread(),

@@ -25,6 +25,10 @@ public final class WaitingPod: Sendable {
     /// The plugins that have not allowed the pod yet.
     public var pendingPlugins: [String] { state.withLock { $0.pending.keys.sorted() } }
 
+    /// Whether every plugin allowed the pod or one rejected it: its binding cycle goes on (or
+    /// unreserves it) as soon as it runs.
+    public var isDecided: Bool { state.withLock { $0.decision != nil } }
+
     /// The earliest deadline among the pending plugins, and whose it is.
     var earliestDeadline: (plugin: String, deadline: Time)? {
         state.withLock { s in
