@@ -25,7 +25,7 @@ extension PluginHost {
         try claims.claim(r, by: library)
         let inProcessOnly = r.mutatingHooks.map { "admission hook \"\($0.name)\"" }
             + r.validatingHooks.map { "admission hook \"\($0.name)\"" }
-            + r.schedulerPlugins.map { "scheduler plugin \"\($0.plugin.name)\"" }
+            + r.schedulerPlugins.map { "scheduler plugin \"\($0.name)\"" }
         if !inProcessOnly.isEmpty {
             throw PluginLoadError(
                 path: path, plugin: library.info.name, reason: .notIsolatable,
