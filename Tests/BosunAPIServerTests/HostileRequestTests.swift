@@ -195,3 +195,34 @@ struct FieldValidationTests {
         await server.stop()
     }
 }
+
+/// A mutating hook on ConfigMaps that labels them: admission then takes its JSON path.
+private struct LabelingHook: MutatingAdmissionHook {
+    let name = "labeling.test"
+    func appliesTo(_ request: AdmissionRequest) -> Bool { request.resource.resource == "configmaps" }
+    func mutate(_ object: inout UnstructuredObject, request: AdmissionRequest) async throws(AdmissionDenied) {
+        var metadata = object.object["metadata"]?.objectValue ?? [:]
+        metadata["labels"] = ["labelled": "yes"]
+        object.object["metadata"] = .object(metadata)
+        object.object["addedByHook"] = "unknown to ConfigMap"
+    }
+}
+
+extension FieldValidationTests {
+    @Test("with a mutating hook on the kind: Strict still refuses, and what the hook adds that the kind does not define is dropped")
+    func unknownFieldsWithHooks() async throws {
+        let server = try await TestAPIServer.start()
+        try server.store.register(mutating: LabelingHook())
+        let client = try await server.client()
+        let cm = HostileRequestTests.cm
+        let refused = try await client.request(.POST, cm + "?fieldValidation=Strict",
+                                               body: Array(#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"x"},"color":"blue"}"#.utf8))
+        #expect(refused.status == 400 && refused.json["message"]?.stringValue == #"strict decoding error: unknown field "color""#)
+        let created = try await client.request(.POST, cm, body: Array(#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"x"},"color":"blue"}"#.utf8))
+        #expect(created.status == 201)
+        #expect(created.json["metadata"]?["labels"]?["labelled"] == "yes")
+        #expect(created.json["color"] == nil && created.json["addedByHook"] == nil)
+        await client.close()
+        await server.stop()
+    }
+}

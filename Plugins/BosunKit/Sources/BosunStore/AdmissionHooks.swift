@@ -63,6 +63,8 @@ extension ObjectStore {
         _ object: JSONObject, old: JSONObject?, served: ServedResource, request: AdmissionRequest,
         fieldValidation: FieldValidation, needsTree: Bool = true
     ) async throws(APIError) -> Admitted {
+        // Upstream refuses unknown members when it decodes the request, before any hook runs.
+        if fieldValidation == .strict, let type = served.builtinType { try Self.refuseUnknownFields(type, object) }
         let (mutating, validating) = hooks.withLock { ($0.mutating, $0.validating) }
         var req = request
         let applicable = mutating.filter { hook in
@@ -73,7 +75,7 @@ extension ObjectStore {
         if applicable.isEmpty, let type = served.builtinType {
             // The common case: decode once, default and validate the typed value.
             let (typed, encoded, exact) = try Self.defaultAndValidateBuiltin(
-                type, object, old: old, subresource: request.subresource, served: served, fieldValidation: fieldValidation)
+                type, object, old: old, subresource: request.subresource, served: served)
             admitted = Admitted(tree: nil, typed: typed, encoded: encoded, exact: exact)
             if needsTree || !validating.isEmpty { admitted.tree = Self.parse(encoded) }
         } else {
@@ -107,19 +109,9 @@ extension ObjectStore {
     }
 
     private static func defaultAndValidateBuiltin<R: Resource>(
-        _ type: R.Type, _ object: JSONObject, old: JSONObject?, subresource: String?, served: ServedResource,
-        fieldValidation: FieldValidation
+        _ type: R.Type, _ object: JSONObject, old: JSONObject?, subresource: String?, served: ServedResource
     ) throws(APIError) -> (R, [UInt8], exact: Bool) {
         var typed = try decodeBuiltin(type, object)
-        if fieldValidation == .strict {
-            var known = JSONWriter(reservingCapacity: 1024)
-            known.dropsUnknownFields = true
-            typed.encode(to: &known)
-            let unknown = UnknownFields.paths(in: .object(object), knownIn: (try? JSONParser.parse(known.bytes)) ?? .null)
-            if !unknown.isEmpty {
-                throw APIError.badRequest("strict decoding error: " + unknown.map { "unknown field \"\($0)\"" }.joined(separator: ", "))
-            }
-        }
         BuiltinAdmission.applyDefaults(&typed)
         let errors: FieldErrorList
         if let old {
@@ -160,7 +152,24 @@ extension ObjectStore {
     private static func defaultBuiltin<R: Resource>(_ type: R.Type, _ object: JSONObject) throws(APIError) -> JSONObject {
         var typed = try decodeBuiltin(type, object)
         BuiltinAdmission.applyDefaults(&typed)
-        return typed.jsonValue().objectValue ?? object
+        return (try? JSONParser.parse(knownJSON(typed)))?.objectValue ?? object
+    }
+
+    /// The value's JSON without the members its type does not define: what the store keeps.
+    private static func knownJSON<R: Resource>(_ typed: R) -> [UInt8] {
+        var writer = JSONWriter(reservingCapacity: 1024)
+        writer.dropsUnknownFields = true
+        typed.encode(to: &writer)
+        return writer.bytes
+    }
+
+    /// `fieldValidation=Strict`: a 400 naming every member of `object` its kind does not define,
+    /// in the order they appear (`strict decoding error: unknown field "spec.replica"`).
+    private static func refuseUnknownFields<R: Resource>(_ type: R.Type, _ object: JSONObject) throws(APIError) {
+        let known = (try? JSONParser.parse(knownJSON(try decodeBuiltin(type, object)))) ?? .null
+        let unknown = UnknownFields.paths(in: .object(object), knownIn: known)
+        guard !unknown.isEmpty else { return }
+        throw APIError.badRequest("strict decoding error: " + unknown.map { "unknown field \"\($0)\"" }.joined(separator: ", "))
     }
 
     static func decodeBuiltin<R: Resource>(_ type: R.Type, _ object: JSONObject) throws(APIError) -> R {
