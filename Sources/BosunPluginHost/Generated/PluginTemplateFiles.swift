@@ -189,9 +189,18 @@ struct WidgetPluginTests {
         let configMap = try await env.api.get(ConfigMap.self, namespace: "default", name: "hello")
         #expect(configMap.metadata.ownerReferences?.first?.uid == widget.metadata.uid)
 
-        var changed = try await env.api.get(Widget.self, namespace: "default", name: "hello")
-        changed.spec.message = "goodbye"
-        _ = try await env.api.update(changed)
+        // The controller writes the widget's status meanwhile: an update from a stale read gets
+        // a Conflict, and the usual answer is to read again and retry.
+        try await env.waitUntil("the message is changed") {
+            var changed = try await env.api.get(Widget.self, namespace: "default", name: "hello")
+            changed.spec.message = "goodbye"
+            do {
+                _ = try await env.api.update(changed)
+                return true
+            } catch let error as APIError where error.reason == .conflict {
+                return false
+            }
+        }
         try await env.waitUntil("the ConfigMap follows") {
             try await env.api.get(ConfigMap.self, namespace: "default", name: "hello").data == ["message": "goodbye"]
         }
