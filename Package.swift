@@ -135,6 +135,7 @@ let package = Package(
                 "BosunSQLite",
                 "CHeapStats",
                 .product(name: "BosunKit", package: "BosunKit"),
+                .product(name: "BosunRemote", package: "BosunRemote"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -33,6 +33,12 @@ public struct BenchmarkReport: Sendable {
     }
 }
 
+/// Why a benchmark could not produce its figures.
+public struct BenchmarkError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
 /// Wall-clock timing with a monotonic clock.
 public enum Stopwatch {
     /// Runs `body` and returns its result and the seconds it took.

@@ -89,11 +89,6 @@ public struct CodecBenchmark: Sendable {
     }
 }
 
-public struct BenchmarkError: Error, CustomStringConvertible {
-    public var description: String
-    public init(_ description: String) { self.description = description }
-}
-
 /// `i` zero-padded to 12 digits, for UUID-shaped test ids.
 func zeroPadded12(_ i: Int) -> String {
     let digits = String(i)

@@ -29,7 +29,7 @@ public struct DeploymentBenchmark: Sendable {
         let clock = ContinuousClock()
 
         var started = clock.now
-        try await waitUntil {
+        try await poll(every: .milliseconds(20)) {
             try plane.store.list(Node.resource.resourceKey).items.reduce(0) { ready, object in
                 let node = try object.decode(as: Node.self)
                 return ready + (node.status.conditions?.contains { $0.type == "Ready" && $0.status == "True" } == true ? 1 : 0)
@@ -39,25 +39,25 @@ public struct DeploymentBenchmark: Sendable {
 
         let api = StoreClient(store: plane.store)
         started = clock.now
-        var cpu = SimulatedNodesBenchmark.cpuSeconds()
+        var cpu = ProcessUsage.cpuSeconds()
         var deployment = try await api.create(Self.deployment(replicas: replicas, image: "nginx:1.14.2"))
-        try await waitUntil { try self.isComplete(plane.store) }
+        try await poll(every: .milliseconds(20)) { try self.isComplete(plane.store) }
         let scaleUp = (clock.now - started).seconds
         report.record("scaleUpSeconds", scaleUp, decimals: 2)
         report.record("scaleUpPodsPerSecond", Double(replicas) / scaleUp, decimals: 0)
-        report.record("scaleUpCPUSeconds", SimulatedNodesBenchmark.cpuSeconds() - cpu, decimals: 2)
+        report.record("scaleUpCPUSeconds", ProcessUsage.cpuSeconds() - cpu, decimals: 2)
 
         started = clock.now
-        cpu = SimulatedNodesBenchmark.cpuSeconds()
+        cpu = ProcessUsage.cpuSeconds()
         deployment = try await api.get(Deployment.self, namespace: "default", name: Self.name)
         deployment.spec.template.spec?.containers[0].image = "nginx:1.16.1"
         _ = try await api.update(deployment)
-        try await waitUntil { try self.isComplete(plane.store) }
+        try await poll(every: .milliseconds(20)) { try self.isComplete(plane.store) }
         let rollout = (clock.now - started).seconds
         report.record("rolloutSeconds", rollout, decimals: 2)
         report.record("rolloutPodsPerSecond", Double(replicas) / rollout, decimals: 0)
-        report.record("rolloutCPUSeconds", SimulatedNodesBenchmark.cpuSeconds() - cpu, decimals: 2)
-        report.record("rssMiB", Double(SimulatedNodesBenchmark.residentBytes()) / 1_048_576, decimals: 0)
+        report.record("rolloutCPUSeconds", ProcessUsage.cpuSeconds() - cpu, decimals: 2)
+        report.record("rssMiB", Double(ProcessUsage.residentBytes()) / 1_048_576, decimals: 0)
 
         await plane.shutdown()
         return report
@@ -66,10 +66,10 @@ public struct DeploymentBenchmark: Sendable {
     static let name = "bench"
 
     /// The docs' nginx Deployment, scaled.
-    static func deployment(replicas: Int, image: String) -> Deployment {
+    static func deployment(name: String = name, namespace: String = "default", replicas: Int, image: String) -> Deployment {
         let labels = ["app": "nginx"]
         return Deployment(
-            metadata: ObjectMeta(name: name, namespace: "default"),
+            metadata: ObjectMeta(name: name, namespace: namespace),
             spec: DeploymentSpec(
                 selector: LabelSelector(matchLabels: labels),
                 template: PodTemplateSpec(
@@ -78,17 +78,16 @@ public struct DeploymentBenchmark: Sendable {
                 replicas: Int32(replicas)))
     }
 
-    /// Every replica updated, available and counted, for the Deployment's current generation,
-    /// with no old pod left.
     private func isComplete(_ store: ObjectStore) throws -> Bool {
-        let d = try store.get(Deployment.resource.resourceKey, namespace: "default", name: Self.name).decode(as: Deployment.self)
-        let s = d.status
-        let want = Int32(replicas)
-        return s.observedGeneration == d.metadata.generation && s.replicas == want && s.updatedReplicas == want
-            && s.availableReplicas == want && s.conditions?.contains { $0.type == "Available" && $0.status == "True" } == true
+        try Self.isComplete(store.get(Deployment.resource.resourceKey, namespace: "default", name: Self.name).decode(as: Deployment.self))
     }
 
-    private func waitUntil(_ done: () throws -> Bool) async throws {
-        while try !done() { try await Task.sleep(for: .milliseconds(20)) }
+    /// Every replica updated, available and counted, for the Deployment's current generation,
+    /// with no old pod left.
+    static func isComplete(_ d: Deployment) -> Bool {
+        let s = d.status
+        let want = d.spec.replicas ?? 1
+        return s.observedGeneration == d.metadata.generation && s.replicas == want && s.updatedReplicas == want
+            && s.availableReplicas == want && s.conditions?.contains { $0.type == "Available" && $0.status == "True" } == true
     }
 }

@@ -27,10 +27,6 @@ public struct GangBenchmark: Sendable {
         self.plugin = plugin
     }
 
-    struct BenchmarkError: Error, CustomStringConvertible {
-        var description: String
-    }
-
     public func run() async throws -> BenchmarkReport {
         var report = BenchmarkReport(name: "gang")
         report.record("nodes", nodes)
@@ -54,7 +50,7 @@ public struct GangBenchmark: Sendable {
         let client = StoreClient(store: store)
         let manager = Manager(client: client, options: ManagerOptions(defaultConcurrency: 2))
         let loaded = await PluginHost.load(paths: [plugin], store: store, manager: manager, logger: manager.logger)
-        if let failure = loaded.failures.first { throw BenchmarkError(description: "the plugin did not load: \(failure)") }
+        if let failure = loaded.failures.first { throw BenchmarkError("the plugin did not load: \(failure)") }
         let bound = CompletionCounter()
         let scheduler = try Scheduler.register(with: manager) { handle, bind in
             try loaded.schedulerProfile(handle: handle, bind: { pod, nodeName in
@@ -80,8 +76,8 @@ public struct GangBenchmark: Sendable {
     /// The control plane on simulated nodes: from the first create to every pod Running.
     private func runningSeconds() async throws -> Double {
         let plane = try await ControlPlane.start(ControlPlaneOptions(simulatedNodes: nodes, localNode: false, plugins: [plugin]))
-        if let failure = plane.plugins.failures.first { throw BenchmarkError(description: "the plugin did not load: \(failure)") }
-        try await waitUntil {
+        if let failure = plane.plugins.failures.first { throw BenchmarkError("the plugin did not load: \(failure)") }
+        try await poll(every: .milliseconds(50)) {
             try plane.store.list(Node.resource.resourceKey).items.reduce(0) { ready, object in
                 let node = try object.decode(as: Node.self)
                 return ready + (node.status.conditions?.contains { $0.type == "Ready" && $0.status == "True" } == true ? 1 : 0)
@@ -91,7 +87,7 @@ public struct GangBenchmark: Sendable {
         let started = clock.now
         try await createGroups(plane.store)
         let pods = groups * groupSize
-        try await waitUntil {
+        try await poll(every: .milliseconds(50)) {
             try plane.store.list(Pod.resource.resourceKey).items.reduce(0) { running, object in
                 running + (try object.decode(as: Pod.self).status.phase == "Running" ? 1 : 0)
             } == pods
@@ -124,9 +120,5 @@ public struct GangBenchmark: Sendable {
                     resources: ResourceRequirements(requests: ["cpu": "1", "memory": "1Gi"]))]))
             _ = try await client.create(pod)
         }
-    }
-
-    private func waitUntil(_ done: () throws -> Bool) async throws {
-        while try !done() { try await Task.sleep(for: .milliseconds(50)) }
     }
 }

@@ -1,10 +1,7 @@
 import BosunSQLite
+import Foundation
 import BosunStore
 import Synchronization
-
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// Throughput of the durable SQLite backend, and how long a restart takes.
 ///
@@ -103,7 +100,6 @@ public struct SQLiteBackendBenchmark: Sendable {
     }
 
     static func fileSize(_ path: String) -> Int {
-        var info = stat()
-        return stat(path, &info) == 0 ? Int(info.st_size) : 0
+        ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.intValue ?? 0
     }
 }

@@ -4,10 +4,6 @@ import BosunRuntime
 import BosunStore
 import Foundation
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 /// Simulated nodes at Kubernetes' scale, in real time:
 /// - idle cost: the CPU that N heartbeating nodes take, as a share of one core;
 /// - pods: P pods bound across the nodes, the time until all are Running, and the process's RSS
@@ -42,10 +38,10 @@ public struct SimulatedNodesBenchmark: Sendable {
                          "topology.kubernetes.io/zone": "zone-\(n % 3)"],
                 name: "sim-\(n)")))
         }
-        try await waitUntil { try self.count(Node.self, store: store) { $0.status.conditions?.contains { $0.type == "Ready" && $0.status == "True" } == true } == nodes }
+        try await poll(every: .milliseconds(500)) { try self.count(Node.self, store: store) { $0.status.conditions?.contains { $0.type == "Ready" && $0.status == "True" } == true } == nodes }
         report.record("nodesReadySeconds", (clock.now - started).seconds, decimals: 2)
 
-        report.record("idleCorePercentNodesOnly", try await idleCorePercent(), decimals: 2)
+        report.record("idleCorePercentNodesOnly", try await ProcessUsage.corePercent(over: window), decimals: 2)
 
         started = clock.now
         try await concurrently(pods) { n in
@@ -54,12 +50,12 @@ public struct SimulatedNodesBenchmark: Sendable {
                 spec: PodSpec(containers: [Container(name: "c", image: "nginx")], nodeName: "sim-\(n % nodes)")))
         }
         report.record("podsCreatedSeconds", (clock.now - started).seconds, decimals: 2)
-        try await waitUntil { try self.count(Pod.self, store: store) { $0.status.phase == "Running" } == pods }
+        try await poll(every: .milliseconds(500)) { try self.count(Pod.self, store: store) { $0.status.phase == "Running" } == pods }
         let elapsed = (clock.now - started).seconds
         report.record("podsRunningSeconds", elapsed, decimals: 2)
         report.record("podsRunningPerSecond", Double(pods) / elapsed, decimals: 0)
-        report.record("rssMiB", Double(Self.residentBytes()) / 1_048_576, decimals: 0)
-        report.record("idleCorePercentWithPods", try await idleCorePercent(), decimals: 2)
+        report.record("rssMiB", Double(ProcessUsage.residentBytes()) / 1_048_576, decimals: 0)
+        report.record("idleCorePercentWithPods", try await ProcessUsage.corePercent(over: window), decimals: 2)
 
         running.cancel()
         _ = try? await running.value
@@ -67,35 +63,9 @@ public struct SimulatedNodesBenchmark: Sendable {
         return report
     }
 
-    /// CPU time (user + system) over one window, as a percentage of one core.
-    private func idleCorePercent() async throws -> Double {
-        let before = Self.cpuSeconds()
-        try await Task.sleep(for: window)
-        return (Self.cpuSeconds() - before) / window.seconds * 100
-    }
-
     private func count<T: Resource>(_ type: T.Type, store: ObjectStore, where matches: (T) -> Bool) throws -> Int {
         try store.list(T.resource.resourceKey).items.reduce(0) { total, object in
             total + ((try? object.decode(as: T.self)).map(matches) == true ? 1 : 0)
         }
-    }
-
-    private func waitUntil(_ done: () throws -> Bool) async throws {
-        while try !done() { try await Task.sleep(for: .milliseconds(500)) }
-    }
-
-    static func cpuSeconds() -> Double {
-        var usage = rusage()
-        getrusage(RUSAGE_SELF.rawValue, &usage)
-        return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
-            + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
-    }
-
-    static func residentBytes() -> Int {
-        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
-              let kib = Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
-        else { return 0 }
-        return kib * 1024
     }
 }

@@ -41,7 +41,7 @@ public struct StoreBenchmark: Sendable {
         }
 
         let unstructured = self.unstructured
-        let cpuBefore = SimulatedNodesBenchmark.cpuSeconds()
+        let cpuBefore = ProcessUsage.cpuSeconds()
         let (_, seconds) = try await Stopwatch.measureAsync {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for worker in 0..<concurrency {
@@ -61,7 +61,7 @@ public struct StoreBenchmark: Sendable {
         }
         let received = try await drained.value
         // CPU time moves much less than wall time with the rest of a shared machine's load.
-        let cpuMicrosPerCreate = (SimulatedNodesBenchmark.cpuSeconds() - cpuBefore) / Double(objects) * 1e6
+        let cpuMicrosPerCreate = (ProcessUsage.cpuSeconds() - cpuBefore) / Double(objects) * 1e6
         var report = BenchmarkReport(name: name)
         report.record("objects", perWorker * concurrency)
         report.record("concurrency", concurrency)

@@ -24,16 +24,28 @@ struct BenchCommand: AsyncParsableCommand {
             --replicas pods until all are Running, Ready and available, then a rolling update of its image); \
             gang (the gang-scheduling sample plugin from its .so, --plugin, next to bosun by default: --groups \
             PodGroups of --group-size pods on --nodes nodes, ms per group from a backlog, then seconds until all \
-            are Running on simulated nodes). \
+            are Running on simulated nodes); api-watch (API server LIST of --replicas pods, then \
+            --watches HTTP watches following their rollout: did every watch get every event, how fast); \
+            envelope (Kubernetes' limits in one process: --nodes simulated nodes, --pods pods as --namespaces \
+            Deployments created together; seconds to converge, peak RSS, then a share of a core once idle over \
+            --window-seconds); client-list-watch (BosunKit's remote client against the server \
+            of --kubeconfig: list every pod of --namespace, then watch them replayed as ADDED; the Python \
+            client's twin is scripts/bench/python/client_list_watch.py). \
             Build with -c release.
             """
     )
 
-    @Argument(help: "The benchmark to run: codec, store-memory, store-sqlite, store-phases, sqlite-backend, reconcile, sim-nodes, scheduler, deployment, plugin-load, api-get, gang.")
+    @Argument(help: "The benchmark to run: codec, store-memory, store-sqlite, store-phases, sqlite-backend, reconcile, sim-nodes, scheduler, deployment, plugin-load, api-get, gang, api-watch, envelope, client-list-watch.")
     var name: String
 
-    @Option(help: "Number of pods in the document (codec).")
-    var pods: Int = 10_000
+    @Option(help: "Pods in the document (codec; default 10,000) or in the cluster (envelope; default 150,000).")
+    var pods: Int?
+
+    @Option(help: "Concurrent HTTP watches of the rolling Deployment's pods (api-watch).")
+    var watches = 1_000
+
+    @Option(help: "Namespaces, one Deployment each, that share the pods (envelope).")
+    var namespaces = 50
 
     @Option(help: "Repetitions; the best one is reported.")
     var iterations: Int = 5
@@ -44,13 +56,13 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Concurrent writers (store benchmarks; group commit needs many to batch).")
     var concurrency: Int = 64
 
-    @Option(help: "Replicas of the Deployment (deployment).")
+    @Option(help: "Replicas of the Deployment (deployment, api-watch).")
     var replicas: Int = 10_000
 
-    @Option(help: "Nodes (sim-nodes, scheduler, deployment).")
+    @Option(help: "Nodes (sim-nodes, scheduler, deployment, gang, envelope).")
     var nodes: Int = 5_000
 
-    @Option(help: "Seconds each measured window lasts (sim-nodes, api-get).")
+    @Option(help: "Seconds each measured window lasts (sim-nodes, api-get, envelope idle CPU).")
     var windowSeconds: Int = 30
 
     @Option(help: "Latency samples (reconcile).")
@@ -76,6 +88,12 @@ struct BenchCommand: AsyncParsableCommand {
     @Flag(help: "Store benchmarks: create pods from JSON trees (what the HTTP API hands the store) rather than typed values (what in-process clients send).")
     var unstructured = false
 
+    @Option(help: "The kubeconfig of the server to measure (client-list-watch).")
+    var kubeconfig: String?
+
+    @Option(help: "The namespace whose pods are listed and watched (client-list-watch).")
+    var namespace = "default"
+
     @Option(help: "Directory for the SQLite file (sqlite benchmarks); a temporary one by default.")
     var directory: String?
 
@@ -85,7 +103,7 @@ struct BenchCommand: AsyncParsableCommand {
         #endif
         switch name {
         case "codec":
-            let report = try CodecBenchmark(pods: pods, iterations: iterations).run()
+            let report = try CodecBenchmark(pods: pods ?? 10_000, iterations: iterations).run()
             print(report.json)
         case "store-phases":
             print(try await StorePhasesBenchmark(objects: objects).run().json)
@@ -133,8 +151,20 @@ struct BenchCommand: AsyncParsableCommand {
                 ?? (Bundle.main.executableURL?.deletingLastPathComponent().path ?? ".") + "/libGangScheduling.so"
             let report = try await GangBenchmark(nodes: nodes, groups: groups, groupSize: groupSize, plugin: library).run()
             print(report.json)
+        case "api-watch":
+            let report = try await APIWatchBenchmark(nodes: nodes, replicas: replicas, watches: watches).run()
+            print(report.json)
+        case "envelope":
+            let report = try await EnvelopeBenchmark(
+                nodes: nodes, pods: pods ?? 150_000, namespaces: namespaces, window: .seconds(windowSeconds)
+            ).run()
+            print(report.json)
+        case "client-list-watch":
+            guard let kubeconfig else { throw ValidationError("client-list-watch needs --kubeconfig FILE") }
+            let report = try await ClientListWatchBenchmark(kubeconfig: kubeconfig, namespace: namespace, iterations: iterations).run()
+            print(report.json)
         default:
-            throw ValidationError("unknown benchmark \"\(name)\"; available: codec, store-memory, store-sqlite, store-phases, sqlite-backend, reconcile, sim-nodes, scheduler, deployment, plugin-load, api-get, gang")
+            throw ValidationError("unknown benchmark \"\(name)\"; available: codec, store-memory, store-sqlite, store-phases, sqlite-backend, reconcile, sim-nodes, scheduler, deployment, plugin-load, api-get, gang, api-watch, envelope, client-list-watch")
         }
     }
 
