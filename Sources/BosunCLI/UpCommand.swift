@@ -69,13 +69,13 @@ struct UpCommand: AsyncParsableCommand {
         let metrics = PrometheusTextMetrics()
         let plane = try await ControlPlane.start(ControlPlaneOptions(
             dataDirectory: dataDir, simulatedNodes: simNodes, localNode: !noLocalNode,
-            plugins: plugin + PluginDirectory.libraries(in: pluginsDir ?? "\(dataDir)/plugins"),
+            plugins: pluginPaths(),
             metricsFactory: metrics), logger: logger)
         for loaded in plane.plugins.loaded {
-            print("bosun: plugin \(loaded.info.name) \(loaded.info.version) loaded from \(loaded.path)")
+            say("bosun: plugin \(loaded.info.name) \(loaded.info.version) loaded from \(loaded.path)")
         }
         for failure in plane.plugins.failures {
-            print("bosun: error: \(failure) — running without it; /readyz reports it")
+            say("bosun: error: \(failure) — running without it; /readyz reports it")
         }
         let server: APIServer
         do {
@@ -88,7 +88,7 @@ struct UpCommand: AsyncParsableCommand {
             throw error
         }
         let kubeconfig = try APIServerDataDirectory.writeKubeconfig(in: dataDir, server: server, configuration: serverConfiguration)
-        print("bosun: API server on \(server.url); kubeconfig written to \(kubeconfig)")
+        say("bosun: API server on \(server.url); kubeconfig written to \(kubeconfig)")
         let nodes = "\(simNodes) simulated node(s)\(noLocalNode ? "" : ", node local")"
         let announce = "bosun: ready — store \(dataDir)/store.sqlite, \(nodes); try: kubectl --kubeconfig \(kubeconfig) get nodes"
         // Services stop in reverse order: the API server first (no request is cut off mid-write),
@@ -99,16 +99,24 @@ struct UpCommand: AsyncParsableCommand {
         }
         for supervisor in supervisors {
             plane.addReadinessCheck(supervisor.checkName) { supervisor.readinessFailure }
-            print("bosun: plugin \(supervisor.pluginPath) runs isolated (bosun plugin run)")
+            say("bosun: plugin \(supervisor.pluginPath) runs isolated (bosun plugin run)")
         }
-        let services: [any ServiceLifecycle.Service] = [ControlPlaneService(plane: plane, announce: announce), server]
+        let services: [any ServiceLifecycle.Service] = [
+            ControlPlaneService(plane: plane, announce: announce), server,
+            PluginReloadService(plane: plane, paths: { pluginPaths() }),
+        ]
             + supervisors.map { SupervisorService(supervisor: $0) }
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: services,
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         try await group.run()
-        print("bosun: stopped")
+        say("bosun: stopped")
+    }
+
+    /// The `--plugin` libraries, then the plugins directory's, as they are now.
+    func pluginPaths() -> [String] {
+        plugin + PluginDirectory.libraries(in: pluginsDir ?? "\(dataDir)/plugins")
     }
 
     /// Splits `HOST:PORT` or `[IPv6]:PORT`.
@@ -142,11 +150,11 @@ private struct ControlPlaneService: ServiceLifecycle.Service {
     func run() async throws {
         let ready = Task {
             await plane.waitUntilReady()
-            print(announce)
+            say(announce)
         }
         try? await gracefulShutdown()
         ready.cancel()
-        print("bosun: shutting down")
+        say("bosun: shutting down")
         await plane.shutdown()
     }
 }
@@ -162,4 +170,26 @@ private struct SupervisorService: ServiceLifecycle.Service {
         running.cancel()
         await running.value
     }
+}
+
+/// On SIGHUP, brings the in-process plugins in line with their files: a replaced library is
+/// reloaded, a new one in the plugins directory loaded, a removed one unloaded (see PluginSet).
+private struct PluginReloadService: ServiceLifecycle.Service {
+    let plane: ControlPlane
+    let paths: @Sendable () -> [String]
+
+    func run() async throws {
+        let hangups = await UnixSignalsSequence(trapping: .sighup)
+        for await _ in hangups.cancelOnGracefulShutdown() {
+            let changes = await plane.pluginSet.sync(with: paths())
+            if changes.isEmpty { say("bosun: SIGHUP: plugins unchanged") }
+            for change in changes { say("bosun: SIGHUP: \(change)") }
+        }
+    }
+}
+
+/// One line to standard output, written at once also into a file or a pipe (where `print` would
+/// wait for a full buffer): scripts follow `bosun up` by its lines.
+private func say(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
 }

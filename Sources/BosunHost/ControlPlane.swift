@@ -41,21 +41,23 @@ public final class ControlPlane: Sendable {
     public let manager: Manager
     public let simulated: SimulatedNodes
     public let local: LocalProcessRuntime?
-    /// The plugins loaded, and those refused: the control plane runs without a refused plugin.
-    public let plugins: PluginLoadReport
+    /// The plugins, to load, unload and reload while the control plane runs.
+    public let pluginSet: PluginSet
+    /// The plugins loaded now, and those refused: the control plane runs without a refused plugin.
+    public var plugins: PluginLoadReport { pluginSet.report }
     private let running: Task<Void, any Error>
     private let bookmarks: Task<Void, Never>
     /// Checks added after start (isolated plugins' children): a name, and why it fails or `nil`.
     private let addedChecks = Mutex<[(name: String, failure: @Sendable () -> String?)]>([])
 
     private init(
-        store: ObjectStore, manager: Manager, simulated: SimulatedNodes, local: LocalProcessRuntime?, plugins: PluginLoadReport
+        store: ObjectStore, manager: Manager, simulated: SimulatedNodes, local: LocalProcessRuntime?, plugins: PluginSet
     ) {
         self.store = store
         self.manager = manager
         self.simulated = simulated
         self.local = local
-        self.plugins = plugins
+        pluginSet = plugins
         running = Task { try await manager.run() }
         // Watchers that asked for bookmarks learn the current resourceVersion once a minute, so
         // an idle watch can resume without a relist.
@@ -85,9 +87,11 @@ public final class ControlPlane: Sendable {
                               options: ManagerOptions(metricsFactory: options.metricsFactory))
         // Plugins first: their kinds are served before any informer lists them, and their
         // scheduler plugins join the default profile.
-        let plugins = await PluginHost.load(paths: options.plugins, store: store, manager: manager, logger: logger)
+        let plugins = PluginSet(store: store, manager: manager, logger: logger)
+        await plugins.start(paths: options.plugins)
+        let atStart = plugins.report
         try Scheduler.register(with: manager) { handle, bind in
-            try plugins.schedulerProfile(handle: handle, bind: bind)
+            try atStart.schedulerProfile(handle: handle, bind: bind)
         }
         let simulated = try SimulatedNodes.register(with: manager)
         var local: LocalProcessRuntime?

@@ -30,4 +30,9 @@ struct PluginClaims {
         }
         for claim in mine { owners[claim] = library.info.name }
     }
+
+    /// Gives up every claim of the plugin named `plugin` (it is unloading).
+    mutating func release(_ plugin: String) {
+        owners = owners.filter { $0.value != plugin }
+    }
 }

@@ -56,58 +56,30 @@ public struct PluginLoadReport: Sendable {
 ///
 /// One plugin failing never stops the others; every failure is logged and reported.
 public enum PluginHost {
-    /// Opens and applies the libraries at `paths`, in order. Call before `manager` runs, so
-    /// the plugins' custom kinds are served before their controllers' informers list them.
+    /// Opens and applies the libraries at `paths`, in order (see ``PluginSet/start(paths:)``).
+    /// Call before `manager` runs, so the plugins' custom kinds are served before their
+    /// controllers' informers list them. A control plane keeps the ``PluginSet`` instead, to
+    /// unload and reload them later.
     public static func load(
         paths: [String], store: ObjectStore, manager: Manager, logger: Logger
     ) async -> PluginLoadReport {
-        // C plugins (bosun_plugin.h) bring admission hooks only; they load after the Swift ones.
-        var cPaths: [String] = [], swiftPaths: [String] = []
-        for path in paths {
-            if CPluginLibrary.isCPlugin(path) { cPaths.append(path) } else { swiftPaths.append(path) }
-        }
-        var report = await install(swiftPaths.map { path in Result { () throws(PluginLoadError) in try PluginLibrary.open(path) } },
-                                   store: store, manager: manager, logger: logger)
-        for path in cPaths { installCPlugin(path, store: store, logger: logger, into: &report) }
-        return report
+        let plugins = PluginSet(store: store, manager: manager, logger: logger)
+        await plugins.start(paths: paths)
+        return plugins.report
     }
 
     /// Applies libraries opened already (or the failures opening them).
     public static func install(
         _ libraries: [Result<PluginLibrary, PluginLoadError>], store: ObjectStore, manager: Manager, logger: Logger
     ) async -> PluginLoadReport {
-        var report = PluginLoadReport()
-        var claims = PluginClaims()
-        for opened in libraries {
-            do throws(PluginLoadError) {
-                let library = try opened.get()
-                let registrar = PluginRegistrar(pluginName: library.info.name)
-                try library.register(on: registrar)
-                let registrations = registrar.registrations
-                try claims.claim(registrations, by: library)
-                try await apply(registrations, of: library, store: store, manager: manager)
-                report.schedulerPlugins += registrations.schedulerPlugins
-                report.loaded.append(LoadedPlugin(
-                    path: library.path, info: library.info,
-                    customKinds: registrations.customKinds.map(\.name),
-                    controllers: registrations.controllers.map(\.name),
-                    hooks: registrations.mutatingHooks.map(\.name) + registrations.validatingHooks.map(\.name),
-                    nodeRuntimes: registrations.nodeRuntimes.map(\.name),
-                    schedulerPlugins: registrations.schedulerPlugins.map(\.name)))
-                logger.info("loaded plugin", metadata: [
-                    "plugin": "\(library.info.name)", "version": "\(library.info.version)", "path": "\(library.path)",
-                ])
-            } catch {
-                report.failures.append(error)
-                logger.error("plugin not loaded: \(error)", metadata: ["plugin": "\(error.plugin ?? error.path)"])
-            }
-        }
-        return report
+        let plugins = PluginSet(store: store, manager: manager, logger: logger)
+        await plugins.start(opened: libraries)
+        return plugins.report
     }
 
     /// Hooks first (undone if one is refused), then the kinds, node runtimes and controllers.
-    /// A controller whose builder throws leaves the ones before it registered: a manager cannot
-    /// remove a controller, which is also why a plugin cannot be unloaded.
+    /// A controller whose builder throws leaves the ones before it registered; ``PluginSet``
+    /// takes them out again.
     static func apply(
         _ r: PluginRegistrar.Registrations, of library: PluginLibrary, store: ObjectStore, manager: Manager
     ) async throws(PluginLoadError) {

@@ -17,6 +17,11 @@ public struct PluginLoadError: Error, Sendable, Hashable, CustomStringConvertibl
         /// The plugin registers what only an in-process plugin can have (admission hooks,
         /// scheduler plugins), and was asked to run in a process of its own.
         case notIsolatable
+        /// Unload or reload of a plugin that is not loaded.
+        case notLoaded
+        /// The plugin has what cannot be added or taken out while the control plane runs
+        /// (scheduler plugins join the scheduler's profile at start).
+        case notUnloadable
     }
 
     public var path: String

@@ -147,6 +147,9 @@ public final class Manager: Sendable {
     /// The names of the registered controllers.
     public var controllerNames: [String] { state.withLock { $0.controllers.keys.sorted() } }
 
+    /// The names of the registered runnables.
+    public var runnableNames: [String] { state.withLock { $0.runnables.keys.sorted() } }
+
     /// Whether every controller's informers have loaded: what `/readyz` reports.
     public var hasSynced: Bool {
         let (controllers, runnables) = state.withLock { (Array($0.controllers.values), Array($0.runnables.values)) }
