@@ -134,6 +134,8 @@ let package = Package(
                 "BosunAPIServer",
                 "BosunSQLite",
                 "CHeapStats",
+                // The plugin template compiled in, beside its .so, for plugin-reconcile.
+                "WidgetPlugin",
                 .product(name: "BosunKit", package: "BosunKit"),
                 .product(name: "BosunRemote", package: "BosunRemote"),
                 .product(name: "NIOCore", package: "swift-nio"),

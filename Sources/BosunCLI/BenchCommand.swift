@@ -24,7 +24,9 @@ struct BenchCommand: AsyncParsableCommand {
             --replicas pods until all are Running, Ready and available, then a rolling update of its image); \
             gang (the gang-scheduling sample plugin from its .so, --plugin, next to bosun by default: --groups \
             PodGroups of --group-size pods on --nodes nodes, ms per group from a backlog, then seconds until all \
-            are Running on simulated nodes); api-watch (API server LIST of --replicas pods, then \
+            are Running on simulated nodes); plugin-reconcile (the plugin template's Widget controller compiled in \
+            and loaded from libWidgetPlugin.so, --plugin, next to bosun by default: --objects Widgets each, \
+            --iterations rounds; CPU per reconcile of each); api-watch (API server LIST of --replicas pods, then \
             --watches HTTP watches following their rollout: did every watch get every event, how fast); \
             envelope (Kubernetes' limits in one process: --nodes simulated nodes, --pods pods as --namespaces \
             Deployments created together; seconds to converge, peak RSS, then a share of a core once idle over \
@@ -35,7 +37,7 @@ struct BenchCommand: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: "The benchmark to run: codec, store-memory, store-sqlite, store-phases, sqlite-backend, reconcile, sim-nodes, scheduler, deployment, plugin-load, api-get, gang, api-watch, envelope, client-list-watch.")
+    @Argument(help: "The benchmark to run: codec, store-memory, store-sqlite, store-phases, sqlite-backend, reconcile, sim-nodes, scheduler, deployment, plugin-load, api-get, gang, plugin-reconcile, api-watch, envelope, client-list-watch.")
     var name: String
 
     @Option(help: "Pods in the document (codec; default 10,000) or in the cluster (envelope; default 150,000).")
@@ -151,6 +153,11 @@ struct BenchCommand: AsyncParsableCommand {
                 ?? (Bundle.main.executableURL?.deletingLastPathComponent().path ?? ".") + "/libGangScheduling.so"
             let report = try await GangBenchmark(nodes: nodes, groups: groups, groupSize: groupSize, plugin: library).run()
             print(report.json)
+        case "plugin-reconcile":
+            let library = plugin.first
+                ?? (Bundle.main.executableURL?.deletingLastPathComponent().path ?? ".") + "/libWidgetPlugin.so"
+            let report = try await PluginReconcileBenchmark(plugin: library, objects: objects, rounds: iterations).run()
+            print(report.json)
         case "api-watch":
             let report = try await APIWatchBenchmark(nodes: nodes, replicas: replicas, watches: watches).run()
             print(report.json)
@@ -164,7 +171,7 @@ struct BenchCommand: AsyncParsableCommand {
             let report = try await ClientListWatchBenchmark(kubeconfig: kubeconfig, namespace: namespace, iterations: iterations).run()
             print(report.json)
         default:
-            throw ValidationError("unknown benchmark \"\(name)\"; available: codec, store-memory, store-sqlite, store-phases, sqlite-backend, reconcile, sim-nodes, scheduler, deployment, plugin-load, api-get, gang, api-watch, envelope, client-list-watch")
+            throw ValidationError("unknown benchmark \"\(name)\"; available: codec, store-memory, store-sqlite, store-phases, sqlite-backend, reconcile, sim-nodes, scheduler, deployment, plugin-load, api-get, gang, plugin-reconcile, api-watch, envelope, client-list-watch")
         }
     }
 
