@@ -17,10 +17,12 @@ import json
 import signal
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from kubernetes import client, config
+from kubernetes import client, config, watch
 from kubernetes.client.rest import ApiException
 
 GROUP, VERSION, PLURAL = "example.com", "v1", "widgets"
@@ -63,19 +65,42 @@ def create_all():
         list(pool.map(create, range(count)))
 
 
-def reconciled_names():
-    """Names of the widgets whose status records their generation."""
-    widgets = custom.list_namespaced_custom_object(GROUP, VERSION, namespace, PLURAL)["items"]
-    return {w["metadata"]["name"] for w in widgets
-            if (w.get("status") or {}).get("observedGeneration") == w["metadata"].get("generation")}
+def is_reconciled(widget):
+    return (widget.get("status") or {}).get("observedGeneration") == widget["metadata"].get("generation")
 
 
-def wait_until(predicate, timeout):
+class Reconciled:
+    """Names of the widgets whose status records their generation, followed through a watch (a
+    poll would load the server and this process as much as the operator under test)."""
+
+    def __init__(self):
+        self.names = set()
+        self.changed = threading.Condition()
+        listed = custom.list_namespaced_custom_object(GROUP, VERSION, namespace, PLURAL)
+        self.names = {w["metadata"]["name"] for w in listed["items"] if is_reconciled(w)}
+        self.stream = watch.Watch()
+        threading.Thread(target=self.follow, args=(listed["metadata"]["resourceVersion"],), daemon=True).start()
+
+    def follow(self, resource_version):
+        for event in self.stream.stream(custom.list_namespaced_custom_object, GROUP, VERSION, namespace, PLURAL,
+                                        resource_version=resource_version):
+            widget = event["object"]
+            with self.changed:
+                if event["type"] != "DELETED" and is_reconciled(widget):
+                    self.names.add(widget["metadata"]["name"])
+                self.changed.notify_all()
+
+    def wait_for(self, predicate, timeout):
+        with self.changed:
+            return self.changed.wait_for(lambda: predicate(self.names), timeout)
+
+
+def retry_until(predicate, timeout):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():
             return True
-        time.sleep(0.02)
+        time.sleep(0.2)
     return False
 
 
@@ -92,29 +117,35 @@ def owned_configmaps_matching():
 ensure_namespace()
 if mode == "backlog":
     create_all()
+    reconciled = Reconciled()
+# The operator's log goes to a file: a pipe nobody reads would fill and stop it.
+log = tempfile.TemporaryFile(mode="w+")
 started = time.perf_counter()
-process = subprocess.Popen(operator, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+process = subprocess.Popen(operator, stdout=log, stderr=log, text=True)
 try:
     if mode == "stream":
         # The operator may be the one that creates the CustomResourceDefinition (Bosun's plugin
         # does on start): until it is served, creates are 404.
-        if not wait_until(lambda: create_if_served(0, prefix="warmup"), 60):
+        if not retry_until(lambda: create_if_served(0, prefix="warmup"), 60):
             sys.exit("widgets: widgets were never served")
-        if not wait_until(lambda: "warmup-00000" in reconciled_names(), 120):
+        reconciled = Reconciled()
+        if not reconciled.wait_for(lambda names: "warmup-00000" in names, 120):
             sys.exit(f"widgets: the operator never reconciled the warm-up widget: {operator}")
         started = time.perf_counter()
         create_all()
     expected = count + (1 if mode == "stream" else 0)
-    if not wait_until(lambda: len(reconciled_names()) >= expected, 900):
-        sys.exit(f"widgets: only {len(reconciled_names())} of {expected} widgets reconciled within 900 s")
+    if not reconciled.wait_for(lambda names: len(names) >= expected, 900):
+        sys.exit(f"widgets: only {len(reconciled.names)} of {expected} widgets reconciled within 900 s")
     elapsed = time.perf_counter() - started
 finally:
     process.send_signal(signal.SIGINT)
     try:
-        _, errors = process.communicate(timeout=30)
+        process.wait(timeout=30)
     except subprocess.TimeoutExpired:
         process.kill()
-        _, errors = process.communicate()
+        process.wait()
+    log.seek(0)
+    errors = log.read()
 configmaps = owned_configmaps_matching()
 if configmaps < expected:
     sys.exit(f"widgets: {configmaps} owned ConfigMaps for {expected} widgets; operator's errors:\n{errors[-2000:]}")
