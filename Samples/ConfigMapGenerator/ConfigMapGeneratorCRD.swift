@@ -5,39 +5,14 @@ extension ConfigMapGenerator {
     /// The CustomResourceDefinition that serves ``ConfigMapGenerator``; the same as
     /// `Samples/manifests/configmapgenerator-crd.yaml`.
     public static var customResourceDefinition: CustomResourceDefinition {
-        let d = resource
-        return CustomResourceDefinition(
-            metadata: ObjectMeta(name: d.groupResource),
-            spec: CustomResourceDefinitionSpec(
-                group: d.group,
-                names: CustomResourceDefinitionNames(
-                    kind: d.kind, plural: d.plural, shortNames: d.shortNames, singular: d.singular),
-                scope: "Namespaced",
-                versions: [CustomResourceDefinitionVersion(
-                    name: d.version, served: true, storage: true,
-                    additionalPrinterColumns: [
-                        CustomResourceColumnDefinition(jsonPath: ".spec.key", name: "Key", type: "string"),
-                        CustomResourceColumnDefinition(
-                            jsonPath: #".status.conditions[?(@.type=="Ready")].status"#, name: "Ready", type: "string"),
-                        CustomResourceColumnDefinition(jsonPath: ".metadata.creationTimestamp", name: "Age", type: "date"),
-                    ],
-                    schema: CustomResourceValidation(openAPIV3Schema: schema),
-                    subresources: CustomResourceSubresources(status: CustomResourceSubresourceStatus()))]))
+        CustomResourceDefinition(serving: resource, schema: schema, printerColumns: [
+            CustomResourceColumnDefinition(jsonPath: ".spec.key", name: "Key", type: "string"),
+            CustomResourceColumnDefinition(jsonPath: #".status.conditions[?(@.type=="Ready")].status"#, name: "Ready", type: "string"),
+        ])
     }
 
     /// The OpenAPI v3 schema: what the store prunes, defaults and validates generators against.
     static var schema: JSONSchemaProps {
-        let condition = JSONSchemaProps(
-            properties: [
-                "type": JSONSchemaProps(maxLength: 316, type: "string"),
-                "status": JSONSchemaProps(enum: ["True", "False", "Unknown"], type: "string"),
-                "observedGeneration": JSONSchemaProps(format: "int64", minimum: 0, type: "integer"),
-                "lastTransitionTime": JSONSchemaProps(format: "date-time", type: "string"),
-                "reason": JSONSchemaProps(maxLength: 1024, type: "string"),
-                "message": JSONSchemaProps(maxLength: 32768, type: "string"),
-            ],
-            required: ["type", "status", "lastTransitionTime", "reason", "message"],
-            type: "object")
         return JSONSchemaProps(
             description: "Keeps a ConfigMap of the same name holding spec.content.",
             properties: [
@@ -56,9 +31,7 @@ extension ConfigMapGenerator {
                 "status": JSONSchemaProps(
                     properties: [
                         "observedGeneration": JSONSchemaProps(format: "int64", type: "integer"),
-                        "conditions": JSONSchemaProps(
-                            items: condition.jsonValue(), type: "array", xKubernetesListMapKeys: ["type"],
-                            xKubernetesListType: "map"),
+                        "conditions": .conditions,
                     ],
                     type: "object"),
             ],

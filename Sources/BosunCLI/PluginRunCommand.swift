@@ -39,6 +39,15 @@ struct PluginRunCommand: AsyncParsableCommand {
     @Option(help: "The namespace of the leader election Lease.")
     var leaderElectionNamespace = "kube-system"
 
+    @Option(help: ArgumentHelp(
+        "Workers per controller, unless the plugin's builder sets its own. Remote reconciles wait on HTTP round trips rather than on cores, so the default is higher than in-process (the number of cores).",
+        valueName: "n"))
+    var workers = 16
+
+    func validate() throws {
+        guard workers > 0 else { throw ValidationError("--workers must be at least 1") }
+    }
+
     func run() async throws {
         let logger = Logger(label: "bosun.plugin")
         let configuration: RemoteConfiguration
@@ -49,7 +58,7 @@ struct PluginRunCommand: AsyncParsableCommand {
         } catch {
             fail("\(error)", code: PluginSupervisor.cannotRunExitCode)
         }
-        var options = ManagerOptions(eventSource: "bosun-plugin")
+        var options = ManagerOptions(defaultConcurrency: workers, eventSource: "bosun-plugin")
         if leaderElect {
             let name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
             options.leaderElection = LeaderElectionConfig(

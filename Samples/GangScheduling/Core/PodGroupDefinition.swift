@@ -4,26 +4,13 @@ extension PodGroup {
     /// The CustomResourceDefinition that serves ``PodGroup``: upstream's schema (minMember at
     /// least 1), the status subresource, and printer columns for `kubectl get podgroups`.
     public static var customResourceDefinition: CustomResourceDefinition {
-        let d = resource
-        return CustomResourceDefinition(
-            metadata: ObjectMeta(name: d.groupResource),
-            spec: CustomResourceDefinitionSpec(
-                group: d.group,
-                names: CustomResourceDefinitionNames(
-                    kind: d.kind, plural: d.plural, shortNames: d.shortNames, singular: d.singular),
-                scope: "Namespaced",
-                versions: [CustomResourceDefinitionVersion(
-                    name: d.version, served: true, storage: true,
-                    additionalPrinterColumns: [
-                        CustomResourceColumnDefinition(jsonPath: ".status.phase", name: "Phase", type: "string"),
-                        CustomResourceColumnDefinition(jsonPath: ".spec.minMember", name: "MinMember", type: "integer"),
-                        CustomResourceColumnDefinition(jsonPath: ".status.running", name: "Running", type: "integer"),
-                        CustomResourceColumnDefinition(jsonPath: ".status.succeeded", name: "Succeeded", type: "integer"),
-                        CustomResourceColumnDefinition(jsonPath: ".status.failed", name: "Failed", type: "integer"),
-                        CustomResourceColumnDefinition(jsonPath: ".metadata.creationTimestamp", name: "Age", type: "date"),
-                    ],
-                    schema: CustomResourceValidation(openAPIV3Schema: schema),
-                    subresources: CustomResourceSubresources(status: CustomResourceSubresourceStatus()))]))
+        CustomResourceDefinition(serving: resource, schema: schema, printerColumns: [
+            CustomResourceColumnDefinition(jsonPath: ".status.phase", name: "Phase", type: "string"),
+            CustomResourceColumnDefinition(jsonPath: ".spec.minMember", name: "MinMember", type: "integer"),
+            CustomResourceColumnDefinition(jsonPath: ".status.running", name: "Running", type: "integer"),
+            CustomResourceColumnDefinition(jsonPath: ".status.succeeded", name: "Succeeded", type: "integer"),
+            CustomResourceColumnDefinition(jsonPath: ".status.failed", name: "Failed", type: "integer"),
+        ])
     }
 
     /// The OpenAPI v3 schema the store prunes and validates PodGroups against.
@@ -31,17 +18,6 @@ extension PodGroup {
         let quantity = JSONSchemaProps(
             pattern: #"^(\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))))?$"#,
             xKubernetesIntOrString: true)
-        let condition = JSONSchemaProps(
-            properties: [
-                "type": JSONSchemaProps(maxLength: 316, type: "string"),
-                "status": JSONSchemaProps(enum: ["True", "False", "Unknown"], type: "string"),
-                "observedGeneration": JSONSchemaProps(format: "int64", minimum: 0, type: "integer"),
-                "lastTransitionTime": JSONSchemaProps(format: "date-time", type: "string"),
-                "reason": JSONSchemaProps(maxLength: 1024, type: "string"),
-                "message": JSONSchemaProps(maxLength: 32768, type: "string"),
-            ],
-            required: ["type", "status", "lastTransitionTime", "reason", "message"],
-            type: "object")
         let count = JSONSchemaProps(format: "int32", type: "integer")
         return JSONSchemaProps(
             description: "A group of pods scheduled all together or not at all (coscheduling).",
@@ -72,9 +48,7 @@ extension PodGroup {
                         "succeeded": count,
                         "failed": count,
                         "scheduleStartTime": JSONSchemaProps(format: "date-time", type: "string"),
-                        "conditions": JSONSchemaProps(
-                            items: condition.jsonValue(), type: "array", xKubernetesListMapKeys: ["type"],
-                            xKubernetesListType: "map"),
+                        "conditions": .conditions,
                     ],
                     type: "object"),
             ],

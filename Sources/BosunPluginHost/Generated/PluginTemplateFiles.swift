@@ -69,27 +69,15 @@ public struct Widget: CustomResource, Sendable {
     /// The CustomResourceDefinition that serves widgets: its schema is what the API server
     /// validates and prunes them against, its columns what `kubectl get widgets` shows.
     public static var definition: CustomResourceDefinition {
-        let d = resource
         let spec = JSONSchemaProps(
             properties: ["message": JSONSchemaProps(description: "What the widget's ConfigMap holds.", type: "string")],
             required: ["message"], type: "object")
         let status = JSONSchemaProps(
             properties: ["observedGeneration": JSONSchemaProps(format: "int64", type: "integer")], type: "object")
         return CustomResourceDefinition(
-            metadata: ObjectMeta(name: d.groupResource),
-            spec: CustomResourceDefinitionSpec(
-                group: d.group,
-                names: CustomResourceDefinitionNames(kind: d.kind, plural: d.plural, singular: d.singular),
-                scope: "Namespaced",
-                versions: [CustomResourceDefinitionVersion(
-                    name: d.version, served: true, storage: true,
-                    additionalPrinterColumns: [
-                        CustomResourceColumnDefinition(jsonPath: ".spec.message", name: "Message", type: "string"),
-                        CustomResourceColumnDefinition(jsonPath: ".metadata.creationTimestamp", name: "Age", type: "date"),
-                    ],
-                    schema: CustomResourceValidation(openAPIV3Schema: JSONSchemaProps(
-                        properties: ["spec": spec, "status": status], required: ["spec"], type: "object")),
-                    subresources: CustomResourceSubresources(status: CustomResourceSubresourceStatus()))]))
+            serving: resource,
+            schema: JSONSchemaProps(properties: ["spec": spec, "status": status], required: ["spec"], type: "object"),
+            printerColumns: [CustomResourceColumnDefinition(jsonPath: ".spec.message", name: "Message", type: "string")])
     }
 }
 """##),
