@@ -40,7 +40,7 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .phase { font-size: 0.8em; padding: 0 0.45em; border-radius: 0.3em; background: var(--page); border: 1px solid var(--line); }
 .phase.Running { border-color: var(--ok); } .phase.Pending { border-color: var(--warn); } .phase.Failed { border-color: var(--bad); }
 .heatmap { display: flex; flex-wrap: wrap; gap: 2px; margin: 0.4em 0; }
-.heatmap .cell { width: 11px; height: 11px; border-radius: 2px; background: var(--ok); }
+.cell { display: inline-block; width: 11px; height: 11px; border-radius: 2px; background: var(--ok); }
 .cell.NotReady { background: var(--bad); } .cell.Unknown { background: var(--idle); } .cell.Cordoned { background: var(--warn); }
 .legend { display: flex; gap: 1em; color: var(--muted); font-size: 0.85em; flex-wrap: wrap; }
 .legend .cell { display: inline-block; margin-right: 0.3em; vertical-align: middle; }
