@@ -85,27 +85,27 @@ struct StatusCommand: AsyncParsableCommand {
         let deployments = try await Self.all(Deployment.self, client)
         if !deployments.isEmpty {
             let whole = deployments.filter { ($0.status.readyReplicas ?? 0) >= ($0.spec.replicas ?? 1) }.count
-            workloads.append("\(whole)/\(deployments.count) Deployments ready")
+            workloads.append("Deployments \(whole)/\(deployments.count) ready")
         }
         let statefulSets = try await Self.all(StatefulSet.self, client)
         if !statefulSets.isEmpty {
             let whole = statefulSets.filter { ($0.status.readyReplicas ?? 0) >= ($0.spec.replicas ?? 1) }.count
-            workloads.append("\(whole)/\(statefulSets.count) StatefulSets ready")
+            workloads.append("StatefulSets \(whole)/\(statefulSets.count) ready")
         }
         let daemonSets = try await Self.all(DaemonSet.self, client)
         if !daemonSets.isEmpty {
             let whole = daemonSets.filter { $0.status.numberReady >= $0.status.desiredNumberScheduled }.count
-            workloads.append("\(whole)/\(daemonSets.count) DaemonSets ready")
+            workloads.append("DaemonSets \(whole)/\(daemonSets.count) ready")
         }
         let jobs = try await Self.all(Job.self, client)
         if !jobs.isEmpty {
             let finished = { (job: Job, type: String) in job.status.conditions?.contains { $0.type == type && $0.status == "True" } == true }
             let complete = jobs.filter { finished($0, "Complete") }.count
             let failed = jobs.filter { finished($0, "Failed") }.count
-            workloads.append("\(jobs.count) Jobs (\(complete) complete" + (failed > 0 ? ", \(failed) failed" : "") + ")")
+            workloads.append("Jobs \(complete)/\(jobs.count) complete" + (failed > 0 ? ", \(failed) failed" : ""))
         }
         let cronJobs = try await Self.all(CronJob.self, client)
-        if !cronJobs.isEmpty { workloads.append("\(cronJobs.count) CronJobs") }
+        if !cronJobs.isEmpty { workloads.append("CronJobs \(cronJobs.count)") }
         print(row("workloads", workloads.isEmpty ? "none" : workloads.joined(separator: ", ")))
 
         let warnings = try await Self.all(Event.self, client).filter { $0.type == "Warning" }
