@@ -7,6 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 modules=$(swift build --show-bin-path)/Modules
 [[ -d $modules ]] || { echo "build-docc: run swift build first" >&2; exit 1; }
+mkdir -p .build/docc
 for module in BosunKit BosunRuntime; do
     graphs=$(mktemp -d)
     swift-symbolgraph-extract -module-name "$module" -I "$modules" -target "$(uname -m)-unknown-linux-gnu" \
