@@ -99,6 +99,8 @@ let package = Package(
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
+            // The dashboard's files, embedded by Tools/generate-dashboard.py.
+            exclude: ["Dashboard/Site"],
             swiftSettings: strictSettings
         ),
         // Operator plugins loaded in-process with dlopen: the handshake, the registration, conflicts.
@@ -173,6 +175,7 @@ let package = Package(
             name: "DeploymentDefaultsPlugin",
             dependencies: [.product(name: "BosunKit", package: "BosunKit")],
             path: "Samples/DeploymentDefaultsPlugin",
+            exclude: ["README.md"],
             swiftSettings: strictSettings
         ),
         // The gang-scheduling sample: all of it in GangSchedulingCore (which its tests link), and the
@@ -208,6 +211,7 @@ let package = Package(
             name: "ConfigMapGenerator",
             dependencies: [.product(name: "BosunKit", package: "BosunKit")],
             path: "Samples/ConfigMapGenerator",
+            exclude: ["README.md"],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -110,11 +110,6 @@ struct PluginRunCommand: AsyncParsableCommand {
         return NSHomeDirectory() + "/.kube/config"
     }
 
-    /// Writes a line unbuffered: a supervisor reading a pipe sees it as it is written.
-    private func say(_ line: String) {
-        FileHandle.standardOutput.write(Data((line + "\n").utf8))
-    }
-
     private func fail(_ message: String, code: Int32) -> Never {
         FileHandle.standardError.write(Data("bosun: error: \(message)\n".utf8))
         Foundation.exit(code)

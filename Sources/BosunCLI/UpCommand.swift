@@ -22,11 +22,13 @@ struct UpCommand: AsyncParsableCommand {
             does each .so in --plugins-dir (DATA-DIR/plugins by default); a plugin that cannot be \
             loaded is reported (in the log and in /readyz?verbose) and the control plane runs without it. \
             Each --isolated-plugin runs a plugin's controllers in a child process (`bosun plugin run`) \
-            that is restarted with backoff when it crashes; /readyz fails while it is down.
+            that is restarted with backoff when it crashes; /readyz fails while it is down. \
+            Once ready it prints a summary: the API server's URL, the kubeconfig, the nodes, the \
+            plugins, and the dashboard's URL (/dashboard/, with the token after #token=).
             """
     )
 
-    @Option(help: "Directory for the store, the certificates, the token and the kubeconfig.")
+    @Option(help: "Directory for the store, the certificates, the token and the kubeconfig.", completion: .directory)
     var dataDir: String = ".bosun"
 
     @Option(help: "Address the API server listens on, HOST:PORT.")
@@ -38,15 +40,17 @@ struct UpCommand: AsyncParsableCommand {
     @Flag(help: "Do not run the node `local`.")
     var noLocalNode = false
 
-    @Option(help: ArgumentHelp("An operator plugin library (.so) to load in-process; repeatable.", valueName: "path"))
+    @Option(help: ArgumentHelp("An operator plugin library (.so) to load in-process; repeatable.", valueName: "path"),
+            completion: .file(extensions: ["so"]))
     var plugin: [String] = []
 
-    @Option(help: ArgumentHelp("A directory whose .so files are loaded as plugins too, in name order, after the --plugin ones (default: DATA-DIR/plugins, if it exists).", valueName: "dir"))
+    @Option(help: ArgumentHelp("A directory whose .so files are loaded as plugins too, in name order, after the --plugin ones (default: DATA-DIR/plugins, if it exists).", valueName: "dir"),
+            completion: .directory)
     var pluginsDir: String?
 
     @Option(help: ArgumentHelp(
         "An operator plugin library (.so) to run isolated, in a child process that talks to the API server and is restarted when it crashes; repeatable. Only its controllers and node runtimes: a plugin with admission hooks or scheduler plugins must load in-process.",
-        valueName: "path"))
+        valueName: "path"), completion: .file(extensions: ["so"]))
     var isolatedPlugin: [String] = []
 
     @Flag(help: "Serve plain HTTP instead of TLS (loopback addresses only; the token is still required).")
@@ -63,14 +67,26 @@ struct UpCommand: AsyncParsableCommand {
     func run() async throws {
         let (host, port) = try Self.hostAndPort(listen)
         let logger = Logger(label: "bosun")
-        let serverConfiguration = try APIServerDataDirectory.configuration(
-            directory: dataDir, host: host, port: port, insecureHTTP: insecureHttp)
+        let started = ContinuousClock.now
+        let serverConfiguration: APIServerConfiguration
+        do {
+            serverConfiguration = try APIServerDataDirectory.configuration(
+                directory: dataDir, host: host, port: port, insecureHTTP: insecureHttp)
+        } catch {
+            throw StartupFailure("cannot prepare the data directory \(dataDir): \(error); choose a writable one with --data-dir")
+        }
         // One registry for the controllers' and the server's metrics, served at /metrics.
         let metrics = PrometheusTextMetrics()
-        let plane = try await ControlPlane.start(ControlPlaneOptions(
-            dataDirectory: dataDir, simulatedNodes: simNodes, localNode: !noLocalNode,
-            plugins: pluginPaths(),
-            metricsFactory: metrics), logger: logger)
+        say("bosun: starting the control plane — store \(dataDir)/store.sqlite")
+        let plane: ControlPlane
+        do {
+            plane = try await ControlPlane.start(ControlPlaneOptions(
+                dataDirectory: dataDir, simulatedNodes: simNodes, localNode: !noLocalNode,
+                plugins: pluginPaths(),
+                metricsFactory: metrics), logger: logger)
+        } catch {
+            throw StartupFailure("the control plane did not start: \(error); check that \(dataDir) is writable and not used by another bosun up")
+        }
         for loaded in plane.plugins.loaded {
             say("bosun: plugin \(loaded.info.name) \(loaded.info.version) loaded from \(loaded.path)")
         }
@@ -85,12 +101,10 @@ struct UpCommand: AsyncParsableCommand {
                                               logger: Logger(label: "bosun.apiserver"))
         } catch {
             await plane.shutdown()
-            throw error
+            throw StartupFailure.bind(error, listen: listen)
         }
         let kubeconfig = try APIServerDataDirectory.writeKubeconfig(in: dataDir, server: server, configuration: serverConfiguration)
-        say("bosun: API server on \(server.url); kubeconfig written to \(kubeconfig)")
-        let nodes = "\(simNodes) simulated node(s)\(noLocalNode ? "" : ", node local")"
-        let announce = "bosun: ready — store \(dataDir)/store.sqlite, \(nodes); try: kubectl --kubeconfig \(kubeconfig) get nodes"
+        say("bosun: API server listening on \(server.url); waiting for the controllers' caches")
         // Services stop in reverse order: the API server first (no request is cut off mid-write),
         // then the controllers and the store, which makes every acknowledged write durable.
         // Isolated plugins start once the kubeconfig they connect with is written, and stop first.
@@ -101,8 +115,15 @@ struct UpCommand: AsyncParsableCommand {
             plane.addReadinessCheck(supervisor.checkName) { supervisor.readinessFailure }
             say("bosun: plugin \(supervisor.pluginPath) runs isolated (bosun plugin run)")
         }
+        let summary = StartupSummary(
+            apiServer: server.url, kubeconfig: kubeconfig, store: "\(dataDir)/store.sqlite",
+            simulatedNodes: simNodes, localNode: !noLocalNode,
+            plugins: plane.plugins.loaded.map { "\($0.info.name) \($0.info.version)" } + isolatedPlugin.map { "\($0) (isolated)" },
+            failedPlugins: plane.plugins.failures.count,
+            dashboard: "\(server.url)\(StartupSummary.dashboardPath)#token=\(serverConfiguration.token.value)",
+            started: started)
         let services: [any ServiceLifecycle.Service] = [
-            ControlPlaneService(plane: plane, announce: announce), server,
+            ControlPlaneService(plane: plane, summary: summary), server,
             PluginReloadService(plane: plane, paths: { pluginPaths() }),
         ]
             + supervisors.map { SupervisorService(supervisor: $0) }
@@ -145,12 +166,12 @@ struct UpCommand: AsyncParsableCommand {
 /// group stops.
 private struct ControlPlaneService: ServiceLifecycle.Service {
     let plane: ControlPlane
-    let announce: String
+    let summary: StartupSummary
 
     func run() async throws {
         let ready = Task {
             await plane.waitUntilReady()
-            say(announce)
+            say(summary.text(readyAt: ContinuousClock.now))
         }
         try? await gracefulShutdown()
         ready.cancel()
@@ -186,10 +207,4 @@ private struct PluginReloadService: ServiceLifecycle.Service {
             for change in changes { say("bosun: SIGHUP: \(change)") }
         }
     }
-}
-
-/// One line to standard output, written at once also into a file or a pipe (where `print` would
-/// wait for a full buffer): scripts follow `bosun up` by its lines.
-private func say(_ line: String) {
-    FileHandle.standardOutput.write(Data((line + "\n").utf8))
 }

@@ -16,7 +16,8 @@ struct ValidateCommand: ParsableCommand {
             """
     )
 
-    @Option(name: [.customShort("f"), .long], help: "A manifest file, or - for standard input. Repeatable.")
+    @Option(name: [.customShort("f"), .long], help: "A manifest file, or - for standard input. Repeatable.",
+            completion: .file(extensions: ["yaml", "yml", "json"]))
     var filename: [String] = []
 
     @Option(name: [.customShort("o"), .long], help: "Print the defaulted objects: yaml or json.")

@@ -18,6 +18,8 @@ enum APIPath: Sendable, Hashable {
     case resource(ResourcePath)
     /// `/metrics`: Prometheus text.
     case metrics
+    /// `/dashboard/<file>` (`""` for the folder itself): the web dashboard's static files.
+    case dashboard(String)
     case notFound
 
     enum HealthEndpoint: String, Sendable {
@@ -45,6 +47,8 @@ enum APIPath: Sendable, Hashable {
             self = .version
         case "metrics" where segments.count == 1:
             self = .metrics
+        case "dashboard" where segments.count <= 2:
+            self = .dashboard(segments.count == 2 ? segments[1] : "")
         case "healthz", "livez", "readyz":
             self = .health(HealthEndpoint(rawValue: first)!)
         case "openapi":

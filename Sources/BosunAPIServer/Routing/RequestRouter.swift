@@ -23,6 +23,8 @@ struct RequestRouter: Sendable {
     func respond(to request: APIRequest) async -> APIResponse {
         let path = APIPath(request.path)
         if case .health(let endpoint) = path { return health(endpoint, request) }
+        // The dashboard's files hold no data; the page presents the token on its API requests.
+        if case .dashboard(let file) = path { return Dashboard.respond(to: file, request) }
         guard let presented = request.bearerToken, token.matches(presented) else {
             return .error(APIError(code: 401, reason: .unauthorized, message: "Unauthorized"))
         }
@@ -87,7 +89,7 @@ struct RequestRouter: Sendable {
             return OpenAPIResponses.document(document, path: OpenAPIDocuments.documentPath(group: group, version: version), request)
         case .resource(let resourcePath):
             return try await resources.handle(try ResourceRequest(request, resourcePath, store: store))
-        case .openAPIV2, .notFound, .health, .metrics:
+        case .openAPIV2, .notFound, .health, .metrics, .dashboard:
             throw Self.pathNotFound
         }
     }
