@@ -22,7 +22,11 @@ struct UpCommand: AsyncParsableCommand {
             does each .so in --plugins-dir (DATA-DIR/plugins by default); a plugin that cannot be \
             loaded is reported (in the log and in /readyz?verbose) and the control plane runs without it. \
             Each --isolated-plugin runs a plugin's controllers in a child process (`bosun plugin run`) \
-            that is restarted with backoff when it crashes; /readyz fails while it is down.
+            that is restarted with backoff when it crashes; /readyz fails while it is down. \
+            With --etcd the store lives in that etcd cluster instead, shared by every `bosun up` given \
+            the same cluster: each serves the API, the one elected leader runs the controllers, the \
+            scheduler and the garbage collector, and each runs its own local node, named --name \
+            (docs/distributed.md).
             """
     )
 
@@ -52,8 +56,24 @@ struct UpCommand: AsyncParsableCommand {
     @Flag(help: "Serve plain HTTP instead of TLS (loopback addresses only; the token is still required).")
     var insecureHttp = false
 
+    @Option(help: ArgumentHelp(
+        "Keep the store in this etcd cluster, shared with every control plane given it: its members' client URLs, comma-separated (http://HOST:PORT,...).",
+        valueName: "urls"))
+    var etcd: String?
+
+    @Option(help: ArgumentHelp(
+        "With --etcd: this control plane's name, unique among those sharing the cluster (its identity in the leader election and its local node's name; default: HOST-PORT, from the host name and --listen's port).",
+        valueName: "name"))
+    var name: String?
+
+    @Option(help: ArgumentHelp("With --etcd: how long a standby waits after the leader last renewed its lease before taking over, in seconds.", valueName: "seconds"))
+    var leaderElectLeaseDuration: Int = 8
+
     func validate() throws {
         if simNodes < 0 { throw ValidationError("--sim-nodes must not be negative") }
+        if etcd == nil && name != nil { throw ValidationError("--name names a control plane sharing etcd: give --etcd too") }
+        if let etcd, etcdEndpoints(etcd).isEmpty { throw ValidationError("--etcd needs at least one URL") }
+        if leaderElectLeaseDuration < 3 { throw ValidationError("--leader-elect-lease-duration must be at least 3 seconds") }
         let (host, _) = try Self.hostAndPort(listen)
         if insecureHttp && !Self.isLoopback(host) {
             throw ValidationError("--insecure-http serves a loopback address only; \(host) is not one")
@@ -67,10 +87,16 @@ struct UpCommand: AsyncParsableCommand {
             directory: dataDir, host: host, port: port, insecureHTTP: insecureHttp)
         // One registry for the controllers' and the server's metrics, served at /metrics.
         let metrics = PrometheusTextMetrics()
+        let distributed = etcd.map { urls in
+            let lease = leaderElectLeaseDuration
+            return DistributedOptions(
+                etcdEndpoints: etcdEndpoints(urls), name: name ?? Self.defaultName(port: port),
+                leaseDuration: .seconds(lease), renewDeadline: .seconds(lease * 3 / 4), retryPeriod: .seconds(1))
+        }
         let plane = try await ControlPlane.start(ControlPlaneOptions(
             dataDirectory: dataDir, simulatedNodes: simNodes, localNode: !noLocalNode,
             plugins: plugin + PluginDirectory.libraries(in: pluginsDir ?? "\(dataDir)/plugins"),
-            metricsFactory: metrics), logger: logger)
+            metricsFactory: metrics, distributed: distributed), logger: logger)
         for loaded in plane.plugins.loaded {
             print("bosun: plugin \(loaded.info.name) \(loaded.info.version) loaded from \(loaded.path)")
         }
@@ -89,8 +115,10 @@ struct UpCommand: AsyncParsableCommand {
         }
         let kubeconfig = try APIServerDataDirectory.writeKubeconfig(in: dataDir, server: server, configuration: serverConfiguration)
         print("bosun: API server on \(server.url); kubeconfig written to \(kubeconfig)")
-        let nodes = "\(simNodes) simulated node(s)\(noLocalNode ? "" : ", node local")"
-        let announce = "bosun: ready — store \(dataDir)/store.sqlite, \(nodes); try: kubectl --kubeconfig \(kubeconfig) get nodes"
+        let localName = distributed?.name ?? "local"
+        let nodes = "\(simNodes) simulated node(s)\(noLocalNode ? "" : ", node \(localName)")"
+        let storeText = distributed.map { "etcd \($0.etcdEndpoints.joined(separator: ",")) as \($0.name)" } ?? "\(dataDir)/store.sqlite"
+        let announce = "bosun: ready — store \(storeText), \(nodes); try: kubectl --kubeconfig \(kubeconfig) get nodes"
         // Services stop in reverse order: the API server first (no request is cut off mid-write),
         // then the controllers and the store, which makes every acknowledged write durable.
         // Isolated plugins start once the kubeconfig they connect with is written, and stop first.
@@ -109,6 +137,17 @@ struct UpCommand: AsyncParsableCommand {
             logger: logger))
         try await group.run()
         print("bosun: stopped")
+    }
+
+    func etcdEndpoints(_ text: String) -> [String] {
+        text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
+    /// A control plane's default name: the host name and the API server's port, so that two on
+    /// one machine differ; lower-cased, as a node name must be.
+    static func defaultName(port: Int) -> String {
+        let host = ProcessInfo.processInfo.hostName.split(separator: ".").first.map(String.init) ?? "bosun"
+        return "\(host.lowercased())-\(port)"
     }
 
     /// Splits `HOST:PORT` or `[IPv6]:PORT`.
