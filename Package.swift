@@ -166,6 +166,7 @@ let package = Package(
                 "BosunManifests",
                 "BosunBench",
                 "BosunSQLite",
+                "BosunEtcd",
                 .product(name: "BosunKit", package: "BosunKit"),
                 .product(name: "BosunRemote", package: "BosunRemote"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

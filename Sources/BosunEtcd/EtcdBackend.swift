@@ -139,8 +139,9 @@ public final class EtcdBackend: StorageBackend {
             return Array(w.values)
         }
         for task in tasks { task.cancel() }
-        for task in tasks { await task.value }
+        // Closing the connections ends a watch's body at once, cancelled or not.
         await client.shutdown()
+        for task in tasks { await task.value }
     }
 
     private func checkOpen() throws(StorageError) {
