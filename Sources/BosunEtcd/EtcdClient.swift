@@ -37,9 +37,6 @@ final class EtcdClient: Sendable {
             redirectConfiguration: .disallow, timeout: .init(connect: .seconds(1), read: nil))
         // Concurrent commits each take a connection; watches hold one each.
         configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 64)
-        // A member that refuses connections is dead: go on to the next one now, rather than
-        // retry it until the request's deadline.
-        // configuration.connectionPool.retryConnectionEstablishment = false
         configuration.httpVersion = .http1Only
         http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }

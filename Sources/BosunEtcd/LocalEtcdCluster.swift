@@ -21,8 +21,8 @@ public final class LocalEtcdCluster: @unchecked Sendable {
     public let members: [Member]
     public let directory: String
     private let lock = NSLock()
-    /// Per running member: the shell that runs it, and the pipe to that shell's stdin.
-    private var processes: [(shell: Process, stdin: Pipe)?]
+    /// Per running member: the shell that runs it.
+    private var processes: [Process?]
     private let executable: String
 
     /// The members' client URLs, for ``EtcdBackend/init(endpoints:prefix:requestTimeout:pageSize:)``.
@@ -63,16 +63,20 @@ public final class LocalEtcdCluster: @unchecked Sendable {
     public func startMember(_ index: Int) throws {
         let member = members[index]
         let cluster = members.map { "\($0.name)=\($0.peerURL)" }.joined(separator: ",")
-        // etcd runs under a shell that SIGKILLs it once its stdin closes: when kill(_:) closes the
-        // pipe, or when this process dies, however it dies, so no member outlives a test run.
+        // etcd runs under a shell that writes its pid to a file and SIGKILLs it once this
+        // process is gone, however it went, so no member outlives a test run. (A pipe closing
+        // would be the usual signal, but its write end leaks into the other members' processes
+        // when they are spawned concurrently, and then never closes.)
         let process = Process()
-        let stdin = Pipe()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.standardInput = stdin
-        // The shell returns once etcd is dead (a zombie has let go of its ports): `wait` is no
-        // use, SIGCHLD being blocked in the shell as it is in this process.
-        let script = #""$0" "$@" & pid=$!; read _; kill -9 $pid; "#
-            + #"while [ -e /proc/$pid ] && ! grep -q '^State:.*Z' /proc/$pid/status 2>/dev/null; do sleep 0.02; done"#
+        let script = #""$0" "$@" & pid=$!; echo $pid > "$BOSUN_ETCD_PIDFILE"; "#
+            + #"while kill -0 "$BOSUN_ETCD_OWNER" 2>/dev/null && [ -e /proc/$pid ] "#
+            + #"&& ! grep -q '^State:.*Z' /proc/$pid/status 2>/dev/null; do sleep 0.1; done; kill -9 $pid 2>/dev/null"#
+        var environment = ProcessInfo.processInfo.environment
+        environment["BOSUN_ETCD_PIDFILE"] = member.dataDirectory + ".pid"
+        environment["BOSUN_ETCD_OWNER"] = String(getpid())
+        process.environment = environment
+        try? FileManager.default.removeItem(atPath: member.dataDirectory + ".pid")
         process.arguments = ["-c", script, executable] + [
             "--name", member.name, "--data-dir", member.dataDirectory,
             "--listen-client-urls", member.clientURL, "--advertise-client-urls", member.clientURL,
@@ -88,14 +92,22 @@ public final class LocalEtcdCluster: @unchecked Sendable {
         process.standardOutput = devNull
         process.standardError = devNull
         try process.run()
-        lock.withLock { processes[index] = (process, stdin) }
+        lock.withLock { processes[index] = process }
     }
 
     /// Kills member `index` with SIGKILL and waits for it to exit.
     public func kill(_ index: Int) {
-        guard let running = lock.withLock({ processes[index] }) else { return }
-        try? running.stdin.fileHandleForWriting.close()
-        running.shell.waitUntilExit()
+        guard let shell = lock.withLock({ processes[index] }) else { return }
+        let pidFile = members[index].dataDirectory + ".pid"
+        // The shell writes the pid as soon as etcd is started.
+        for _ in 0..<200 {
+            if let text = try? String(contentsOfFile: pidFile, encoding: .utf8), let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
+                Glibc.kill(pid, SIGKILL)
+                break
+            }
+            usleep(10_000)
+        }
+        shell.waitUntilExit()
         lock.withLock { processes[index] = nil }
     }
 
@@ -105,9 +117,6 @@ public final class LocalEtcdCluster: @unchecked Sendable {
         try? FileManager.default.removeItem(atPath: directory)
     }
 
-    deinit {
-        for running in processes.compactMap({ $0 }) { try? running.stdin.fileHandleForWriting.close() }
-    }
 
     /// Waits until a linearizable read succeeds, which takes a leader and a quorum (members
     /// join and elect a leader within a second or two).

@@ -122,10 +122,13 @@ struct EtcdBackendTests {
                 comparisons: [.init(key: "/registry/a", modRevision: r1)],
                 writes: [.put(key: "/registry/a", value: bytes("2")), .put(key: "/registry/b", value: bytes("b"))]))
             let r4 = try await backend.commit(.delete("/registry/b", ifAt: r3))
-            var received: [StorageRevision] = []
-            for try await revision in revisions {
-                received.append(revision)
-                if received.count == 4 { break }
+            let received = try await within(.seconds(20), "four revisions") {
+                var received: [StorageRevision] = []
+                for try await revision in revisions {
+                    received.append(revision)
+                    if received.count == 4 { break }
+                }
+                return received
             }
             #expect(received == [
                 StorageRevision(revision: r1, changes: [.put(StoredValue(key: "/registry/a", value: bytes("1"), createRevision: r1, modRevision: r1))]),
@@ -149,15 +152,20 @@ struct EtcdBackendTests {
             let writer = try EtcdBackend(endpoints: Array(cluster.endpoints[1...]))
             let start = try await watcher.snapshot().revision
             let revisions = try #require(watcher.revisions(after: start))
-            var iterator = revisions.makeAsyncIterator()
-            var seen: [Int64] = []
+            let collector = Task {
+                var seen: [Int64] = []
+                for try await next in revisions {
+                    seen.append(next.revision)
+                    if seen.count == 10 { break }
+                }
+                return seen
+            }
             for i in 0..<5 { _ = try await writer.commit(.create("/registry/before-\(i)", bytes("x"))) }
-            while seen.count < 5, let next = try await iterator.next() { seen.append(next.revision) }
             cluster.kill(0)
             // If member 0 led, the others elect a leader before taking writes.
             try await cluster.waitUntilHealthy()
             for i in 0..<5 { _ = try await writer.commit(.create("/registry/after-\(i)", bytes("x"))) }
-            while seen.count < 10, let next = try await iterator.next() { seen.append(next.revision) }
+            let seen = try await within(.seconds(30), "ten revisions") { try await collector.value }
             #expect(seen == Array((start + 1)...(start + 10)))
             await watcher.close()
             await writer.close()
@@ -172,7 +180,7 @@ struct EtcdBackendTests {
             try await backend.compact(through: second)
             let revisions = try #require(backend.revisions(after: first - 1))
             let error = await #expect(throws: StorageError.self) {
-                for try await _ in revisions {}
+                try await within(.seconds(20), "the stream to end") { for try await _ in revisions {} }
             }
             #expect(error?.code == .compacted)
             #expect(byKey(try await backend.snapshot())["/registry/a"]?.value == bytes("2"))

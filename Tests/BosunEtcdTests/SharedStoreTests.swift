@@ -37,10 +37,13 @@ struct SharedStoreTests {
             #expect(try a.get(configMaps, namespace: "default", name: "shared").decode(as: ConfigMap.self).data == ["v": "2"])
 
             _ = try await a.delete(configMaps, namespace: "default", name: "shared")
-            var events: [StoreEvent] = []
-            for try await event in watch {
-                events.append(event)
-                if events.count == 3 { break }
+            let events = try await within(.seconds(20), "three events") {
+                var events: [StoreEvent] = []
+                for try await event in watch {
+                    events.append(event)
+                    if events.count == 3 { break }
+                }
+                return events
             }
             #expect(events.map(\.type) == [.added, .modified, .deleted])
             #expect(events.map(\.resourceVersion) == [rv, updated.stored.resourceVersion, events[2].resourceVersion])
@@ -84,7 +87,9 @@ struct SharedStoreTests {
             let watch = try store.watch(configMaps)
             #expect((try? store.get(configMaps, namespace: "default", name: "one")) == nil)
             backend.gate.open()
-            let error = await #expect(throws: WatchClosedError.self) { for try await _ in watch {} }
+            let error = await #expect(throws: WatchClosedError.self) {
+                try await within(.seconds(20), "the watch to end") { for try await _ in watch {} }
+            }
             #expect(error == .storeReloaded)
             try await waitUntil("the store reloaded both") {
                 (try? store.get(configMaps, namespace: "default", name: "two")) != nil

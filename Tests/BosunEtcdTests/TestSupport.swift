@@ -46,3 +46,25 @@ func waitUntil(
         try await Task.sleep(for: .milliseconds(10))
     }
 }
+
+/// `body`'s result, or a test failure once `limit` has passed: a hang waiting for a stream (a
+/// watch that never delivers) fails the test instead of the whole run.
+func within<T: Sendable>(
+    _ limit: Duration, _ what: String, sourceLocation: SourceLocation = #_sourceLocation,
+    _ body: @escaping @Sendable () async throws -> T
+) async throws -> T {
+    try await withThrowingTaskGroup(of: T?.self) { group in
+        group.addTask { try await body() }
+        group.addTask {
+            try await Task.sleep(for: limit)
+            return nil
+        }
+        let first = try await group.next() ?? nil
+        group.cancelAll()
+        guard let first else {
+            Issue.record("timed out after \(limit) waiting for \(what)", sourceLocation: sourceLocation)
+            throw CancellationError()
+        }
+        return first
+    }
+}
