@@ -24,6 +24,9 @@ let package = Package(
     dependencies: [
         .package(name: "BosunKit", path: "Plugins/BosunKit"),
         .package(name: "BosunRemote", path: "Plugins/BosunRemote"),
+        // Already in the graph through BosunRemote; named for BosunEtcd, which talks to etcd's
+        // JSON gateway with it.
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
@@ -52,6 +55,18 @@ let package = Package(
                 .product(name: "BosunKit", package: "BosunKit"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // The store's backend on an etcd cluster, for control planes that share one (docs/distributed.md).
+        .target(
+            name: "BosunEtcd",
+            dependencies: [
+                .product(name: "BosunKit", package: "BosunKit"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: strictSettings
         ),
@@ -117,7 +132,7 @@ let package = Package(
         .target(
             name: "BosunHost",
             dependencies: [
-                "BosunControllers", "BosunProcesses", "BosunSQLite", "BosunPluginHost",
+                "BosunControllers", "BosunProcesses", "BosunSQLite", "BosunEtcd", "BosunPluginHost",
                 .product(name: "BosunKit", package: "BosunKit"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
             ],
@@ -156,6 +171,7 @@ let package = Package(
                 "BosunManifests",
                 "BosunBench",
                 "BosunSQLite",
+                "BosunEtcd",
                 .product(name: "BosunKit", package: "BosunKit"),
                 .product(name: "BosunRemote", package: "BosunRemote"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -231,6 +247,11 @@ let package = Package(
                 .product(name: "BosunKit", package: "BosunKit"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "BosunEtcdTests",
+            dependencies: ["BosunEtcd", "BosunHost", .product(name: "BosunKit", package: "BosunKit")],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BosunEtcd
 import BosunBench
 import BosunKit
 import BosunSQLite
@@ -15,6 +16,8 @@ struct BenchCommand: AsyncParsableCommand {
             store-sqlite (object store pod creates/s with a watcher attached, then a label-selector list; \
             --unstructured for JSON trees instead of typed pods); store-phases (CPU time per phase of a pod create); \
             sqlite-backend (raw SQLite backend commits/s with group commit, then reopen time); \
+            store-etcd (object store pod creates/s through the etcd backend, on a one-member etcd started on \
+            loopback in a temporary directory, --concurrency writers at once; then a restart's snapshot); \
             reconcile (controller runtime: informer cache bytes per pod, no-op reconciles/s, write-to-reconcile \
             latency; --concurrency is the number of workers); sim-nodes (simulated nodes heartbeating: idle \
             CPU, then --objects pods bound across --nodes: time to Running, RSS, idle CPU again); \
@@ -37,7 +40,7 @@ struct BenchCommand: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: "The benchmark to run: codec, store-memory, store-sqlite, store-phases, sqlite-backend, reconcile, sim-nodes, scheduler, deployment, plugin-load, api-get, gang, plugin-reconcile, api-watch, envelope, client-list-watch.")
+    @Argument(help: "The benchmark to run: codec, store-memory, store-sqlite, store-etcd, store-phases, sqlite-backend, reconcile, sim-nodes, scheduler, deployment, plugin-load, api-get, gang, plugin-reconcile, api-watch, envelope, client-list-watch.")
     var name: String
 
     @Option(help: "Pods in the document (codec; default 10,000) or in the cluster (envelope; default 150,000).")
@@ -120,6 +123,13 @@ struct BenchCommand: AsyncParsableCommand {
             let report = try await StoreBenchmark(objects: objects, concurrency: concurrency, unstructured: unstructured)
                 .run(backend: backend, name: name, reopen: { try SQLiteBackend(path: path) })
             print(report.json)
+        case "store-etcd":
+            let cluster = try await LocalEtcdCluster.start(size: 1)
+            defer { cluster.stop() }
+            let backend = try EtcdBackend(endpoints: cluster.endpoints)
+            let report = try await StoreBenchmark(objects: objects, concurrency: concurrency, unstructured: unstructured)
+                .run(backend: backend, name: name, reopen: { try EtcdBackend(endpoints: cluster.endpoints) })
+            print(report.json)
         case "sqlite-backend":
             let report = try await SQLiteBackendBenchmark(
                 objects: objects, valueBytes: 2048, concurrency: concurrency, directory: try scratchDirectory()
@@ -171,7 +181,7 @@ struct BenchCommand: AsyncParsableCommand {
             let report = try await ClientListWatchBenchmark(kubeconfig: kubeconfig, namespace: namespace, iterations: iterations).run()
             print(report.json)
         default:
-            throw ValidationError("unknown benchmark \"\(name)\"; available: codec, store-memory, store-sqlite, store-phases, sqlite-backend, reconcile, sim-nodes, scheduler, deployment, plugin-load, api-get, gang, plugin-reconcile, api-watch, envelope, client-list-watch")
+            throw ValidationError("unknown benchmark \"\(name)\"; available: codec, store-memory, store-sqlite, store-etcd, store-phases, sqlite-backend, reconcile, sim-nodes, scheduler, deployment, plugin-load, api-get, gang, plugin-reconcile, api-watch, envelope, client-list-watch")
         }
     }
 

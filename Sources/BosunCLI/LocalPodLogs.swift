@@ -5,7 +5,7 @@ import BosunProcesses
 enum LocalPodLogs {
     static func source(_ runtime: LocalProcessRuntime) -> PodLogSource {
         PodLogSource(
-            nodeName: LocalProcessRuntime.localNodeName,
+            nodeName: runtime.options.nodeName ?? LocalProcessRuntime.localNodeName,
             read: { query in log(runtime, query)?.read(options(query)) },
             follow: { query in log(runtime, query)?.follow(options(query)) })
     }

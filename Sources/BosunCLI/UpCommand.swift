@@ -24,7 +24,11 @@ struct UpCommand: AsyncParsableCommand {
             Each --isolated-plugin runs a plugin's controllers in a child process (`bosun plugin run`) \
             that is restarted with backoff when it crashes; /readyz fails while it is down. \
             Once ready it prints a summary: the API server's URL, the kubeconfig, the nodes, the \
-            plugins, and the dashboard's URL (/dashboard/, with the token after #token=).
+            plugins, and the dashboard's URL (/dashboard/, with the token after #token=). \
+            With --etcd the store lives in that etcd cluster instead, shared by every `bosun up` given \
+            the same cluster: each serves the API, the one elected leader runs the controllers, the \
+            scheduler and the garbage collector, and each runs its own local node, named --name \
+            (docs/distributed.md).
             """
     )
 
@@ -56,8 +60,24 @@ struct UpCommand: AsyncParsableCommand {
     @Flag(help: "Serve plain HTTP instead of TLS (loopback addresses only; the token is still required).")
     var insecureHttp = false
 
+    @Option(help: ArgumentHelp(
+        "Keep the store in this etcd cluster, shared with every control plane given it: its members' client URLs, comma-separated (http://HOST:PORT,...).",
+        valueName: "urls"))
+    var etcd: String?
+
+    @Option(help: ArgumentHelp(
+        "With --etcd: this control plane's name, unique among those sharing the cluster (its identity in the leader election and its local node's name; default: HOST-PORT, from the host name and --listen's port).",
+        valueName: "name"))
+    var name: String?
+
+    @Option(help: ArgumentHelp("With --etcd: how long a standby waits after the leader last renewed its lease before taking over, in seconds.", valueName: "seconds"))
+    var leaderElectLeaseDuration: Int = 8
+
     func validate() throws {
         if simNodes < 0 { throw ValidationError("--sim-nodes must not be negative") }
+        if etcd == nil && name != nil { throw ValidationError("--name names a control plane sharing etcd: give --etcd too") }
+        if let etcd, etcdEndpoints(etcd).isEmpty { throw ValidationError("--etcd needs at least one URL") }
+        if leaderElectLeaseDuration < 3 { throw ValidationError("--leader-elect-lease-duration must be at least 3 seconds") }
         let (host, _) = try Self.hostAndPort(listen)
         if insecureHttp && !Self.isLoopback(host) {
             throw ValidationError("--insecure-http serves a loopback address only; \(host) is not one")
@@ -77,13 +97,20 @@ struct UpCommand: AsyncParsableCommand {
         }
         // One registry for the controllers' and the server's metrics, served at /metrics.
         let metrics = PrometheusTextMetrics()
-        say("bosun: starting the control plane — store \(dataDir)/store.sqlite")
+        let distributed = etcd.map { urls in
+            let lease = leaderElectLeaseDuration
+            return DistributedOptions(
+                etcdEndpoints: etcdEndpoints(urls), name: name ?? Self.defaultName(port: port),
+                leaseDuration: .seconds(lease), renewDeadline: .seconds(lease * 3 / 4), retryPeriod: .seconds(1))
+        }
+        let storeText = distributed.map { "etcd \($0.etcdEndpoints.joined(separator: ",")) as \($0.name)" } ?? "\(dataDir)/store.sqlite"
+        say("bosun: starting the control plane — store \(storeText)")
         let plane: ControlPlane
         do {
             plane = try await ControlPlane.start(ControlPlaneOptions(
                 dataDirectory: dataDir, simulatedNodes: simNodes, localNode: !noLocalNode,
                 plugins: pluginPaths(),
-                metricsFactory: metrics), logger: logger)
+                metricsFactory: metrics, distributed: distributed), logger: logger)
         } catch {
             throw StartupFailure("the control plane did not start: \(error); check that \(dataDir) is writable and not used by another bosun up")
         }
@@ -116,7 +143,7 @@ struct UpCommand: AsyncParsableCommand {
             say("bosun: plugin \(supervisor.pluginPath) runs isolated (bosun plugin run)")
         }
         let summary = StartupSummary(
-            apiServer: server.url, kubeconfig: kubeconfig, store: "\(dataDir)/store.sqlite",
+            apiServer: server.url, kubeconfig: kubeconfig, store: storeText,
             simulatedNodes: simNodes, localNode: !noLocalNode,
             plugins: plane.plugins.loaded.map { "\($0.info.name) \($0.info.version)" } + isolatedPlugin.map { "\($0) (isolated)" },
             failedPlugins: plane.plugins.failures.count,
@@ -138,6 +165,17 @@ struct UpCommand: AsyncParsableCommand {
     /// The `--plugin` libraries, then the plugins directory's, as they are now.
     func pluginPaths() -> [String] {
         plugin + PluginDirectory.libraries(in: pluginsDir ?? "\(dataDir)/plugins")
+    }
+
+    func etcdEndpoints(_ text: String) -> [String] {
+        text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
+    /// A control plane's default name: the host name and the API server's port, so that two on
+    /// one machine differ; lower-cased, as a node name must be.
+    static func defaultName(port: Int) -> String {
+        let host = ProcessInfo.processInfo.hostName.split(separator: ".").first.map(String.init) ?? "bosun"
+        return "\(host.lowercased())-\(port)"
     }
 
     /// Splits `HOST:PORT` or `[IPv6]:PORT`.

@@ -1,4 +1,5 @@
 import BosunControllers
+import BosunEtcd
 import BosunNodes
 import BosunPluginHost
 import BosunProcesses
@@ -22,9 +23,13 @@ public struct ControlPlaneOptions: Sendable {
     public var plugins: [String]
     /// Where the controllers' metrics (reconciles, work queues) go; `nil` keeps none.
     public var metricsFactory: (any MetricsFactory)?
+    /// Share the store with other control planes through etcd (docs/distributed.md); `nil`
+    /// keeps it in the data directory (or in memory), for this process alone.
+    public var distributed: DistributedOptions?
 
     public init(dataDirectory: String? = nil, simulatedNodes: Int = 0, localNode: Bool = true, plugins: [String] = [],
-                metricsFactory: (any MetricsFactory)? = nil) {
+                metricsFactory: (any MetricsFactory)? = nil, distributed: DistributedOptions? = nil) {
+        self.distributed = distributed
         self.dataDirectory = dataDirectory
         self.simulatedNodes = simulatedNodes
         self.localNode = localNode
@@ -33,12 +38,55 @@ public struct ControlPlaneOptions: Sendable {
     }
 }
 
-/// One process's control plane: the store (SQLite in the data directory, or memory), and on it
-/// a manager running the scheduler, the node runtimes (simulated and local processes) and the
-/// built-in controllers. `bosun up` puts the API server (BosunAPIServer) in front of its store.
+/// How a control plane shares its store with others through etcd: every one serves the API,
+/// one — elected through the `kube-system/bosun-controller-manager` Lease, as
+/// kube-controller-manager is — runs the controllers, the scheduler and the garbage collector,
+/// and each runs its own machine's local node.
+public struct DistributedOptions: Sendable {
+    /// The etcd members' client URLs (`http://HOST:PORT`).
+    public var etcdEndpoints: [String]
+    /// This control plane's name among those sharing etcd: its identity in the election, and the
+    /// name of its local node. Unique per control plane.
+    public var name: String
+    /// Leader election's timings: kube-controller-manager's are 15 s, 10 s and 2 s; these are
+    /// shorter so that a standby takes over well within 15 s of the leader's death.
+    public var leaseDuration: Duration
+    public var renewDeadline: Duration
+    public var retryPeriod: Duration
+
+    public init(etcdEndpoints: [String], name: String, leaseDuration: Duration = .seconds(8),
+                renewDeadline: Duration = .seconds(6), retryPeriod: Duration = .seconds(1)) {
+        self.etcdEndpoints = etcdEndpoints
+        self.name = name
+        self.leaseDuration = leaseDuration
+        self.renewDeadline = renewDeadline
+        self.retryPeriod = retryPeriod
+    }
+
+    /// The Lease the control planes compete for.
+    public static let leaseName = "bosun-controller-manager"
+
+    var leaderElection: LeaderElectionConfig {
+        LeaderElectionConfig(leaseName: Self.leaseName, namespace: "kube-system", identity: name,
+                             leaseDuration: leaseDuration, renewDeadline: renewDeadline, retryPeriod: retryPeriod)
+    }
+}
+
+/// One process's control plane: the store (SQLite in the data directory, memory, or a shared
+/// etcd), and on it a manager running the scheduler, the node runtimes (simulated and local
+/// processes) and the built-in controllers. `bosun up` puts the API server (BosunAPIServer) in
+/// front of its store.
+///
+/// Sharing etcd with other control planes, the manager runs only while this one leads, and the
+/// local node runs in a manager of its own, ``nodeManager``, on every control plane.
 public final class ControlPlane: Sendable {
     public let store: ObjectStore
+    /// The controllers', the scheduler's and the garbage collector's manager.
     public let manager: Manager
+    /// The local node's manager: ``manager`` itself unless the store is shared.
+    public let nodeManager: Manager
+    /// The options it was started with.
+    public let options: ControlPlaneOptions
     public let simulated: SimulatedNodes
     public let local: LocalProcessRuntime?
     /// The plugins, to load, unload and reload while the control plane runs.
@@ -51,14 +99,23 @@ public final class ControlPlane: Sendable {
     private let addedChecks = Mutex<[(name: String, failure: @Sendable () -> String?)]>([])
 
     private init(
-        store: ObjectStore, manager: Manager, simulated: SimulatedNodes, local: LocalProcessRuntime?, plugins: PluginSet
+        store: ObjectStore, manager: Manager, nodeManager: Manager, simulated: SimulatedNodes, local: LocalProcessRuntime?,
+        plugins: PluginSet, options: ControlPlaneOptions
     ) {
         self.store = store
         self.manager = manager
+        self.nodeManager = nodeManager
+        self.options = options
         self.simulated = simulated
         self.local = local
         pluginSet = plugins
-        running = Task { try await manager.run() }
+        running = Task {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await manager.run() }
+                if nodeManager !== manager { group.addTask { try await nodeManager.run() } }
+                try await group.waitForAll()
+            }
+        }
         // Watchers that asked for bookmarks learn the current resourceVersion once a minute, so
         // an idle watch can resume without a relist.
         bookmarks = Task {
@@ -75,7 +132,9 @@ public final class ControlPlane: Sendable {
         logger: Logger = Logger(label: "bosun")
     ) async throws -> ControlPlane {
         let backend: any StorageBackend
-        if let directory = options.dataDirectory {
+        if let distributed = options.distributed {
+            backend = try EtcdBackend(endpoints: distributed.etcdEndpoints)
+        } else if let directory = options.dataDirectory {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             backend = try SQLiteBackend(path: directory + "/store.sqlite")
         } else {
@@ -83,8 +142,11 @@ public final class ControlPlane: Sendable {
         }
         let store = try await ObjectStore.open(backend: backend, clock: clock)
         let api = StoreClient(store: store)
-        let manager = Manager(client: api, clock: clock, logger: logger,
-                              options: ManagerOptions(metricsFactory: options.metricsFactory))
+        let manager = Manager(client: api, clock: clock, logger: logger, options: ManagerOptions(
+            leaderElection: options.distributed?.leaderElection, metricsFactory: options.metricsFactory,
+            campaignAfterLosingLeadership: true))
+        let nodeManager = options.distributed == nil ? manager : Manager(
+            client: api, clock: clock, logger: logger, options: ManagerOptions(eventSource: "kubelet"))
         // Plugins first: their kinds are served before any informer lists them, and their
         // scheduler plugins join the default profile.
         let plugins = PluginSet(store: store, manager: manager, logger: logger)
@@ -96,8 +158,10 @@ public final class ControlPlane: Sendable {
         let simulated = try SimulatedNodes.register(with: manager)
         var local: LocalProcessRuntime?
         if options.localNode {
-            local = try LocalProcessRuntime.register(with: manager)
-            try await LocalProcessRuntime.ensureLocalNode(using: api)
+            let name = options.distributed?.name ?? LocalProcessRuntime.localNodeName
+            local = try LocalProcessRuntime.register(with: nodeManager, options: LocalProcessRuntimeOptions(
+                nodeName: options.distributed == nil ? nil : name))
+            try await LocalProcessRuntime.ensureLocalNode(named: name, using: api)
         }
         try NodeLifecycleController.register(with: manager)
         try TaintEvictionController.register(with: manager)
@@ -124,14 +188,15 @@ public final class ControlPlane: Sendable {
                 // Made by an earlier run on the same data directory.
             }
         }
-        return ControlPlane(store: store, manager: manager, simulated: simulated, local: local, plugins: plugins)
+        return ControlPlane(store: store, manager: manager, nodeManager: nodeManager, simulated: simulated, local: local,
+                            plugins: plugins, options: options)
     }
 
     /// Whether every controller's caches have loaded and every plugin asked for was loaded
     /// (what `/readyz` reports). A refused plugin fails readiness as a failed check fails
     /// kube-apiserver's, while the control plane keeps serving.
     public var isReady: Bool {
-        manager.hasSynced && manager.isLeading && plugins.failures.isEmpty
+        controllersReady && plugins.failures.isEmpty
             && addedChecks.withLock { $0 }.allSatisfy { $0.failure() == nil }
     }
 
@@ -145,8 +210,8 @@ public final class ControlPlane: Sendable {
     /// with a `plugin/<name>` check for each plugin asked for (its file name if it was refused
     /// before its descriptor was read).
     public var readinessReport: String {
-        var lines = [(manager.hasSynced && manager.isLeading ? "[+]" : "[-]") + "informer-sync "
-            + (manager.hasSynced && manager.isLeading ? "ok" : "failed: caches are not synced yet")]
+        var lines = [(controllersReady ? "[+]" : "[-]") + "informer-sync "
+            + (controllersReady ? "ok" : "failed: caches are not synced yet")]
         for plugin in plugins.loaded { lines.append("[+]plugin/\(plugin.info.name) ok") }
         for failure in plugins.failures {
             let name = failure.plugin ?? URL(fileURLWithPath: failure.path).lastPathComponent
@@ -159,10 +224,22 @@ public final class ControlPlane: Sendable {
         return lines.joined(separator: "\n")
     }
 
-    /// Waits until the caches have loaded and the controllers run.
+    /// Whether the caches have loaded and the controllers run — or, sharing etcd, the caches
+    /// are warm whether or not this control plane leads: a standby serves the API too.
+    private var controllersReady: Bool {
+        guard manager.hasSynced && nodeManager.hasSynced else { return false }
+        return options.distributed != nil || manager.isLeading
+    }
+
+    /// Whether this control plane runs the controllers now (always, unless it shares etcd).
+    public var isLeading: Bool { manager.isLeading }
+
+    /// Waits until the caches have loaded and the controllers run (sharing etcd: until the
+    /// caches are warm, leading or not).
     public func waitUntilReady() async {
         await manager.waitForCacheSync()
-        while !manager.isLeading { await Task.yield() }
+        await nodeManager.waitForCacheSync()
+        while !controllersReady { try? await Task.sleep(for: .milliseconds(10)) }
     }
 
     /// Stops the controllers, every local process, and the store.

@@ -111,16 +111,17 @@ public final class LocalProcessRuntime: NodeRuntime {
         return runtime
     }
 
-    /// The Node `local`, labelled for this runtime: what `bosun up` creates unless told not to.
-    public static func localNode() -> Node {
-        Node(metadata: ObjectMeta(labels: [NodeRuntimeLabel.key: runtimeName], name: localNodeName))
+    /// The Node `local` (or `name`), labelled for this runtime: what `bosun up` creates unless
+    /// told not to.
+    public static func localNode(named name: String = localNodeName) -> Node {
+        Node(metadata: ObjectMeta(labels: [NodeRuntimeLabel.key: runtimeName], name: name))
     }
 
-    /// Creates the Node `local` unless a Node of that name exists.
-    public static func ensureLocalNode(using client: any Client) async throws {
-        guard try await client.getIfPresent(Node.self, namespace: nil, name: localNodeName) == nil else { return }
+    /// Creates the Node `local` (or `name`) unless a Node of that name exists.
+    public static func ensureLocalNode(named name: String = localNodeName, using client: any Client) async throws {
+        guard try await client.getIfPresent(Node.self, namespace: nil, name: name) == nil else { return }
         do {
-            _ = try await client.create(localNode())
+            _ = try await client.create(localNode(named: name))
         } catch let error as APIError where error.code == 409 {
             // Created meanwhile: what was wanted.
         }
@@ -275,5 +276,6 @@ public final class LocalProcessRuntime: NodeRuntime {
 
     func owns(_ node: Node) -> Bool {
         node.metadata.labels?[NodeRuntimeLabel.key] == Self.runtimeName
+            && (options.nodeName == nil || node.metadata.name == options.nodeName)
     }
 }

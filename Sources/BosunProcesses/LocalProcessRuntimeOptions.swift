@@ -18,12 +18,17 @@ public struct LocalProcessRuntimeOptions: Sendable, KubeletNodeTimings {
     public var shutdownGracePeriod: Duration
     /// Workers syncing nodes and pods at once; `nil` is the manager's default.
     public var concurrency: Int?
+    /// The one node this runtime runs, when several control planes share a store (each runs its
+    /// own machine's node, as each machine runs its kubelet); `nil` runs every local-process node.
+    public var nodeName: String?
 
     public init(
         leaseRenewInterval: Duration = .seconds(10), leaseDurationSeconds: Int32 = 40,
         statusReportInterval: Duration = .seconds(300), kubeletVersion: String = "v1.32.0-bosun",
-        maxPods: Int64 = 110, shutdownGracePeriod: Duration = .seconds(5), concurrency: Int? = nil
+        maxPods: Int64 = 110, shutdownGracePeriod: Duration = .seconds(5), concurrency: Int? = nil,
+        nodeName: String? = nil
     ) {
+        self.nodeName = nodeName
         self.leaseRenewInterval = leaseRenewInterval
         self.leaseDurationSeconds = leaseDurationSeconds
         self.statusReportInterval = statusReportInterval

@@ -13,6 +13,8 @@ public final class ObjectStore: Sendable {
     let clock: any StoreClock
     let state: Mutex<StoreState>
     let hooks = Mutex(AdmissionHooks())
+    /// The task applying a shared backend's revisions (``StorageBackend/revisions(after:)``).
+    let follower = Mutex<Task<Void, Never>?>(nil)
     /// How many changes are kept for watch replay.
     public let historyCapacity: Int
     /// How many events a watcher may fall behind before it is closed.
@@ -29,6 +31,7 @@ public final class ObjectStore: Sendable {
         let snapshot = try await backend.snapshot()
         let store = ObjectStore(backend: backend, clock: clock, historyCapacity: historyCapacity, watchBufferSize: watchBufferSize)
         try await store.load(snapshot)
+        store.follow(after: snapshot.revision)
         try await store.ensureInitialNamespaces()
         return store
     }
@@ -55,7 +58,10 @@ public final class ObjectStore: Sendable {
             return all
         }
         for stream in streams { stream.finish(throwing: WatchClosedError.storeClosed) }
+        let following = follower.withLock { $0.take() }
+        following?.cancel()
         await backend.close()
+        await following?.value
     }
 
     // MARK: Loading
@@ -63,7 +69,7 @@ public final class ObjectStore: Sendable {
     /// Fills memory from the backend. CRDs load first, so their resources are served before their
     /// objects are read; the other objects are parsed in parallel (it dominates restart time) and
     /// then applied in one pass.
-    private func load(_ snapshot: StorageSnapshot) async throws {
+    func load(_ snapshot: StorageSnapshot) async throws {
         let crdPrefix = "/registry/apiextensions.k8s.io/customresourcedefinitions/"
         let crds = snapshot.values.filter { $0.key.hasPrefix(crdPrefix) }
         for object in try Self.storedObjects(crds, served: state.withLock { $0.served }) {
@@ -98,22 +104,26 @@ public final class ObjectStore: Sendable {
         var result: [StoredObject] = []
         result.reserveCapacity(values.count)
         for value in values {
-            guard var object = (try? JSONParser.parse(value.value))?.objectValue else {
-                throw APIError.internal("stored object \(value.key) is not valid JSON")
-            }
-            guard let (key, servedResource) = parseStorageKey(value.key, served: served) else { continue }
-            let kind = servedResource.descriptor.kind
-            if object.metadataObject["resourceVersion"] == nil {
-                // The tree gives the indexed facts; the stored bytes, with the version spliced
-                // in, are the object's JSON as it was written, without encoding the tree again.
-                result.append(StoredObject(key: key, object: object, encodedWithoutVersion: value.value,
-                                           resourceVersion: value.modRevision, kind: kind))
-            } else {
-                object.setResourceVersion(value.modRevision)
-                result.append(StoredObject(key: key, object: object, resourceVersion: value.modRevision, kind: kind))
-            }
+            if let object = try storedObject(value, served: served) { result.append(object) }
         }
         return result
+    }
+
+    /// Parses one stored value; `nil` when its key is not one of a served resource.
+    static func storedObject(_ value: StoredValue, served: [GroupResource: ServedResource]) throws(APIError) -> StoredObject? {
+        guard let (key, servedResource) = parseStorageKey(value.key, served: served) else { return nil }
+        guard var object = (try? JSONParser.parse(value.value))?.objectValue else {
+            throw APIError.internal("stored object \(value.key) is not valid JSON")
+        }
+        let kind = servedResource.descriptor.kind
+        if object.metadataObject["resourceVersion"] == nil {
+            // The tree gives the indexed facts; the stored bytes, with the version spliced
+            // in, are the object's JSON as it was written, without encoding the tree again.
+            return StoredObject(key: key, object: object, encodedWithoutVersion: value.value,
+                                resourceVersion: value.modRevision, kind: kind)
+        }
+        object.setResourceVersion(value.modRevision)
+        return StoredObject(key: key, object: object, resourceVersion: value.modRevision, kind: kind)
     }
 
     static func parseStorageKey(_ key: String, served: [GroupResource: ServedResource]) -> (ObjectKey, ServedResource)? {
@@ -133,7 +143,14 @@ public final class ObjectStore: Sendable {
             let key = ObjectKey(GroupResource(group: "", resource: "namespaces"), name: name)
             if state.withLock({ $0.object(key) }) != nil { continue }
             let namespace: JSONValue = ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(name)]]
-            _ = try await create(key.resource, object: UnstructuredObject(namespace.objectValue!))
+            var failure: APIError?
+            do {
+                _ = try await create(key.resource, object: UnstructuredObject(namespace.objectValue!))
+            } catch {
+                failure = error
+            }
+            // 409: another control plane sharing the backend made it first; its revision arrives.
+            if let failure, failure.code != 409 { throw failure }
         }
     }
 
@@ -213,6 +230,8 @@ public final class ObjectStore: Sendable {
                 throw creating ? APIError.alreadyExists(key.resource, key.name) : APIError.conflict(key.resource, key.name)
             case .closed: throw APIError(code: 503, reason: .serviceUnavailable, message: "the store is closed")
             case .io: throw APIError.internal("storage: \(error.message)")
+            case .unavailable: throw APIError(code: 503, reason: .serviceUnavailable, message: "storage: \(error.message)")
+            case .compacted: throw APIError.expired("storage: \(error.message)")
             }
         }
     }
@@ -223,7 +242,9 @@ public final class ObjectStore: Sendable {
         let revision = change.revision
         let (applied, wakeups) = state.withLock { s -> (Bool, Wakeups) in
             var wakeups = Wakeups()
-            if revision == s.revision + 1 {
+            if revision <= s.revision {
+                // A shared backend's revision feed applied it first (ObjectStore+SharedBackend).
+            } else if revision == s.revision + 1 {
                 // The usual case: next in order, so it need not wait among the pending ones.
                 applyInOrder(change, &s, wakeups: &wakeups)
             } else {
@@ -246,14 +267,14 @@ public final class ObjectStore: Sendable {
     }
 
     /// Applies pending changes that are next in revision order, fanning each out to watchers.
-    private func drainPending(_ s: inout StoreState, wakeups: inout Wakeups) {
+    func drainPending(_ s: inout StoreState, wakeups: inout Wakeups) {
         while !s.pending.isEmpty, let change = s.pending.removeValue(forKey: s.revision + 1) {
             applyInOrder(change, &s, wakeups: &wakeups)
         }
     }
 
     /// Applies the change after the store's current revision and fans it out to watchers.
-    private func applyInOrder(_ change: StoreChange, _ s: inout StoreState, wakeups: inout Wakeups) {
+    func applyInOrder(_ change: StoreChange, _ s: inout StoreState, wakeups: inout Wakeups) {
         s.apply(change)
         s.record(change, capacity: historyCapacity)
         deliver(change, in: &s, wakeups: &wakeups)

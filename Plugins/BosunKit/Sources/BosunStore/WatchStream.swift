@@ -9,11 +9,15 @@ public enum WatchClosedError: Error, Sendable, Hashable, CustomStringConvertible
     case tooSlow(bufferSize: Int)
     /// The store shut down.
     case storeClosed
+    /// The store reloaded its state from a shared backend whose history it could no longer follow
+    /// (compacted away): watch again, which gets 410 Expired for older resourceVersions, and relist.
+    case storeReloaded
 
     public var description: String {
         switch self {
         case .tooSlow(let n): "watch closed: the consumer fell more than \(n) events behind; watch again from the last resourceVersion seen"
         case .storeClosed: "watch closed: the store is shutting down"
+        case .storeReloaded: "watch closed: the store reloaded its state from storage; relist"
         }
     }
 }

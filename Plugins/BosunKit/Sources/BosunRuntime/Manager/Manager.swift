@@ -11,6 +11,10 @@ public struct ManagerOptions: Sendable {
     public var defaultConcurrency: Int
     /// Elect a leader on this Lease before running controllers; `nil` runs them at once.
     public var leaderElection: LeaderElectionConfig?
+    /// After losing the lease, stop the controllers and campaign again with the caches kept
+    /// warm, rather than end ``Manager/run()`` with ``LeaderElectionError/leadershipLost(lease:)``
+    /// (what a host that serves more than controllers wants: Bosun's control planes sharing etcd).
+    public var campaignAfterLosingLeadership: Bool
     /// Where metrics go; `nil` records none. Passed in, not global: see ``ReconcileMetrics``.
     public var metricsFactory: (any MetricsFactory)?
     /// The component name events are reported by.
@@ -26,8 +30,10 @@ public struct ManagerOptions: Sendable {
     public init(
         defaultConcurrency: Int = ProcessInfo.processInfo.activeProcessorCount, leaderElection: LeaderElectionConfig? = nil,
         metricsFactory: (any MetricsFactory)? = nil, eventSource: String = "bosun-controller-manager",
-        informerPageSize: Int = 500, watchInactivityTimeout: Duration = .seconds(300), decodedCacheCapacity: Int = 4096
+        informerPageSize: Int = 500, watchInactivityTimeout: Duration = .seconds(300), decodedCacheCapacity: Int = 4096,
+        campaignAfterLosingLeadership: Bool = false
     ) {
+        self.campaignAfterLosingLeadership = campaignAfterLosingLeadership
         self.decodedCacheCapacity = decodedCacheCapacity
         self.defaultConcurrency = defaultConcurrency
         self.leaderElection = leaderElection
@@ -173,7 +179,14 @@ public final class Manager: Sendable {
         do {
             if let config = options.leaderElection {
                 let elector = try LeaderElector(client: api, clock: clock, config: config, logger: logger)
-                try await elector.run { try await self.lead() }
+                while true {
+                    do {
+                        try await elector.run { try await self.lead() }
+                        break
+                    } catch LeaderElectionError.leadershipLost where options.campaignAfterLosingLeadership && !Task.isCancelled {
+                        logger.warning("lost the lease \(config.namespace)/\(config.leaseName); controllers stopped, campaigning again")
+                    }
+                }
             } else {
                 try await lead()
             }

@@ -9,9 +9,9 @@ import BosunKit
 /// (for a durable backend): an acknowledged write survives SIGKILL.
 ///
 /// The object store keeps the live state in memory and writes through to the backend; it reads
-/// the backend only on start (``snapshot()``). A backend shared by several processes (etcd, in
-/// the distributed mode) will also have to report other writers' changes; that requirement is
-/// added with it.
+/// the backend only on start (``snapshot()``). A backend that several processes share (etcd, in
+/// the distributed mode) also reports every revision committed after the snapshot, other
+/// writers' included, through ``revisions(after:)``; the store applies them in order.
 public protocol StorageBackend: Sendable {
     /// Every key and value at the latest revision, and that revision.
     func snapshot() async throws(StorageError) -> StorageSnapshot
@@ -21,6 +21,36 @@ public protocol StorageBackend: Sendable {
 
     /// Releases files and connections. Commits after closing fail with ``StorageError/closed``.
     func close() async
+
+    /// Every revision committed after `revision`, in order and without gaps (this process's own
+    /// commits included, so that the revisions of keys outside the store's still arrive), for a
+    /// backend that other processes write too; `nil` for a backend only this process writes.
+    ///
+    /// The stream ends with ``StorageError/Code/compacted`` when the backend no longer holds
+    /// the revisions asked for, and is finished by ``close()``.
+    func revisions(after revision: Int64) -> AsyncThrowingStream<StorageRevision, any Error>?
+}
+
+extension StorageBackend {
+    /// Only this process writes the backend: the store's own commits are every revision.
+    public func revisions(after revision: Int64) -> AsyncThrowingStream<StorageRevision, any Error>? { nil }
+}
+
+/// What one committed revision changed, as a shared backend reports it.
+public struct StorageRevision: Sendable, Hashable {
+    public enum Change: Sendable, Hashable {
+        case put(StoredValue)
+        case delete(key: String)
+    }
+
+    public var revision: Int64
+    /// The changes of the revision's transaction, in order (keys outside the store's too).
+    public var changes: [Change]
+
+    public init(revision: Int64, changes: [Change]) {
+        self.revision = revision
+        self.changes = changes
+    }
 }
 
 /// One stored value and its revisions, as etcd reports them.
@@ -109,6 +139,11 @@ public struct StorageError: Error, Sendable, Hashable, CustomStringConvertible {
         case closed
         /// The medium failed (disk full, corrupt file, I/O error).
         case io
+        /// The backend cannot be reached or cannot commit now (an etcd cluster without quorum);
+        /// the request may be retried.
+        case unavailable
+        /// The revisions asked for were compacted away.
+        case compacted
     }
 
     public var code: Code

@@ -1,0 +1,150 @@
+import BosunKit
+import BosunStore
+import Synchronization
+
+/// The store's backend on an etcd cluster (etcd v3, through its JSON gateway), for control
+/// planes that share one cluster: etcd's revision is the resourceVersion, a commit is one etcd
+/// transaction comparing each key's `mod_revision`, and ``revisions(after:)`` is an etcd watch
+/// of the whole keyspace. Keys are the store's (`/registry/<group>/<resource>/[<ns>/]<name>`).
+///
+/// etcd numbers revisions from 1 (an empty cluster is at revision 1), and a transaction that
+/// changes nothing takes no revision; the store never commits one.
+public final class EtcdBackend: StorageBackend {
+    let client: EtcdClient
+    /// Where the store's keys live; a snapshot reads only these.
+    public let prefix: String
+    /// Values per page of a snapshot.
+    let pageSize: Int
+    private let closed = Atomic<Bool>(false)
+    private let watches = Mutex<[Int: Task<Void, Never>]>([:])
+    private let nextWatch = Atomic<Int>(0)
+
+    /// - Parameters:
+    ///   - endpoints: the members' client URLs (`http://HOST:PORT`), tried in turn.
+    ///   - requestTimeout: how long a request may go unanswered before it fails as unavailable
+    ///     (etcd without quorum holds writes until its own timeout, about 7 s).
+    public init(endpoints: [String], prefix: String = "/registry/", requestTimeout: Duration = .seconds(5),
+                pageSize: Int = 2000) throws(StorageError) {
+        client = try EtcdClient(endpoints: endpoints, requestTimeout: requestTimeout)
+        self.prefix = prefix
+        self.pageSize = pageSize
+    }
+
+    /// The endpoints in use.
+    public var endpoints: [String] { client.endpoints }
+
+    // MARK: Snapshot
+
+    /// Reads every key under ``prefix`` at one revision, a page at a time (as kube-apiserver
+    /// pages a list from etcd): the first page fixes the revision, the rest read at it.
+    public func snapshot() async throws(StorageError) -> StorageSnapshot {
+        try checkOpen()
+        var values: [StoredValue] = []
+        var start = Array(prefix.utf8)
+        let end = EtcdJSON.base64(EtcdJSON.prefixEnd(prefix))
+        var revision: Int64 = 0
+        while true {
+            var body = #"{"key":"\#(EtcdJSON.base64(start))","range_end":"\#(end)","limit":"\#(pageSize)""#
+            if revision > 0 { body += #","revision":"\#(revision)""# }
+            body += "}"
+            let answer = try await client.call("/v3/kv/range", body, idempotent: true)
+            if revision == 0 { revision = EtcdJSON.headerRevision(answer) }
+            let kvs = answer["kvs"]?.arrayValue ?? []
+            for kv in kvs {
+                if let kv = kv.objectValue { values.append(EtcdJSON.storedValue(kv)) }
+            }
+            guard answer["more"]?.boolValue == true, let last = values.last else { break }
+            // The next page starts just after the last key read.
+            start = Array(last.key.utf8) + [0]
+        }
+        return StorageSnapshot(values: values, revision: revision)
+    }
+
+    // MARK: Commit
+
+    /// One etcd transaction: every comparison on `mod_revision` (etcd compares a missing key's
+    /// as 0, so 0 means "must not exist", as kube-apiserver creates), then every write. When a
+    /// comparison fails the transaction reads the compared keys instead, to say which one.
+    public func commit(_ transaction: StorageTransaction) async throws(StorageError) -> Int64 {
+        try checkOpen()
+        let answer = try await client.call("/v3/kv/txn", Self.body(transaction), idempotent: false)
+        if answer["succeeded"]?.boolValue == true {
+            return EtcdJSON.headerRevision(answer)
+        }
+        throw StorageError.comparisonFailed(Self.failedKey(transaction, answer))
+    }
+
+    static func body(_ transaction: StorageTransaction) -> String {
+        var compare: [String] = []
+        var failure: [String] = []
+        for c in transaction.comparisons {
+            let key = EtcdJSON.base64(c.key)
+            compare.append(#"{"key":"\#(key)","target":"MOD","result":"EQUAL","mod_revision":"\#(c.modRevision)"}"#)
+            failure.append(#"{"request_range":{"key":"\#(key)","keys_only":true}}"#)
+        }
+        var success: [String] = []
+        for write in transaction.writes {
+            switch write {
+            case .put(let key, let value):
+                success.append(#"{"request_put":{"key":"\#(EtcdJSON.base64(key))","value":"\#(EtcdJSON.base64(value))"}}"#)
+            case .delete(let key):
+                success.append(#"{"request_delete_range":{"key":"\#(EtcdJSON.base64(key))"}}"#)
+            }
+        }
+        return #"{"compare":[\#(compare.joined(separator: ","))],"success":[\#(success.joined(separator: ","))],"failure":[\#(failure.joined(separator: ","))]}"#
+    }
+
+    /// The first compared key whose `mod_revision`, as the failure branch read it, differs.
+    static func failedKey(_ transaction: StorageTransaction, _ answer: JSONObject) -> String {
+        let responses = answer["responses"]?.arrayValue ?? []
+        for (comparison, response) in zip(transaction.comparisons, responses) {
+            let kv = response["response_range"]?["kvs"]?.arrayValue?.first?.objectValue
+            let actual = kv.map { EtcdJSON.int($0["mod_revision"]) } ?? 0
+            if actual != comparison.modRevision { return comparison.key }
+        }
+        return transaction.comparisons.first?.key ?? ""
+    }
+
+    // MARK: Revisions
+
+    public func revisions(after revision: Int64) -> AsyncThrowingStream<StorageRevision, any Error>? {
+        let (stream, continuation) = AsyncThrowingStream<StorageRevision, any Error>.makeStream()
+        let id = nextWatch.add(1, ordering: .relaxed).oldValue
+        let watch = EtcdRevisionWatch(client: client, after: revision, continuation: continuation)
+        let task = Task { await watch.run() }
+        watches.withLock { $0[id] = task }
+        continuation.onTermination = { [weak self] _ in
+            task.cancel()
+            _ = self?.watches.withLock { $0.removeValue(forKey: id) }
+        }
+        if closed.load(ordering: .acquiring) { task.cancel() }
+        return stream
+    }
+
+    // MARK: Compaction
+
+    /// Compacts etcd's history up to `revision` (kube-apiserver compacts every five minutes):
+    /// watches from before it fail with ``StorageError/Code/compacted``.
+    public func compact(through revision: Int64) async throws(StorageError) {
+        try checkOpen()
+        _ = try await client.call("/v3/kv/compaction", #"{"revision":"\#(revision)"}"#, idempotent: true)
+    }
+
+    // MARK: Closing
+
+    public func close() async {
+        guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        let tasks = watches.withLock { w -> [Task<Void, Never>] in
+            defer { w.removeAll() }
+            return Array(w.values)
+        }
+        for task in tasks { task.cancel() }
+        // Closing the connections ends a watch's body at once, cancelled or not.
+        await client.shutdown()
+        for task in tasks { await task.value }
+    }
+
+    private func checkOpen() throws(StorageError) {
+        if closed.load(ordering: .acquiring) { throw StorageError.closed }
+    }
+}
