@@ -142,7 +142,7 @@ public final class ControlPlane: Sendable {
     /// before its descriptor was read).
     public var readinessReport: String {
         var lines = [(manager.hasSynced && manager.isLeading ? "[+]" : "[-]") + "informer-sync "
-            + (manager.hasSynced && manager.isLeading ? "ok" : "failed: caches are not synced yet")]
+            + (manager.hasSynced && manager.isLeading ? "ok" : "failed: caches are not synced yet" + unsyncedSuffix)]
         for plugin in plugins.loaded { lines.append("[+]plugin/\(plugin.info.name) ok") }
         for failure in plugins.failures {
             let name = failure.plugin ?? URL(fileURLWithPath: failure.path).lastPathComponent
@@ -153,6 +153,12 @@ public final class ControlPlane: Sendable {
         }
         lines.append(isReady ? "readyz check passed" : "readyz check failed")
         return lines.joined(separator: "\n")
+    }
+
+    /// Which caches are still loading, for the report: `(job, statefulset)`.
+    private var unsyncedSuffix: String {
+        let names = manager.unsyncedNames
+        return names.isEmpty ? "" : " (" + names.joined(separator: ", ") + ")"
     }
 
     /// Waits until the caches have loaded and the controllers run.

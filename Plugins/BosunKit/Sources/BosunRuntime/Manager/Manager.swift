@@ -166,6 +166,13 @@ public final class Manager: Sendable {
         return controllers.allSatisfy(\.hasSynced) && runnables.allSatisfy { $0.hasSynced() }
     }
 
+    /// The controllers and runnables whose caches have not loaded yet, by name, sorted: what a
+    /// readiness report names when the caches are not synced.
+    public var unsyncedNames: [String] {
+        let (controllers, runnables) = state.withLock { (Array($0.controllers.values), Array($0.runnables.values)) }
+        return (controllers.filter { !$0.hasSynced }.map(\.name) + runnables.filter { !$0.hasSynced() }.map(\.name)).sorted()
+    }
+
     /// Waits until every registered controller's informers have loaded.
     public func waitForCacheSync() async {
         for controller in state.withLock({ Array($0.controllers.values) }) { await controller.waitForSync() }
