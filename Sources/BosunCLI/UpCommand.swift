@@ -52,8 +52,14 @@ struct UpCommand: AsyncParsableCommand {
     @Flag(help: "Serve plain HTTP instead of TLS (loopback addresses only; the token is still required).")
     var insecureHttp = false
 
+    @Option(help: ArgumentHelp(
+        "Changes kept in memory for watches to resume from; a watch from an older resourceVersion is 410 Gone. Memory grows until this many are kept.",
+        valueName: "changes"))
+    var watchHistory: Int = 100_000
+
     func validate() throws {
         if simNodes < 0 { throw ValidationError("--sim-nodes must not be negative") }
+        if watchHistory < 1 { throw ValidationError("--watch-history must be at least 1") }
         let (host, _) = try Self.hostAndPort(listen)
         if insecureHttp && !Self.isLoopback(host) {
             throw ValidationError("--insecure-http serves a loopback address only; \(host) is not one")
@@ -70,7 +76,7 @@ struct UpCommand: AsyncParsableCommand {
         let plane = try await ControlPlane.start(ControlPlaneOptions(
             dataDirectory: dataDir, simulatedNodes: simNodes, localNode: !noLocalNode,
             plugins: plugin + PluginDirectory.libraries(in: pluginsDir ?? "\(dataDir)/plugins"),
-            metricsFactory: metrics), logger: logger)
+            metricsFactory: metrics, watchHistory: watchHistory), logger: logger)
         for loaded in plane.plugins.loaded {
             print("bosun: plugin \(loaded.info.name) \(loaded.info.version) loaded from \(loaded.path)")
         }

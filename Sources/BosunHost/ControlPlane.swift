@@ -22,9 +22,13 @@ public struct ControlPlaneOptions: Sendable {
     public var plugins: [String]
     /// Where the controllers' metrics (reconciles, work queues) go; `nil` keeps none.
     public var metricsFactory: (any MetricsFactory)?
+    /// Changes the store keeps in memory for watches to resume from (kube-apiserver's
+    /// `--default-watch-cache-size`); an older resourceVersion is `410 Gone`.
+    public var watchHistory: Int
 
     public init(dataDirectory: String? = nil, simulatedNodes: Int = 0, localNode: Bool = true, plugins: [String] = [],
-                metricsFactory: (any MetricsFactory)? = nil) {
+                metricsFactory: (any MetricsFactory)? = nil, watchHistory: Int = 100_000) {
+        self.watchHistory = watchHistory
         self.dataDirectory = dataDirectory
         self.simulatedNodes = simulatedNodes
         self.localNode = localNode
@@ -79,7 +83,7 @@ public final class ControlPlane: Sendable {
         } else {
             backend = MemoryBackend()
         }
-        let store = try await ObjectStore.open(backend: backend, clock: clock)
+        let store = try await ObjectStore.open(backend: backend, clock: clock, historyCapacity: options.watchHistory)
         let api = StoreClient(store: store)
         let manager = Manager(client: api, clock: clock, logger: logger,
                               options: ManagerOptions(metricsFactory: options.metricsFactory))
