@@ -17,12 +17,16 @@ public struct APIServerConfiguration: Sendable {
     /// The serving certificate; `nil` serves plain HTTP (allowed on loopback only).
     public var certificates: ServingCertificates?
     public var token: BearerToken
+    /// When a slow or idle client's connection is closed.
+    public var timeouts: ConnectionTimeouts
 
-    public init(host: String, port: Int, certificates: ServingCertificates?, token: BearerToken) {
+    public init(host: String, port: Int, certificates: ServingCertificates?, token: BearerToken,
+                timeouts: ConnectionTimeouts = ConnectionTimeouts()) {
         self.host = host
         self.port = port
         self.certificates = certificates
         self.token = token
+        self.timeouts = timeouts
     }
 }
 
@@ -56,6 +60,7 @@ public final class APIServer: ServiceLifecycle.Service, Sendable {
             throw APIServerError("plain HTTP is served on a loopback address only, not on \(configuration.host)")
         }
         let tls = try configuration.certificates.map(Self.tlsContext)
+        let timeouts = configuration.timeouts
         let listener = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -63,7 +68,9 @@ public final class APIServer: ServiceLifecycle.Service, Sendable {
             .bind(host: configuration.host, port: configuration.port) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls)) }
+                    // NIO's decoder refuses a head over 80 KiB (400, then close): the header limit.
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                    try channel.pipeline.syncOperations.addHandler(SlowClientGuard(timeouts: timeouts))
                     return try NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>(wrappingChannelSynchronously: channel)
                 }
             }

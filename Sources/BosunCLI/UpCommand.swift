@@ -73,8 +73,14 @@ struct UpCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("With --etcd: how long a standby waits after the leader last renewed its lease before taking over, in seconds.", valueName: "seconds"))
     var leaderElectLeaseDuration: Int = 8
 
+    @Option(help: ArgumentHelp(
+        "Changes kept in memory for watches to resume from; a watch from an older resourceVersion is 410 Gone. Memory grows until this many are kept.",
+        valueName: "changes"))
+    var watchHistory: Int = 100_000
+
     func validate() throws {
         if simNodes < 0 { throw ValidationError("--sim-nodes must not be negative") }
+        if watchHistory < 1 { throw ValidationError("--watch-history must be at least 1") }
         if etcd == nil && name != nil { throw ValidationError("--name names a control plane sharing etcd: give --etcd too") }
         if let etcd, etcdEndpoints(etcd).isEmpty { throw ValidationError("--etcd needs at least one URL") }
         if leaderElectLeaseDuration < 3 { throw ValidationError("--leader-elect-lease-duration must be at least 3 seconds") }
@@ -110,7 +116,7 @@ struct UpCommand: AsyncParsableCommand {
             plane = try await ControlPlane.start(ControlPlaneOptions(
                 dataDirectory: dataDir, simulatedNodes: simNodes, localNode: !noLocalNode,
                 plugins: pluginPaths(),
-                metricsFactory: metrics, distributed: distributed), logger: logger)
+                metricsFactory: metrics, distributed: distributed, watchHistory: watchHistory), logger: logger)
         } catch {
             throw StartupFailure("the control plane did not start: \(error); check that \(dataDir) is writable and not used by another bosun up")
         }

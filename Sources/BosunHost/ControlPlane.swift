@@ -26,10 +26,14 @@ public struct ControlPlaneOptions: Sendable {
     /// Share the store with other control planes through etcd (docs/distributed.md); `nil`
     /// keeps it in the data directory (or in memory), for this process alone.
     public var distributed: DistributedOptions?
+    /// Changes the store keeps in memory for watches to resume from (kube-apiserver's
+    /// `--default-watch-cache-size`); an older resourceVersion is `410 Gone`.
+    public var watchHistory: Int
 
     public init(dataDirectory: String? = nil, simulatedNodes: Int = 0, localNode: Bool = true, plugins: [String] = [],
-                metricsFactory: (any MetricsFactory)? = nil, distributed: DistributedOptions? = nil) {
+                metricsFactory: (any MetricsFactory)? = nil, distributed: DistributedOptions? = nil, watchHistory: Int = 100_000) {
         self.distributed = distributed
+        self.watchHistory = watchHistory
         self.dataDirectory = dataDirectory
         self.simulatedNodes = simulatedNodes
         self.localNode = localNode
@@ -140,7 +144,7 @@ public final class ControlPlane: Sendable {
         } else {
             backend = MemoryBackend()
         }
-        let store = try await ObjectStore.open(backend: backend, clock: clock)
+        let store = try await ObjectStore.open(backend: backend, clock: clock, historyCapacity: options.watchHistory)
         let api = StoreClient(store: store)
         let manager = Manager(client: api, clock: clock, logger: logger, options: ManagerOptions(
             leaderElection: options.distributed?.leaderElection, metricsFactory: options.metricsFactory,
@@ -211,7 +215,7 @@ public final class ControlPlane: Sendable {
     /// before its descriptor was read).
     public var readinessReport: String {
         var lines = [(controllersReady ? "[+]" : "[-]") + "informer-sync "
-            + (controllersReady ? "ok" : "failed: caches are not synced yet")]
+            + (controllersReady ? "ok" : "failed: caches are not synced yet" + unsyncedSuffix)]
         for plugin in plugins.loaded { lines.append("[+]plugin/\(plugin.info.name) ok") }
         for failure in plugins.failures {
             let name = failure.plugin ?? URL(fileURLWithPath: failure.path).lastPathComponent
@@ -233,6 +237,12 @@ public final class ControlPlane: Sendable {
 
     /// Whether this control plane runs the controllers now (always, unless it shares etcd).
     public var isLeading: Bool { manager.isLeading }
+
+    /// Which caches are still loading, for the report: `(job, statefulset)`.
+    private var unsyncedSuffix: String {
+        let names = manager.unsyncedNames + (nodeManager === manager ? [] : nodeManager.unsyncedNames)
+        return names.isEmpty ? "" : " (" + names.joined(separator: ", ") + ")"
+    }
 
     /// Waits until the caches have loaded and the controllers run (sharing etcd: until the
     /// caches are warm, leading or not).

@@ -39,6 +39,34 @@ struct PodLogAndEvictionTests {
         return ["apiVersion": "v1", "kind": "Pod", "metadata": ["name": .string(name)], "spec": .object(spec)]
     }
 
+    @Test("path traversal through the pod name, namespace or container of a log request never reaches the node's logs")
+    func logTraversal() async throws {
+        let logs = FakeLogs()
+        let server = try await TestAPIServer.start(podLogs: logs.source)
+        let client = try await server.client()
+        _ = try await client.request(.POST, Self.pods, json: Self.pod("p", node: "local"))
+        let hostile: [(String, Int)] = [
+            (Self.pods + "/..%2F..%2F..%2Fetc%2Fpasswd/log", 404),
+            (Self.pods + "/../log", 404),
+            (Self.pods + "/%2E%2E/log", 404),
+            ("/api/v1/namespaces/..%2F..%2Fetc/pods/p/log", 404),
+            ("/api/v1/namespaces/%2E%2E/pods/p/log", 404),
+            (Self.pods + "/p/log?container=..%2F..%2F..%2Fetc%2Fpasswd", 400),
+            (Self.pods + "/p/log?container=%2Fetc%2Fpasswd", 400),
+            (Self.pods + "/p/log?container=main%00x", 400),
+            (Self.pods + "/p/log?container=main/../main", 400),
+        ]
+        for (path, code) in hostile {
+            #expect(try await client.request(.GET, path).status == code, "\(path)")
+        }
+        // A pod whose name or container would be a path cannot be made in the first place.
+        #expect(try await client.request(.POST, Self.pods, json: Self.pod("../x", node: "local")).status == 422)
+        #expect(try await client.request(.POST, Self.pods, json: Self.pod("q", node: "local", containers: ["../etc"])).status == 422)
+        #expect(logs.queries.withLock { $0.isEmpty })
+        await client.close()
+        await server.stop()
+    }
+
     @Test("logs of a local pod come from the node's source as text/plain, with the options kubectl sends")
     func localLogs() async throws {
         let logs = FakeLogs()

@@ -73,6 +73,21 @@ struct SecurityTests {
         await store.close()
     }
 
+    @Test("a new data directory and its pki are 0700; the token and keys 0600, certificates 0644")
+    func modes() throws {
+        let parent = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: parent) }
+        let directory = parent + "/nested/data"
+        _ = try APIServerDataDirectory.configuration(directory: directory, host: "127.0.0.1", port: 6443, insecureHTTP: false)
+        func mode(_ path: String) throws -> Int? {
+            try FileManager.default.attributesOfItem(atPath: directory + path)[.posixPermissions] as? Int
+        }
+        #expect(try mode("") == 0o700)
+        #expect(try mode("/pki") == 0o700)
+        for secret in ["/token", "/pki/ca.key", "/pki/apiserver.key"] { #expect(try mode(secret) == 0o600, "\(secret)") }
+        for certificate in ["/pki/ca.crt", "/pki/apiserver.crt"] { #expect(try mode(certificate) == 0o644, "\(certificate)") }
+    }
+
     @Test("plain HTTP is refused on an address other than loopback")
     func insecureOnLoopbackOnly() async throws {
         let store = try await ObjectStore.open(backend: MemoryBackend())

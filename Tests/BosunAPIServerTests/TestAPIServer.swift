@@ -18,7 +18,7 @@ final class TestAPIServer: Sendable {
 
     static func start(
         certificates: ServingCertificates? = nil, ready: Bool = true, historyCapacity: Int = 100_000,
-        storeOnManualClock: Bool = false, podLogs: PodLogSource? = nil
+        storeOnManualClock: Bool = false, podLogs: PodLogSource? = nil, timeouts: ConnectionTimeouts = ConnectionTimeouts()
     ) async throws -> TestAPIServer {
         let clock = ManualClock()
         // Tables print ages: a store on the server's clock stamps objects on the time tests move.
@@ -26,7 +26,8 @@ final class TestAPIServer: Sendable {
                                                historyCapacity: historyCapacity)
         let readiness = Readiness(ready)
         let server = try await APIServer.bind(
-            APIServerConfiguration(host: "127.0.0.1", port: 0, certificates: certificates, token: BearerToken(token)),
+            APIServerConfiguration(host: "127.0.0.1", port: 0, certificates: certificates, token: BearerToken(token),
+                                 timeouts: timeouts),
             store: store, clock: clock, isReady: { readiness.value }, podLogs: podLogs,
             logger: quietLogger)
         return TestAPIServer(store: store, server: server, clock: clock, certificates: certificates, readiness: readiness)

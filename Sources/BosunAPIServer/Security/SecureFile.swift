@@ -41,10 +41,14 @@ enum SecureFile {
         return try String(contentsOfFile: path, encoding: .utf8)
     }
 
-    /// Creates a directory (and its parents) readable by the owner only.
+    /// Creates a directory (and its parents) that only its owner can enter, whatever the umask.
+    /// A directory that already exists keeps its mode (it may be one the user chose to share);
+    /// the secrets in it are 0600 all the same.
     static func createPrivateDirectory(_ path: String) throws {
+        if FileManager.default.fileExists(atPath: path) { return }
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
+        guard chmod(path, 0o700) == 0 else { throw failure("chmod", path) }
     }
 
     private static func failure(_ what: String, _ path: String) -> any Error {

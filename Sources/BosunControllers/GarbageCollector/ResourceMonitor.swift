@@ -72,7 +72,6 @@ final class ResourceMonitor: Sendable {
             do {
                 if resourceVersion == nil {
                     resourceVersion = try await relist()
-                    state.withLock { $0.synced = true }
                 }
                 try await watch(from: &resourceVersion)
                 failures = 0
@@ -112,6 +111,10 @@ final class ResourceMonitor: Sendable {
             }
             options.continueToken = page.continueToken
         } while options.continueToken != nil
+        // Synced before the collector hears of the relist: it wakes its sync waiters from that
+        // callback once every monitor says synced, and for the last monitor to finish no later
+        // call would (a restart on a full store hung there, waiting for the graph forever).
+        state.withLock { $0.synced = true }
         handle(self, .relisted(seen: seen))
         return String(listVersion ?? 0)
     }

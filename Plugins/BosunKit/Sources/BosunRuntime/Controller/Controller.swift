@@ -11,6 +11,14 @@ import Synchronization
 /// key with its backoff. Each controller has its own queue, so a controller with a deep backlog
 /// delays only itself; workers also yield between batches so they do not monopolise the
 /// cooperative thread pool.
+///
+/// A reconcile that overruns its ``reconcileTimeout`` is cancelled, counted (result `timeout`),
+/// logged, and its key requeued with backoff; its worker moves on to other keys at once. Swift
+/// cannot stop a task, only ask it to stop: a reconcile that ignores cancellation runs on,
+/// *abandoned* (``abandonedReconciles``), and keeps its key, so that key is not reconciled a
+/// second time concurrently; it is reconciled again once the abandoned run returns. A
+/// reconcile that blocks its thread (a busy loop, a blocking system call) holds one of the
+/// cooperative pool's threads, which no deadline can give back.
 public final class Controller: Sendable {
     public let name: String
     public let concurrency: Int
@@ -19,16 +27,28 @@ public final class Controller: Sendable {
     private let sources: [ControllerSource]
     private let attached = Mutex<[AttachedSource]>([])
     private let metrics: ReconcileMetrics?
+    /// How long one reconcile may run before it is cancelled and its worker moves on; `nil`: no
+    /// limit.
+    public let reconcileTimeout: Duration?
+    /// The clock the deadline is measured on: wall time, unless a test drives it.
+    private let deadlineClock: any RuntimeClock
+    private let abandoned = Mutex(0)
 
     init(name: String, concurrency: Int, queue: WorkQueue<ObjectName>, reconciler: any Reconciler,
-         sources: [ControllerSource], metricsFactory: (any MetricsFactory)?) {
+         sources: [ControllerSource], metricsFactory: (any MetricsFactory)?,
+         reconcileTimeout: Duration? = nil, deadlineClock: any RuntimeClock = SystemRuntimeClock()) {
         self.name = name
         self.concurrency = max(1, concurrency)
         self.queue = queue
         self.reconciler = reconciler
         self.sources = sources
+        self.reconcileTimeout = reconcileTimeout
+        self.deadlineClock = deadlineClock
         metrics = metricsFactory.map { ReconcileMetrics(controller: name, factory: $0) }
     }
+
+    /// Reconciles past their deadline that have not returned yet (they ignored cancellation).
+    public var abandonedReconciles: Int { abandoned.withLock { $0 } }
 
     /// Acquires the informers and starts feeding the queue. Informers start at once, so caches
     /// warm up even before this process leads.
@@ -77,14 +97,50 @@ public final class Controller: Sendable {
     private func work(_ base: ReconcileContext) async {
         var sinceYield = 0
         while let key = await queue.next() {
-            await reconcile(key, base)
-            queue.done(key)
+            if let reconcileTimeout {
+                await reconcile(key, base, within: reconcileTimeout)
+            } else {
+                await reconcile(key, base)
+                queue.done(key)
+            }
             sinceYield += 1
             if sinceYield == 64 {
                 sinceYield = 0
                 await Task.yield()
             }
         }
+    }
+
+    /// Runs the reconcile in its own task and waits for it or for the deadline, whichever comes
+    /// first. The key is done only when the reconcile has returned, however late.
+    private func reconcile(_ key: ObjectName, _ base: ReconcileContext, within timeout: Duration) async {
+        let race = ReconcileRace()
+        let run = Task {
+            await self.reconcile(key, base)
+            self.queue.done(key)
+            if !race.settle(.finished) {
+                self.abandoned.withLock { $0 -= 1 }
+                base.logger.info("abandoned reconcile returned", metadata: ["key": "\(key)"])
+            }
+        }
+        let timer = Task {
+            // A cancelled sleep means the reconcile finished first: nothing to settle.
+            guard (try? await deadlineClock.sleep(for: timeout)) != nil else { return }
+            race.settle(.expired)
+        }
+        let outcome = await withTaskCancellationHandler {
+            await race.wait()
+        } onCancel: {
+            run.cancel()
+        }
+        timer.cancel()
+        guard outcome == .expired else { return }
+        run.cancel()
+        abandoned.withLock { $0 += 1 }
+        queue.addRateLimited(key)
+        metrics?.recordTimeout()
+        base.logger.warning("reconcile exceeded its deadline; cancelled, requeued with backoff, worker freed",
+                            metadata: ["key": "\(key)", "timeout": "\(timeout)", "retries": "\(queue.retries(key))"])
     }
 
     private func reconcile(_ key: ObjectName, _ base: ReconcileContext) async {

@@ -19,6 +19,8 @@ public struct ControllerBuilder<T: Resource>: Sendable {
     var sources: [ControllerSource] = []
     var concurrency: Int?
     var backoff: Backoff = .default
+    /// `nil`: the manager's default; `.some(nil)`: no limit.
+    var reconcileTimeout: Duration??
 
     init(manager: Manager, name: String) {
         self.manager = manager
@@ -42,6 +44,11 @@ public struct ControllerBuilder<T: Resource>: Sendable {
 
     /// How a failed key's retries are delayed. Default: 5 ms doubling to 1,000 s.
     public func backoff(_ backoff: Backoff) -> Self { with { $0.backoff = backoff } }
+
+    /// How long one reconcile may run before it is cancelled, its key requeued with backoff and
+    /// its worker freed (see ``Controller``); `nil` for no limit. Default: the manager's
+    /// ``ManagerOptions/reconcileTimeout`` (30 s).
+    public func reconcileTimeout(_ timeout: Duration?) -> Self { with { $0.reconcileTimeout = .some(timeout) } }
 
     /// Reconciles the owner when an object of `Child` that it controls changes: children are
     /// mapped to the object named by their controller ownerReference (`controller: true`) when
@@ -104,7 +111,8 @@ public struct ControllerBuilder<T: Resource>: Sendable {
         ) { event in [ObjectName(of: event.object)] }
         return try manager.add(
             name: name, reconciler: reconciler, sources: [primary] + sources,
-            concurrency: concurrency ?? manager.options.defaultConcurrency, backoff: backoff)
+            concurrency: concurrency ?? manager.options.defaultConcurrency, backoff: backoff,
+            reconcileTimeout: reconcileTimeout ?? manager.options.reconcileTimeout)
     }
 
     /// Registers a controller whose reconcile gets the current object from the cache; keys

@@ -26,14 +26,25 @@ public struct ManagerOptions: Sendable {
     /// Objects per informer kept decoded (recently changed or read); the rest stay as JSON
     /// and are decoded when read.
     public var decodedCacheCapacity: Int
+    /// How long one reconcile may run before it is cancelled, its key requeued with backoff and
+    /// its worker freed, unless a controller's builder says otherwise; `nil`: no limit. See
+    /// ``Controller``.
+    public var reconcileTimeout: Duration?
+    /// The clock reconcile deadlines are measured on: wall time by default, even when the
+    /// manager's clock is a test's ``ManualClock`` (a test moving its clock by minutes must not
+    /// expire the reconciles that happen to be running). Tests of deadlines pass a ManualClock.
+    public var reconcileDeadlineClock: any RuntimeClock
 
     public init(
         defaultConcurrency: Int = ProcessInfo.processInfo.activeProcessorCount, leaderElection: LeaderElectionConfig? = nil,
         metricsFactory: (any MetricsFactory)? = nil, eventSource: String = "bosun-controller-manager",
         informerPageSize: Int = 500, watchInactivityTimeout: Duration = .seconds(300), decodedCacheCapacity: Int = 4096,
-        campaignAfterLosingLeadership: Bool = false
+        campaignAfterLosingLeadership: Bool = false,
+        reconcileTimeout: Duration? = .seconds(30), reconcileDeadlineClock: any RuntimeClock = SystemRuntimeClock()
     ) {
         self.campaignAfterLosingLeadership = campaignAfterLosingLeadership
+        self.reconcileTimeout = reconcileTimeout
+        self.reconcileDeadlineClock = reconcileDeadlineClock
         self.decodedCacheCapacity = decodedCacheCapacity
         self.defaultConcurrency = defaultConcurrency
         self.leaderElection = leaderElection
@@ -98,12 +109,14 @@ public final class Manager: Sendable {
     }
 
     func add(
-        name: String, reconciler: any Reconciler, sources: [ControllerSource], concurrency: Int, backoff: Backoff = .default
+        name: String, reconciler: any Reconciler, sources: [ControllerSource], concurrency: Int, backoff: Backoff = .default,
+        reconcileTimeout: Duration?
     ) throws -> Controller {
         let queue = WorkQueue<ObjectName>(name: name, clock: clock, metrics: options.metricsFactory, backoff: backoff)
         let controller = Controller(
             name: name, concurrency: concurrency, queue: queue, reconciler: reconciler, sources: sources,
-            metricsFactory: options.metricsFactory)
+            metricsFactory: options.metricsFactory, reconcileTimeout: reconcileTimeout,
+            deadlineClock: options.reconcileDeadlineClock)
         let startNow = try state.withLock { (s: inout State) throws -> Bool in
             guard s.controllers[name] == nil && s.runnables[name] == nil else {
                 throw ManagerError.duplicateController(name)
@@ -160,6 +173,13 @@ public final class Manager: Sendable {
     public var hasSynced: Bool {
         let (controllers, runnables) = state.withLock { (Array($0.controllers.values), Array($0.runnables.values)) }
         return controllers.allSatisfy(\.hasSynced) && runnables.allSatisfy { $0.hasSynced() }
+    }
+
+    /// The controllers and runnables whose caches have not loaded yet, by name, sorted: what a
+    /// readiness report names when the caches are not synced.
+    public var unsyncedNames: [String] {
+        let (controllers, runnables) = state.withLock { (Array($0.controllers.values), Array($0.runnables.values)) }
+        return (controllers.filter { !$0.hasSynced }.map(\.name) + runnables.filter { !$0.hasSynced() }.map(\.name)).sorted()
     }
 
     /// Waits until every registered controller's informers have loaded.

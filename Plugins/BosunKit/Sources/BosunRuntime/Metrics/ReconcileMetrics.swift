@@ -14,6 +14,9 @@ struct ReconcileMetrics: Sendable {
         case error
         case terminalError = "terminal_error"
         case requeueAfter = "requeue_after"
+        /// Past the controller's reconcile deadline (Bosun's; controller-runtime has no such
+        /// result).
+        case timeout
     }
 
     private let totals: [Outcome: Counter]
@@ -30,6 +33,13 @@ struct ReconcileMetrics: Sendable {
         self.totals = totals
         errors = Counter(label: "controller_runtime_reconcile_errors_total", dimensions: [("controller", controller)], factory: factory)
         duration = Timer(label: "controller_runtime_reconcile_time_seconds", dimensions: [("controller", controller)], factory: factory)
+    }
+
+    /// A reconcile that overran its deadline: counted as an error too; its duration is recorded
+    /// when (if) it returns.
+    func recordTimeout() {
+        totals[.timeout]?.increment()
+        errors.increment()
     }
 
     func record(_ outcome: Outcome, since start: ContinuousClock.Instant) {
