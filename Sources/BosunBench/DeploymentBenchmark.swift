@@ -29,12 +29,7 @@ public struct DeploymentBenchmark: Sendable {
         let clock = ContinuousClock()
 
         var started = clock.now
-        try await poll(every: .milliseconds(20)) {
-            try plane.store.list(Node.resource.resourceKey).items.reduce(0) { ready, object in
-                let node = try object.decode(as: Node.self)
-                return ready + (node.status.conditions?.contains { $0.type == "Ready" && $0.status == "True" } == true ? 1 : 0)
-            } == nodes
-        }
+        try await poll(every: .milliseconds(20)) { try DeploymentBenchmark.readyNodes(plane.store) == nodes }
         report.record("nodesReadySeconds", (clock.now - started).seconds, decimals: 2)
 
         let api = StoreClient(store: plane.store)
@@ -64,6 +59,14 @@ public struct DeploymentBenchmark: Sendable {
     }
 
     static let name = "bench"
+
+    /// How many nodes report Ready.
+    static func readyNodes(_ store: ObjectStore) throws -> Int {
+        try store.list(Node.resource.resourceKey).items.reduce(0) { ready, object in
+            let node = try object.decode(as: Node.self)
+            return ready + (node.status.conditions?.contains { $0.type == "Ready" && $0.status == "True" } == true ? 1 : 0)
+        }
+    }
 
     /// The docs' nginx Deployment, scaled.
     static func deployment(name: String = name, namespace: String = "default", replicas: Int, image: String) -> Deployment {

@@ -33,12 +33,7 @@ public struct EnvelopeBenchmark: Sendable {
         let clock = ContinuousClock()
 
         var started = clock.now
-        try await poll(every: .milliseconds(200)) {
-            try plane.store.list(Node.resource.resourceKey).items.reduce(0) { ready, object in
-                let node = try object.decode(as: Node.self)
-                return ready + (node.status.conditions?.contains { $0.type == "Ready" && $0.status == "True" } == true ? 1 : 0)
-            } == nodes
-        }
+        try await poll(every: .milliseconds(200)) { try DeploymentBenchmark.readyNodes(plane.store) == nodes }
         report.record("nodesReadySeconds", (clock.now - started).seconds, decimals: 2)
 
         let api = StoreClient(store: plane.store)
