@@ -111,12 +111,13 @@ struct ReconcileDeadlineTests {
         await env.stop()
     }
 
-    @Test("a reconcile within its deadline leaves no timer behind; a controller may opt out of the deadline")
-    func noTimerLeftAndOptOut() async throws {
+    @Test("reconciles within their deadline are never expired, one timer serves them all and parks when idle; a controller may opt out")
+    func noExpiryAndOptOut() async throws {
         let deadlines = ManualClock()
-        let env = try await environment(deadlines)
+        let metrics = TestMetrics()
+        let env = try await environment(deadlines, metrics: metrics)
         let probe = ReconcileProbe()
-        try env.manager.controller(for: ConfigMap.self).reconcile { object, context in
+        let limited = try env.manager.controller(for: ConfigMap.self).reconcile { object, context in
             probe.begin(ObjectName(of: object), retries: context.retries)
             probe.end(ObjectName(of: object))
             return .done
@@ -125,9 +126,16 @@ struct ReconcileDeadlineTests {
         #expect(unlimited.reconcileTimeout == nil)
         env.startManager()
         for i in 0..<20 { _ = try await env.api.create(sampleConfigMap("c\(i)")) }
-        try await env.waitUntil("all reconciled, and their timers cancelled") {
-            (0..<20).allSatisfy { probe.count("c\($0)") == 1 } && deadlines.sleeperCount == 0
+        try await env.waitUntil("all reconciled, with at most the one timer of the controller") {
+            (0..<20).allSatisfy { probe.count("c\($0)") == 1 } && deadlines.sleeperCount <= 1
         }
+        // Past every deadline: nothing is in flight, so nothing expires, and the watch parks.
+        deadlines.advance(by: .seconds(31))
+        try await env.waitUntil("the deadline watch parked") { deadlines.sleeperCount == 0 }
+        #expect(limited.abandonedReconciles == 0)
+        let timeouts = try metrics.expectCounter("controller_runtime_reconcile_total",
+                                                 [("controller", "configmap"), ("result", "timeout")])
+        #expect(timeouts.totalValue == 0)
         await env.stop()
     }
 }

@@ -30,8 +30,9 @@ public final class Controller: Sendable {
     /// How long one reconcile may run before it is cancelled and its worker moves on; `nil`: no
     /// limit.
     public let reconcileTimeout: Duration?
-    /// The clock the deadline is measured on: wall time, unless a test drives it.
-    private let deadlineClock: any RuntimeClock
+    /// The reconciles' deadlines, on wall time unless a test drives the clock; `nil` without a
+    /// timeout.
+    private let deadlines: DeadlineWatch?
     private let abandoned = Mutex(0)
 
     init(name: String, concurrency: Int, queue: WorkQueue<ObjectName>, reconciler: any Reconciler,
@@ -43,7 +44,7 @@ public final class Controller: Sendable {
         self.reconciler = reconciler
         self.sources = sources
         self.reconcileTimeout = reconcileTimeout
-        self.deadlineClock = deadlineClock
+        deadlines = reconcileTimeout.map { DeadlineWatch(clock: deadlineClock, timeout: $0) }
         metrics = metricsFactory.map { ReconcileMetrics(controller: name, factory: $0) }
     }
 
@@ -85,11 +86,27 @@ public final class Controller: Sendable {
         queue.shutDown()
     }
 
-    /// Runs the workers until the queue shuts down or the task is cancelled.
+    /// Runs the workers until the queue shuts down or the task is cancelled, and the deadline
+    /// watch beside them.
     func run(_ context: ReconcileContext) async {
-        await withTaskGroup(of: Void.self) { group in
+        await withTaskGroup(of: Bool.self) { group in
+            if let deadlines {
+                group.addTask {
+                    await deadlines.run()
+                    return false
+                }
+            }
             for _ in 0..<concurrency {
-                group.addTask { await self.work(context) }
+                group.addTask {
+                    await self.work(context)
+                    return true
+                }
+            }
+            var working = concurrency
+            while let wasWorker = await group.next() {
+                guard wasWorker else { continue }
+                working -= 1
+                if working == 0 { group.cancelAll() }
             }
         }
     }
@@ -97,8 +114,8 @@ public final class Controller: Sendable {
     private func work(_ base: ReconcileContext) async {
         var sinceYield = 0
         while let key = await queue.next() {
-            if let reconcileTimeout {
-                await reconcile(key, base, within: reconcileTimeout)
+            if let reconcileTimeout, let deadlines {
+                await reconcile(key, base, within: reconcileTimeout, watchedBy: deadlines)
             } else {
                 await reconcile(key, base)
                 queue.done(key)
@@ -113,7 +130,9 @@ public final class Controller: Sendable {
 
     /// Runs the reconcile in its own task and waits for it or for the deadline, whichever comes
     /// first. The key is done only when the reconcile has returned, however late.
-    private func reconcile(_ key: ObjectName, _ base: ReconcileContext, within timeout: Duration) async {
+    private func reconcile(
+        _ key: ObjectName, _ base: ReconcileContext, within timeout: Duration, watchedBy deadlines: DeadlineWatch
+    ) async {
         let race = ReconcileRace()
         let run = Task {
             await self.reconcile(key, base)
@@ -123,17 +142,13 @@ public final class Controller: Sendable {
                 base.logger.info("abandoned reconcile returned", metadata: ["key": "\(key)"])
             }
         }
-        let timer = Task {
-            // A cancelled sleep means the reconcile finished first: nothing to settle.
-            guard (try? await deadlineClock.sleep(for: timeout)) != nil else { return }
-            race.settle(.expired)
-        }
+        let watched = deadlines.begin(race)
         let outcome = await withTaskCancellationHandler {
             await race.wait()
         } onCancel: {
             run.cancel()
         }
-        timer.cancel()
+        deadlines.end(watched)
         guard outcome == .expired else { return }
         run.cancel()
         abandoned.withLock { $0 += 1 }
