@@ -82,8 +82,10 @@ final class DeadlineWatch: Sendable {
         _ = state.withLock { $0.entries.removeValue(forKey: id) }
     }
 
-    /// Expires reconciles at their deadlines until the task is cancelled.
+    /// Expires reconciles at their deadlines until the task is cancelled. A controller runs again
+    /// after it lost and won back the lead, so a run starts unstopped.
     func run() async {
+        state.withLock { $0.stopped = false }
         while !Task.isCancelled {
             let earliest = state.withLock { $0.entries.values.lazy.map(\.deadline).min() }
             guard let earliest else {
