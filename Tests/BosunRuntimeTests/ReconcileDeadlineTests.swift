@@ -126,9 +126,8 @@ struct ReconcileDeadlineTests {
         #expect(unlimited.reconcileTimeout == nil)
         env.startManager()
         for i in 0..<20 { _ = try await env.api.create(sampleConfigMap("c\(i)")) }
-        try await env.waitUntil("all reconciled, with at most the one timer of the controller") {
-            (0..<20).allSatisfy { probe.count("c\($0)") == 1 } && deadlines.sleeperCount <= 1
-        }
+        try await env.waitUntil("all reconciled") { (0..<20).allSatisfy { probe.count("c\($0)") >= 1 } }
+        #expect(deadlines.sleeperCount <= 1, "one deadline watch for the controller, not a timer per reconcile")
         // Past every deadline: nothing is in flight, so nothing expires, and the watch parks.
         deadlines.advance(by: .seconds(31))
         try await env.waitUntil("the deadline watch parked") { deadlines.sleeperCount == 0 }
