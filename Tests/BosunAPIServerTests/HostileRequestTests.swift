@@ -128,7 +128,7 @@ struct HostileRequestTests {
         Case("a cron schedule out of range", .POST, cronjobs, cronJob(schedule: "61 * * * *"), code: 422, says: "spec.schedule"),
         Case("a dryRun value that is not All", .POST, cm + "?dryRun=Some", configMap(), code: 422, says: "dryRun"),
         Case("an unknown fieldValidation", .POST, cm + "?fieldValidation=Maybe", configMap(), code: 422, says: "fieldValidation"),
-        Case("an unknown field under Strict validation", .POST, cm + "?fieldValidation=Strict", #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"x"},"color":"blue"}"#, code: 400, says: #"strict decoding error: unknown field "color""#),
+        Case("an unknown field under Strict validation", .POST, cm + "?fieldValidation=Strict", #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"x"},"color":"blue"}"#, code: 400, says: #"ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: unknown field "color""#),
         Case("a misspelt field deep in a pod template under Strict validation", .POST, deploy + "?fieldValidation=Strict", deployment().replacingOccurrences(of: #""image":"nginx""#, with: #""image":"nginx","imagePullPolcy":"Always""#), code: 400, says: #"unknown field "spec.template.spec.containers[0].imagePullPolcy""#),
         Case("a delete body that is not DeleteOptions", .DELETE, cm + "/present", #"{"propagationPolicy":"Sideways"}"#, code: 422, says: "propagationPolicy"),
     ]
@@ -166,31 +166,63 @@ struct HostileRequestTests {
 
 @Suite("Field validation")
 struct FieldValidationTests {
-    @Test("members a built-in kind does not define are dropped (Ignore, Warn) or refused (Strict), on create, update and patch")
+    @Test("members a built-in kind does not define are dropped: Warn says so in Warning headers, Strict refuses as upstream's decoder does, Ignore says nothing")
     func unknownFields() async throws {
         let server = try await TestAPIServer.start()
         let client = try await server.client()
         let cm = HostileRequestTests.cm
         let body = Array(#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"x","colour":"red"},"data":{"k":"v"},"color":"blue"}"#.utf8)
-        for validation in ["", "?fieldValidation=Ignore", "?fieldValidation=Warn"] {
+        for (validation, warned) in [("", true), ("?fieldValidation=Warn", true), ("?fieldValidation=Ignore", false)] {
             let created = try await client.request(.POST, cm + validation, body: body)
             #expect(created.status == 201, "\(validation): \(created.text)")
             #expect(created.json["color"] == nil && created.json["metadata"]?["colour"] == nil && created.json["data"]?["k"] == "v")
+            #expect(created.headers["Warning"] == (warned ? [#"299 - "unknown field \"metadata.colour\"""#, #"299 - "unknown field \"color\"""#] : []),
+                    "\(validation)")
             let stored = try await client.request(.GET, cm + "/x")
             #expect(stored.json["color"] == nil, "the unknown member was stored")
+            #expect(stored.headers["Warning"].isEmpty)
+            let replaced = try await client.request(.PUT, cm + "/x" + validation, body: body)
+            #expect(replaced.status == 200 && replaced.headers["Warning"].count == (warned ? 2 : 0), "\(validation): \(replaced.text)")
             #expect(try await client.request(.DELETE, cm + "/x").status == 200)
         }
         let refused = try await client.request(.POST, cm + "?fieldValidation=Strict", body: body)
         #expect(refused.status == 400)
-        #expect(refused.json["message"]?.stringValue == #"strict decoding error: unknown field "metadata.colour", unknown field "color""#)
+        #expect(refused.json["message"]?.stringValue
+            == #"ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: unknown field "metadata.colour", unknown field "color""#)
+        #expect(try await client.request(.GET, cm + "/x").status == 404, "a refused create stored something")
 
         #expect(try await client.request(.POST, cm + "?fieldValidation=Strict",
                                          body: Array(#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"y"},"data":{"k":"v"}}"#.utf8)).status == 201)
+        // A patch is decoded after it is applied: upstream refuses it as an invalid `patch`.
         let patched = try await client.request(.PATCH, cm + "/y?fieldValidation=Strict", body: Array(#"{"dta":{"k":"w"}}"#.utf8),
                                                contentType: "application/merge-patch+json")
-        #expect(patched.status == 400 && patched.json["message"]?.stringValue == #"strict decoding error: unknown field "dta""#)
+        #expect(patched.status == 422)
+        let message = patched.json["message"]?.stringValue ?? ""
+        #expect(message.hasPrefix(#" "" is invalid: patch: Invalid value: "{"#) && message.hasSuffix(#"}": strict decoding error: unknown field "dta""#),
+                "\(message)")
+        #expect(patched.json["details"]?["causes"]?.arrayValue?.first?["field"] == "patch")
         let loose = try await client.request(.PATCH, cm + "/y", body: Array(#"{"dta":{"k":"w"}}"#.utf8), contentType: "application/merge-patch+json")
         #expect(loose.status == 200 && loose.json["dta"] == nil)
+        #expect(loose.headers["Warning"] == [#"299 - "unknown field \"dta\"""#])
+        await client.close()
+        await server.stop()
+    }
+
+    @Test("custom resources: the members their schema prunes are warned of, or refused under Strict")
+    func unknownFieldsOfCustomResources() async throws {
+        let server = try await TestAPIServer.start()
+        let client = try await server.client()
+        let crds = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions"
+        #expect(try await client.request(.POST, crds, json: Fixtures.widgetCRD).status == 201)
+        let widgets = "/apis/example.com/v1/namespaces/default/widgets"
+        let body = Array(#"{"apiVersion":"example.com/v1","kind":"Widget","metadata":{"name":"w"},"spec":{"size":3,"colour":"red"},"status":{"free":"form"}}"#.utf8)
+        let refused = try await client.request(.POST, widgets + "?fieldValidation=Strict", body: body)
+        #expect(refused.status == 400)
+        #expect(refused.json["message"]?.stringValue
+            == #"Widget in version "v1" cannot be handled as a Widget: strict decoding error: unknown field "spec.colour""#)
+        let created = try await client.request(.POST, widgets, body: body)
+        #expect(created.status == 201 && created.json["spec"]?["colour"] == nil && created.json["spec"]?["size"] == 3)
+        #expect(created.headers["Warning"] == [#"299 - "unknown field \"spec.colour\"""#], "status preserves unknown fields: no warning for it")
         await client.close()
         await server.stop()
     }
@@ -217,7 +249,7 @@ extension FieldValidationTests {
         let cm = HostileRequestTests.cm
         let refused = try await client.request(.POST, cm + "?fieldValidation=Strict",
                                                body: Array(#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"x"},"color":"blue"}"#.utf8))
-        #expect(refused.status == 400 && refused.json["message"]?.stringValue == #"strict decoding error: unknown field "color""#)
+        #expect(refused.status == 400 && refused.json["message"]?.stringValue == #"ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: unknown field "color""#)
         let created = try await client.request(.POST, cm, body: Array(#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"x"},"color":"blue"}"#.utf8))
         #expect(created.status == 201)
         #expect(created.json["metadata"]?["labels"]?["labelled"] == "yes")

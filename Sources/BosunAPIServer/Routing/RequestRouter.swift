@@ -28,11 +28,15 @@ struct RequestRouter: Sendable {
         guard let presented = request.bearerToken, token.matches(presented) else {
             return .error(APIError(code: 401, reason: .unauthorized, message: "Unauthorized"))
         }
-        do {
-            return try await route(path, request)
-        } catch {
-            return .error(error)
+        let warnings = WriteWarnings()
+        var response = await WriteWarnings.$current.withValue(warnings) { () async -> APIResponse in
+            do throws(APIError) { return try await route(path, request) } catch { return .error(error) }
         }
+        // Upstream sends what a request was warned of with its answer, errors included.
+        for message in warnings.messages {
+            response.headers.add(name: "Warning", value: WriteWarnings.headerValue(message))
+        }
+        return response
     }
 
     private func route(_ path: APIPath, _ request: APIRequest) async throws(APIError) -> APIResponse {

@@ -64,7 +64,7 @@ extension ObjectStore {
         fieldValidation: FieldValidation, needsTree: Bool = true
     ) async throws(APIError) -> Admitted {
         // Upstream refuses unknown members when it decodes the request, before any hook runs.
-        if fieldValidation == .strict, let type = served.builtinType { try Self.refuseUnknownFields(type, object) }
+        try UnknownFields.check(object, served: served, fieldValidation: fieldValidation, refusal: UnknownFields.bodyRefusal(served))
         let (mutating, validating) = hooks.withLock { ($0.mutating, $0.validating) }
         var req = request
         let applicable = mutating.filter { hook in
@@ -156,20 +156,11 @@ extension ObjectStore {
     }
 
     /// The value's JSON without the members its type does not define: what the store keeps.
-    private static func knownJSON<R: Resource>(_ typed: R) -> [UInt8] {
+    static func knownJSON<R: Resource>(_ typed: R) -> [UInt8] {
         var writer = JSONWriter(reservingCapacity: 1024)
         writer.dropsUnknownFields = true
         typed.encode(to: &writer)
         return writer.bytes
-    }
-
-    /// `fieldValidation=Strict`: a 400 naming every member of `object` its kind does not define,
-    /// in the order they appear (`strict decoding error: unknown field "spec.replica"`).
-    private static func refuseUnknownFields<R: Resource>(_ type: R.Type, _ object: JSONObject) throws(APIError) {
-        let known = (try? JSONParser.parse(knownJSON(try decodeBuiltin(type, object)))) ?? .null
-        let unknown = UnknownFields.paths(in: .object(object), knownIn: known)
-        guard !unknown.isEmpty else { return }
-        throw APIError.badRequest("strict decoding error: " + unknown.map { "unknown field \"\($0)\"" }.joined(separator: ", "))
     }
 
     static func decodeBuiltin<R: Resource>(_ type: R.Type, _ object: JSONObject) throws(APIError) -> R {

@@ -73,8 +73,9 @@ public struct WriteOptions: Sendable, Hashable {
 /// define, and either says nothing about them, warns, or refuses the write.
 public enum FieldValidation: String, Sendable, Hashable, CaseIterable {
     case ignore = "Ignore"
-    /// The server's default. (Bosun does not send the `Warning` header yet.)
+    /// The server's default: a `Warning` per unknown member, for the request's ``WriteWarnings``.
     case warn = "Warn"
-    /// What kubectl sends: `strict decoding error: unknown field "spec.replica"`, 400.
+    /// What kubectl sends: 400 `Deployment in version "v1" cannot be handled as a Deployment:
+    /// strict decoding error: unknown field "spec.replica"`.
     case strict = "Strict"
 }

@@ -75,8 +75,18 @@ extension ObjectStore {
             }
             // A patch that leaves resourceVersion alone means "whatever is stored".
             object.metadataObject["resourceVersion"] = .string(String(current.resourceVersion))
+            var replaceOptions = options
+            if type != .apply {
+                // Upstream decodes the patched object strictly, and its refusal names the patch.
+                try UnknownFields.check(object, served: served, fieldValidation: options.fieldValidation) { text in
+                    APIError.invalid(kind: "", group: "", name: "", [
+                        .invalid("patch", String(decoding: JSONWriter.encode(JSONValue.object(object)), as: UTF8.self), text)
+                    ])
+                }
+                replaceOptions.fieldValidation = .ignore
+            }
             do {
-                return try await replace(current, with: object, served: served, subresource: subresource, options: options)
+                return try await replace(current, with: object, served: served, subresource: subresource, options: replaceOptions)
             } catch where error.reason == .conflict && pinnedVersion == nil {
                 continue
             }
