@@ -29,7 +29,9 @@ struct BenchCommand: AsyncParsableCommand {
             PodGroups of --group-size pods on --nodes nodes, ms per group from a backlog, then seconds until all \
             are Running on simulated nodes); plugin-reconcile (the plugin template's Widget controller compiled in \
             and loaded from libWidgetPlugin.so, --plugin, next to bosun by default: --objects Widgets each, \
-            --iterations rounds; CPU per reconcile of each); api-watch (API server LIST of --replicas pods, then \
+            --iterations rounds; CPU per reconcile of each); api-get and api-create (--connections keep-alive \
+            clients GETting one ConfigMap, or POSTing new ones, back to back for --window-seconds: requests/s \
+            and CPU per request); api-watch (API server LIST of --replicas pods, then \
             --watches HTTP watches following their rollout: did every watch get every event, how fast); \
             envelope (Kubernetes' limits in one process: --nodes simulated nodes, --pods pods as --namespaces \
             Deployments created together; seconds to converge, peak RSS, then a share of a core once idle over \
@@ -40,7 +42,7 @@ struct BenchCommand: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: "The benchmark to run: codec, store-memory, store-sqlite, store-etcd, store-phases, sqlite-backend, reconcile, sim-nodes, scheduler, deployment, plugin-load, api-get, gang, plugin-reconcile, api-watch, envelope, client-list-watch.")
+    @Argument(help: "The benchmark to run: codec, store-memory, store-sqlite, store-etcd, store-phases, sqlite-backend, reconcile, sim-nodes, scheduler, deployment, plugin-load, api-get, api-create, gang, plugin-reconcile, api-watch, envelope, client-list-watch.")
     var name: String
 
     @Option(help: "Pods in the document (codec; default 10,000) or in the cluster (envelope; default 150,000).")
@@ -67,7 +69,7 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Nodes (sim-nodes, scheduler, deployment, gang, envelope).")
     var nodes: Int = 5_000
 
-    @Option(help: "Seconds each measured window lasts (sim-nodes, api-get, envelope idle CPU).")
+    @Option(help: "Seconds each measured window lasts (sim-nodes, api-get, api-create, envelope idle CPU).")
     var windowSeconds: Int = 30
 
     @Option(help: "Latency samples (reconcile).")
@@ -76,7 +78,7 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Objects per informer kept decoded (reconcile).")
     var decodedCapacity: Int = 4096
 
-    @Option(help: "Keep-alive connections sending requests back to back (api-get).")
+    @Option(help: "Keep-alive connections sending requests back to back (api-get, api-create).")
     var connections: Int = 16
 
     @Option(help: ArgumentHelp(
@@ -151,8 +153,8 @@ struct BenchCommand: AsyncParsableCommand {
         case "deployment":
             let report = try await DeploymentBenchmark(nodes: nodes, replicas: replicas).run()
             print(report.json)
-        case "api-get":
-            let report = try await APIGetBenchmark(connections: connections, seconds: windowSeconds).run()
+        case "api-get", "api-create":
+            let report = try await APIGetBenchmark(connections: connections, seconds: windowSeconds, creates: name == "api-create").run()
             print(report.json)
         case "plugin-load":
             guard !plugin.isEmpty else { throw ValidationError("plugin-load needs one or more --plugin PATH") }
@@ -181,7 +183,7 @@ struct BenchCommand: AsyncParsableCommand {
             let report = try await ClientListWatchBenchmark(kubeconfig: kubeconfig, namespace: namespace, iterations: iterations).run()
             print(report.json)
         default:
-            throw ValidationError("unknown benchmark \"\(name)\"; available: codec, store-memory, store-sqlite, store-etcd, store-phases, sqlite-backend, reconcile, sim-nodes, scheduler, deployment, plugin-load, api-get, gang, plugin-reconcile, api-watch, envelope, client-list-watch")
+            throw ValidationError("unknown benchmark \"\(name)\"; available: codec, store-memory, store-sqlite, store-etcd, store-phases, sqlite-backend, reconcile, sim-nodes, scheduler, deployment, plugin-load, api-get, api-create, gang, plugin-reconcile, api-watch, envelope, client-list-watch")
         }
     }
 

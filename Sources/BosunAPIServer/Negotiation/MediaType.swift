@@ -1,5 +1,3 @@
-import Foundation
-
 /// The media types the server reads and writes.
 enum MediaType {
     static let json = "application/json"
@@ -22,7 +20,7 @@ struct MediaRange: Sendable, Hashable {
     var quality: Double
 
     init?(_ text: Substring) {
-        let parts = text.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+        let parts = text.split(separator: ";").map(Self.trimmed)
         guard let full = parts.first, let slash = full.firstIndex(of: "/") else { return nil }
         type = full[..<slash].lowercased()
         subtype = full[full.index(after: slash)...].lowercased()
@@ -30,11 +28,20 @@ struct MediaRange: Sendable, Hashable {
         quality = 1
         for parameter in parts.dropFirst() {
             guard let eq = parameter.firstIndex(of: "=") else { continue }
-            let name = parameter[..<eq].trimmingCharacters(in: .whitespaces).lowercased()
-            var value = parameter[parameter.index(after: eq)...].trimmingCharacters(in: .whitespaces)
-            if value.hasPrefix("\""), value.hasSuffix("\""), value.count >= 2 { value = String(value.dropFirst().dropLast()) }
-            if name == "q" { quality = Double(value) ?? 1 } else { parameters[name] = value }
+            let name = Self.trimmed(parameter[..<eq]).lowercased()
+            var value = Self.trimmed(parameter[parameter.index(after: eq)...])
+            if value.hasPrefix("\""), value.hasSuffix("\""), value.count >= 2 { value = value.dropFirst().dropLast() }
+            if name == "q" { quality = Double(value) ?? 1 } else { parameters[name] = String(value) }
         }
+    }
+
+    /// `text` without the spaces and tabs around it (HTTP's optional whitespace).
+    private static func trimmed(_ text: Substring) -> Substring {
+        let blank: (UInt8) -> Bool = { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
+        guard let first = text.utf8.firstIndex(where: { !blank($0) }), let last = text.utf8.lastIndex(where: { !blank($0) }) else {
+            return ""
+        }
+        return text[first...last]
     }
 
     /// Whether this range admits a plain `application/json` answer (`application/json`,
@@ -65,11 +72,19 @@ struct MediaRange: Sendable, Hashable {
 struct AcceptHeader: Sendable {
     var ranges: [MediaRange]
 
+    private static let anything = [MediaRange("*/*")!]
+    private static let json = [MediaRange(Substring(MediaType.json))!]
+
     /// A missing or empty header accepts anything.
     init(_ header: String?) {
-        let text = header ?? ""
-        ranges = text.split(separator: ",").compactMap(MediaRange.init)
-        if ranges.isEmpty { ranges = [MediaRange("*/*")!] }
+        switch header {
+        case nil, ""?: ranges = Self.anything
+        // What most clients send with every request: parsed once.
+        case MediaType.json?: ranges = Self.json
+        case let text?:
+            ranges = text.split(separator: ",").compactMap(MediaRange.init)
+            if ranges.isEmpty { ranges = Self.anything }
+        }
     }
 
     /// Whether a plain JSON answer is acceptable. Every client the server targets lists JSON as

@@ -28,14 +28,18 @@ enum APIPath: Sendable, Hashable {
 
     /// Parses a path that is still percent-encoded; segments are decoded one by one.
     init(_ rawPath: String) {
-        let raw = rawPath.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
+        // Split and searched as bytes: every request is routed, and Character-wise scanning of
+        // a path costs more than all the rest of the routing.
+        let raw = rawPath.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false).dropFirst()
         var segments: [String] = []
+        segments.reserveCapacity(raw.count)
         for segment in raw {
             // A trailing slash is tolerated, as Go's mux redirect would make it work.
             if segment.isEmpty { continue }
             // Go's server splits the decoded path, so an escaped slash never stays inside a
             // segment: `..%2F..%2Fx` is several segments there, and no resource here.
-            guard let decoded = QueryParameters.unescape(segment, plusIsSpace: false), !decoded.contains("/") else {
+            guard let decoded = QueryParameters.unescape(Substring(segment), plusIsSpace: false),
+                  !decoded.utf8.contains(UInt8(ascii: "/")) else {
                 self = .notFound
                 return
             }

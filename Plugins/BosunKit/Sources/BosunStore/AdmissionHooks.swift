@@ -63,8 +63,11 @@ extension ObjectStore {
         _ object: JSONObject, old: JSONObject?, served: ServedResource, request: AdmissionRequest,
         fieldValidation: FieldValidation, needsTree: Bool = true
     ) async throws(APIError) -> Admitted {
-        // Upstream refuses unknown members when it decodes the request, before any hook runs.
-        try UnknownFields.check(object, served: served, fieldValidation: fieldValidation, refusal: UnknownFields.bodyRefusal(served))
+        // Upstream reads unknown members as it decodes the request, before any hook runs: Strict
+        // refuses here. Warn's warnings come from the typed decode below when there is one: a
+        // value that encodes exactly carries no unknown member, so the usual write looks no further.
+        if fieldValidation == .strict { try UnknownFields.refuse(object, served: served, refusal: UnknownFields.bodyRefusal(served)) }
+        let warns = fieldValidation == .warn
         let (mutating, validating) = hooks.withLock { ($0.mutating, $0.validating) }
         var req = request
         let applicable = mutating.filter { hook in
@@ -74,11 +77,20 @@ extension ObjectStore {
         var admitted: Admitted
         if applicable.isEmpty, let type = served.builtinType {
             // The common case: decode once, default and validate the typed value.
-            let (typed, encoded, exact) = try Self.defaultAndValidateBuiltin(
-                type, object, old: old, subresource: request.subresource, served: served)
+            let (typed, encoded, exact): (any Resource, [UInt8], Bool)
+            do {
+                (typed, encoded, exact) = try Self.defaultAndValidateBuiltin(
+                    type, object, old: old, subresource: request.subresource, served: served)
+            } catch {
+                // Upstream warned while decoding, before validation refused the write.
+                if warns { UnknownFields.warn(object, served: served) }
+                throw error
+            }
+            if warns && !exact { UnknownFields.warn(object, served: served) }
             admitted = Admitted(tree: nil, typed: typed, encoded: encoded, exact: exact)
             if needsTree || !validating.isEmpty { admitted.tree = Self.parse(encoded) }
         } else {
+            if warns { UnknownFields.warn(object, served: served) }
             var current = try defaulted(object, served: served)
             for hook in applicable {
                 var unstructured = UnstructuredObject(current)

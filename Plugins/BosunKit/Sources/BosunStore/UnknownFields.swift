@@ -37,20 +37,31 @@ enum UnknownFields {
 extension UnknownFields {
     /// What `fieldValidation` makes of the members of `object` that its kind does not define
     /// (the store drops them whatever it says), as kube-apiserver's decoding does: Strict refuses
-    /// the write with `refusal` of the strict decoding error's text (`strict decoding error:
-    /// unknown field "spec.replica", unknown field "color"`); Warn gives the request's
-    /// ``WriteWarnings`` one `unknown field "spec.replica"` each; Ignore says nothing. The
-    /// members are looked for only when someone will be told.
+    /// the write (``refuse(_:served:refusal:)``), Warn tells the request (``warn(_:served:)``),
+    /// Ignore says nothing.
     static func check(
         _ object: JSONObject, served: ServedResource, fieldValidation: FieldValidation, refusal: (String) -> APIError
     ) throws(APIError) {
-        let warnings = WriteWarnings.current
-        guard fieldValidation == .strict || (fieldValidation == .warn && warnings != nil) else { return }
-        let unknown = try paths(in: object, served: served)
-        guard !unknown.isEmpty else { return }
-        let messages = unknown.map { "unknown field \"\($0)\"" }
-        if fieldValidation == .strict { throw refusal("strict decoding error: " + messages.joined(separator: ", ")) }
-        for message in messages { warnings?.add(message) }
+        switch fieldValidation {
+        case .strict: try refuse(object, served: served, refusal: refusal)
+        case .warn: warn(object, served: served)
+        case .ignore: break
+        }
+    }
+
+    /// Refuses the write if `object` has such members, with `refusal` of the strict decoding
+    /// error's text: `strict decoding error: unknown field "spec.replica", unknown field "color"`.
+    static func refuse(_ object: JSONObject, served: ServedResource, refusal: (String) -> APIError) throws(APIError) {
+        let messages = try paths(in: object, served: served).map { "unknown field \"\($0)\"" }
+        if !messages.isEmpty { throw refusal("strict decoding error: " + messages.joined(separator: ", ")) }
+    }
+
+    /// Gives the request's ``WriteWarnings`` one `unknown field "spec.replica"` per such member.
+    /// With no recorder bound no one would be told, so nothing is looked for; an object that does
+    /// not decode is left to admission to refuse.
+    static func warn(_ object: JSONObject, served: ServedResource) {
+        guard let warnings = WriteWarnings.current, let unknown = try? paths(in: object, served: served) else { return }
+        for path in unknown { warnings.add("unknown field \"\(path)\"") }
     }
 
     /// The refusal of a create or update body: upstream's decode error.
