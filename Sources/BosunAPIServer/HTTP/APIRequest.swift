@@ -5,20 +5,23 @@ import NIOHTTP1
 struct APIRequest: Sendable {
     var method: HTTPMethod
     /// The path, still percent-encoded: segments are decoded one by one, as a name may hold `%2F`.
-    var path: String
+    let path: String
+    /// What `path` names, parsed once for the router and the metrics.
+    let route: APIPath
     var query: QueryParameters
     var headers: HTTPHeaders
     var body: [UInt8]
 
     init(method: HTTPMethod, uri: String, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = []) {
         self.method = method
-        if let mark = uri.firstIndex(of: "?") {
+        if let mark = uri.utf8.firstIndex(of: UInt8(ascii: "?")) {
             path = String(uri[..<mark])
             query = QueryParameters(String(uri[uri.index(after: mark)...]))
         } else {
             path = uri
             query = QueryParameters("")
         }
+        route = APIPath(path)
         self.headers = headers
         self.body = body
     }

@@ -22,7 +22,7 @@ struct RequestMetrics: Sendable {
     /// paths that are not resources have an empty resource.
     static func labels(_ request: APIRequest) -> (verb: String, resource: String, subresource: String) {
         let method = request.method.rawValue
-        guard case .resource(let path) = APIPath(request.path) else { return (method, "", "") }
+        guard case .resource(let path) = request.route else { return (method, "", "") }
         var verb = method
         if method == "GET" {
             let watch = path.legacyWatch || ["1", "true"].contains(request.query["watch"] ?? "")

@@ -21,7 +21,7 @@ struct RequestRouter: Sendable {
     static let pathNotFound = APIError(code: 404, reason: .notFound, message: "the server could not find the requested resource")
 
     func respond(to request: APIRequest) async -> APIResponse {
-        let path = APIPath(request.path)
+        let path = request.route
         if case .health(let endpoint) = path { return health(endpoint, request) }
         // The dashboard's files hold no data; the page presents the token on its API requests.
         if case .dashboard(let file) = path { return Dashboard.respond(to: file, request) }
