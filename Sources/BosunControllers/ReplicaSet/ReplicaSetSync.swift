@@ -129,7 +129,8 @@ struct ReplicaSetSync<Owner: ReplicatedPodOwner>: Reconciler {
         let templateLabels = owner.podTemplate?.metadata?.labels ?? [:]
         var fullyLabeled: Int32 = 0, ready: Int32 = 0, available: Int32 = 0
         for pod in pods {
-            if templateLabels.allSatisfy({ pod.labels[$0.key] == $0.value }) { fullyLabeled += 1 }
+            let labels = pod.labels
+            if templateLabels.allSatisfy({ labels[$0.key] == $0.value }) { fullyLabeled += 1 }
             if pod.isReady {
                 ready += 1
                 if pod.isAvailable(minReadySeconds: owner.minReadySeconds, now: now) { available += 1 }
