@@ -136,7 +136,12 @@ public final class LocalEtcdCluster: @unchecked Sendable {
             try? await Task.sleep(for: .milliseconds(50))
         }
         await backend.close()
-        throw LocalEtcdError("etcd did not become healthy within \(timeout): \(lastError)")
+        // What etcd said of itself (a port taken meanwhile, a data directory refused) is in its log.
+        let logs = members.map { member -> String in
+            let text = (try? String(contentsOfFile: member.dataDirectory + ".log", encoding: .utf8)) ?? "(no log)"
+            return "\(member.name): " + text.split(separator: "\n").suffix(5).joined(separator: "\n")
+        }
+        throw LocalEtcdError("etcd did not become healthy within \(timeout): \(lastError)\n" + logs.joined(separator: "\n"))
     }
 
     static func findEtcd() -> String? {
