@@ -329,7 +329,8 @@ let package = Package(
         ),
         .testTarget(
             name: "GangSchedulingTests",
-            dependencies: ["GangSchedulingCore", .product(name: "BosunKit", package: "BosunKit")],
+            // BosunControllers: the StatefulSet controller makes the members of StatefulSet gangs.
+            dependencies: ["GangSchedulingCore", "BosunControllers", .product(name: "BosunKit", package: "BosunKit")],
             swiftSettings: strictSettings
         ),
         .testTarget(

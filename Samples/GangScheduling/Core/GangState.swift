@@ -40,7 +40,14 @@ public final class GangState: Sendable {
         var hasQuorumOfPods: Bool { podGroup != nil && members.count >= minMember }
     }
 
-    private let groups = Mutex<[String: Group]>([:])
+    private struct Groups {
+        var byKey: [String: Group] = [:]
+        /// Each group's ``Group/queueTimestamp``, kept apart so that QueueSort, which asks for it
+        /// at every comparison in the active queue, does not copy a group (and its members) to read it.
+        var queueTimestamps: [String: Time] = [:]
+    }
+
+    private let groups = Mutex(Groups())
     private let handleBox = Mutex<FrameworkHandle?>(nil)
 
     public init() {}
@@ -52,18 +59,23 @@ public final class GangState: Sendable {
     func attach(_ handle: FrameworkHandle) { handleBox.withLock { $0 = handle } }
 
     /// A copy of one group.
-    public func group(_ key: String) -> Group? { groups.withLock { $0[key] } }
+    public func group(_ key: String) -> Group? { groups.withLock { $0.byKey[key] } }
+
+    /// The time a group's members sort by.
+    func queueTimestamp(of key: String) -> Time? { groups.withLock { $0.queueTimestamps[key] } }
 
     /// The keys of the groups known.
-    public var keys: [String] { groups.withLock { Array($0.keys) }.sorted() }
+    public var keys: [String] { groups.withLock { Array($0.byKey.keys) }.sorted() }
 
     /// Reads or changes one group under the lock; a group left empty is dropped.
     @discardableResult
     func update<R>(_ key: String, _ body: (inout Group) -> R) -> R {
         groups.withLock { all in
-            var group = all[key] ?? Group()
+            var group = all.byKey.removeValue(forKey: key) ?? Group()
             let result = body(&group)
-            all[key] = group.isEmpty ? nil : group
+            let kept = !group.isEmpty
+            all.queueTimestamps[key] = kept ? group.queueTimestamp : nil
+            if kept { all.byKey[key] = group }
             return result
         }
     }
@@ -92,7 +104,7 @@ public final class GangState: Sendable {
     /// unscheduled members activated, the new pod included.
     public func observe(_ pod: Pod) {
         guard let key = pod.podGroupKey else { return }
-        let uid = PodInfo(pod).uid
+        let uid = Self.uid(of: pod)
         let toActivate = update(key) { group -> [Pod] in
             let had = group.hasQuorumOfPods
             if Self.isLive(pod) {
@@ -111,8 +123,15 @@ public final class GangState: Sendable {
 
     public func forget(pod: Pod) {
         guard let key = pod.podGroupKey else { return }
-        let uid = PodInfo(pod).uid
+        let uid = Self.uid(of: pod)
         update(key) { Self.drop(uid, from: &$0) }
+    }
+
+    /// The pod's UID as the scheduler's `PodInfo` has it (`namespace/name` without one), without
+    /// computing everything else a `PodInfo` holds for every pod event.
+    static func uid(of pod: Pod) -> String {
+        if let uid = pod.metadata.uid, !uid.isEmpty { return uid }
+        return (pod.metadata.namespace ?? "") + "/" + (pod.metadata.name ?? "")
     }
 
     private static func drop(_ uid: String, from group: inout Group) {
