@@ -25,6 +25,11 @@ struct BenchCommand: AsyncParsableCommand {
             created, scheduled and bound through the store, pods/s from the first create to the last bind); \
             deployment (the whole control plane in process on --nodes simulated nodes: a Deployment of \
             --replicas pods until all are Running, Ready and available, then a rolling update of its image); \
+            job (the whole control plane on --nodes simulated nodes: a Job of --completions pods, --parallelism \
+            at a time, that exit at once, until it is Complete); cronjob (--cron-jobs CronJobs on "* * * * *" \
+            on --nodes simulated nodes and the real clock: how long after the next minute each one's Job \
+            appears to a watch, max and p99); daemonset (a DaemonSet on --nodes simulated nodes until a pod \
+            is Ready on each, then a rolling update of its image with --max-unavailable and --max-surge); \
             gang (the gang-scheduling sample plugin from its .so, --plugin, next to bosun by default: --groups \
             PodGroups of --group-size pods on --nodes nodes, ms per group from a backlog, then seconds until all \
             are Running on simulated nodes); plugin-reconcile (the plugin template's Widget controller compiled in \
@@ -42,7 +47,7 @@ struct BenchCommand: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: "The benchmark to run: codec, store-memory, store-sqlite, store-etcd, store-phases, sqlite-backend, reconcile, sim-nodes, scheduler, deployment, plugin-load, api-get, api-create, gang, plugin-reconcile, api-watch, envelope, client-list-watch.")
+    @Argument(help: "The benchmark to run: codec, store-memory, store-sqlite, store-etcd, store-phases, sqlite-backend, reconcile, sim-nodes, scheduler, deployment, job, cronjob, daemonset, plugin-load, api-get, api-create, gang, plugin-reconcile, api-watch, envelope, client-list-watch.")
     var name: String
 
     @Option(help: "Pods in the document (codec; default 10,000) or in the cluster (envelope; default 150,000).")
@@ -66,8 +71,23 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Replicas of the Deployment (deployment, api-watch).")
     var replicas: Int = 10_000
 
-    @Option(help: "Nodes (sim-nodes, scheduler, deployment, gang, envelope).")
-    var nodes: Int = 5_000
+    @Option(help: "Nodes (sim-nodes, scheduler, deployment, gang, envelope: default 5,000; job and daemonset: 1,000; cronjob: 100).")
+    var nodes: Int?
+
+    @Option(help: "Pods that must succeed (job).")
+    var completions = 10_000
+
+    @Option(help: "Pods running at once (job).")
+    var parallelism = 1_000
+
+    @Option(help: "CronJobs on \"* * * * *\" (cronjob).")
+    var cronJobs = 10_000
+
+    @Option(help: "The rolling update's maxUnavailable, a number or a percentage of the nodes (daemonset).")
+    var maxUnavailable = "10%"
+
+    @Option(help: "The rolling update's maxSurge, a number or a percentage of the nodes (daemonset).")
+    var maxSurge = "0"
 
     @Option(help: "Seconds each measured window lasts (sim-nodes, api-get, api-create, envelope idle CPU).")
     var windowSeconds: Int = 30
@@ -144,14 +164,24 @@ struct BenchCommand: AsyncParsableCommand {
             print(report.json)
         case "sim-nodes":
             let report = try await SimulatedNodesBenchmark(
-                nodes: nodes, pods: objects, window: .seconds(windowSeconds)
+                nodes: nodes ?? 5_000, pods: objects, window: .seconds(windowSeconds)
             ).run()
             print(report.json)
         case "scheduler":
-            let report = try await SchedulerBenchmark(nodes: nodes, pods: objects).run()
+            let report = try await SchedulerBenchmark(nodes: nodes ?? 5_000, pods: objects).run()
             print(report.json)
         case "deployment":
-            let report = try await DeploymentBenchmark(nodes: nodes, replicas: replicas).run()
+            let report = try await DeploymentBenchmark(nodes: nodes ?? 5_000, replicas: replicas).run()
+            print(report.json)
+        case "job":
+            let report = try await JobBenchmark(nodes: nodes ?? 1_000, completions: completions, parallelism: parallelism).run()
+            print(report.json)
+        case "cronjob":
+            print(try await CronJobBenchmark(nodes: nodes ?? 100, cronJobs: cronJobs).run().json)
+        case "daemonset":
+            let report = try await DaemonSetBenchmark(
+                nodes: nodes ?? 1_000, maxUnavailable: IntOrString(parsing: maxUnavailable), maxSurge: IntOrString(parsing: maxSurge)
+            ).run()
             print(report.json)
         case "api-get", "api-create":
             let report = try await APIGetBenchmark(connections: connections, seconds: windowSeconds, creates: name == "api-create").run()
@@ -163,7 +193,7 @@ struct BenchCommand: AsyncParsableCommand {
         case "gang":
             let library = plugin.first
                 ?? (Bundle.main.executableURL?.deletingLastPathComponent().path ?? ".") + "/libGangScheduling.so"
-            let report = try await GangBenchmark(nodes: nodes, groups: groups, groupSize: groupSize, plugin: library).run()
+            let report = try await GangBenchmark(nodes: nodes ?? 5_000, groups: groups, groupSize: groupSize, plugin: library).run()
             print(report.json)
         case "plugin-reconcile":
             let library = plugin.first
@@ -171,11 +201,11 @@ struct BenchCommand: AsyncParsableCommand {
             let report = try await PluginReconcileBenchmark(plugin: library, objects: objects, rounds: iterations).run()
             print(report.json)
         case "api-watch":
-            let report = try await APIWatchBenchmark(nodes: nodes, replicas: replicas, watches: watches).run()
+            let report = try await APIWatchBenchmark(nodes: nodes ?? 5_000, replicas: replicas, watches: watches).run()
             print(report.json)
         case "envelope":
             let report = try await EnvelopeBenchmark(
-                nodes: nodes, pods: pods ?? 150_000, namespaces: namespaces, window: .seconds(windowSeconds)
+                nodes: nodes ?? 5_000, pods: pods ?? 150_000, namespaces: namespaces, window: .seconds(windowSeconds)
             ).run()
             print(report.json)
         case "client-list-watch":
@@ -183,7 +213,7 @@ struct BenchCommand: AsyncParsableCommand {
             let report = try await ClientListWatchBenchmark(kubeconfig: kubeconfig, namespace: namespace, iterations: iterations).run()
             print(report.json)
         default:
-            throw ValidationError("unknown benchmark \"\(name)\"; available: codec, store-memory, store-sqlite, store-etcd, store-phases, sqlite-backend, reconcile, sim-nodes, scheduler, deployment, plugin-load, api-get, api-create, gang, plugin-reconcile, api-watch, envelope, client-list-watch")
+            throw ValidationError("unknown benchmark \"\(name)\"; available: codec, store-memory, store-sqlite, store-etcd, store-phases, sqlite-backend, reconcile, sim-nodes, scheduler, deployment, job, cronjob, daemonset, plugin-load, api-get, api-create, gang, plugin-reconcile, api-watch, envelope, client-list-watch")
         }
     }
 
