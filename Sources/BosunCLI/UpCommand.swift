@@ -1,6 +1,7 @@
 import ArgumentParser
 import BosunAPIServer
 import BosunHost
+import BosunKit
 import BosunPluginHost
 import Foundation
 import Logging
@@ -78,9 +79,15 @@ struct UpCommand: AsyncParsableCommand {
         valueName: "changes"))
     var watchHistory: Int = 100_000
 
+    @Option(help: ArgumentHelp(
+        "How long an Event is kept after its last write, as a duration (1h, 90s): kube-apiserver's --event-ttl.",
+        valueName: "duration"))
+    var eventTtl: String = "1h"
+
     func validate() throws {
         if simNodes < 0 { throw ValidationError("--sim-nodes must not be negative") }
         if watchHistory < 1 { throw ValidationError("--watch-history must be at least 1") }
+        _ = try eventTTL()
         if etcd == nil && name != nil { throw ValidationError("--name names a control plane sharing etcd: give --etcd too") }
         if let etcd, etcdEndpoints(etcd).isEmpty { throw ValidationError("--etcd needs at least one URL") }
         if leaderElectLeaseDuration < 3 { throw ValidationError("--leader-elect-lease-duration must be at least 3 seconds") }
@@ -88,6 +95,18 @@ struct UpCommand: AsyncParsableCommand {
         if insecureHttp && !Self.isLoopback(host) {
             throw ValidationError("--insecure-http serves a loopback address only; \(host) is not one")
         }
+    }
+
+    /// `--event-ttl` as a duration: at least a second.
+    func eventTTL() throws -> Duration {
+        let ttl: Duration
+        do {
+            ttl = try GoDuration.parse(eventTtl)
+        } catch {
+            throw ValidationError("--event-ttl: \(error)")
+        }
+        if ttl < .seconds(1) { throw ValidationError("--event-ttl must be at least 1s") }
+        return ttl
     }
 
     func run() async throws {
@@ -116,7 +135,8 @@ struct UpCommand: AsyncParsableCommand {
             plane = try await ControlPlane.start(ControlPlaneOptions(
                 dataDirectory: dataDir, simulatedNodes: simNodes, localNode: !noLocalNode,
                 plugins: pluginPaths(),
-                metricsFactory: metrics, distributed: distributed, watchHistory: watchHistory), logger: logger)
+                metricsFactory: metrics, distributed: distributed, watchHistory: watchHistory,
+                eventTTL: eventTTL()), logger: logger)
         } catch {
             throw StartupFailure("the control plane did not start: \(error); check that \(dataDir) is writable and not used by another bosun up")
         }

@@ -29,11 +29,15 @@ public struct ControlPlaneOptions: Sendable {
     /// Changes the store keeps in memory for watches to resume from (kube-apiserver's
     /// `--default-watch-cache-size`); an older resourceVersion is `410 Gone`.
     public var watchHistory: Int
+    /// How long an Event is kept after its last write (kube-apiserver's `--event-ttl`).
+    public var eventTTL: Duration
 
     public init(dataDirectory: String? = nil, simulatedNodes: Int = 0, localNode: Bool = true, plugins: [String] = [],
-                metricsFactory: (any MetricsFactory)? = nil, distributed: DistributedOptions? = nil, watchHistory: Int = 100_000) {
+                metricsFactory: (any MetricsFactory)? = nil, distributed: DistributedOptions? = nil, watchHistory: Int = 100_000,
+                eventTTL: Duration = .seconds(3600)) {
         self.distributed = distributed
         self.watchHistory = watchHistory
+        self.eventTTL = eventTTL
         self.dataDirectory = dataDirectory
         self.simulatedNodes = simulatedNodes
         self.localNode = localNode
@@ -99,6 +103,8 @@ public final class ControlPlane: Sendable {
     public var plugins: PluginLoadReport { pluginSet.report }
     private let running: Task<Void, any Error>
     private let bookmarks: Task<Void, Never>
+    /// Deletes Events `eventTTL` after their last write.
+    private let eventExpiry: Task<Void, Never>
     /// Checks added after start (isolated plugins' children): a name, and why it fails or `nil`.
     private let addedChecks = Mutex<[(name: String, failure: @Sendable () -> String?)]>([])
 
@@ -128,6 +134,10 @@ public final class ControlPlane: Sendable {
                 store.sendBookmarks()
             }
         }
+        // Every control plane sharing etcd sweeps too: a delete that another made first fails its
+        // precondition and is skipped.
+        let expiry = EventExpiry(store: store, ttl: options.eventTTL)
+        eventExpiry = Task { await expiry.run() }
     }
 
     /// Opens the store and starts everything on it.
@@ -255,6 +265,8 @@ public final class ControlPlane: Sendable {
     /// Stops the controllers, every local process, and the store.
     public func shutdown() async {
         bookmarks.cancel()
+        eventExpiry.cancel()
+        await eventExpiry.value
         running.cancel()
         _ = try? await running.value
         await local?.shutdown()

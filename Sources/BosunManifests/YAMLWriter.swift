@@ -18,7 +18,12 @@ public enum YAMLWriter {
             let style: Yams.Node.Scalar.Style = needsQuoting(s) ? .doubleQuoted : .plain
             return Yams.Node(s, Tag(.str), style)
         case .array(let a): return Yams.Node(a.map(node(for:)))
-        case .object(let o): return Yams.Node(o.members.map { (Yams.Node($0.key, Tag(.str)), node(for: $0.value)) })
+        case .object(let o):
+            // Keys are resolved as values are (`n:` is the key "false"), and a plain `<<` is a merge key.
+            return Yams.Node(o.members.map { member in
+                let style: Yams.Node.Scalar.Style = member.key == "<<" || needsQuoting(member.key) ? .doubleQuoted : .plain
+                return (Yams.Node(member.key, Tag(.str), style), node(for: member.value))
+            })
         }
     }
 

@@ -839,3 +839,21 @@ private func path(_ components: Any...) -> [JSONDecodingError.PathComponent] {
         #expect(ManifestReader.describe(error, in: built) == "<stdin>: document 3: spec.x: unknown field")
     }
 }
+
+// MARK: - Writing YAML back
+
+@Suite struct WritingYAML {
+    /// Found by the YAMLManifest fuzz target: a key that YAML 1.1 resolves to another type (`n`
+    /// is false, `1` is 1, `null`) or a key `<<` (a merge key), written plain, read back as
+    /// something else. Values were quoted already; keys now are too.
+    @Test func keysThatWouldResolveToAnotherTypeOrMergeAreQuotedAndReadBack() throws {
+        let data: JSONValue = ["n": "i", "yes": "a", "1": "b", "null": "c", "~": "d", "<<": "e", "0x1F": "f", "plain": "g"]
+        let value: JSONValue = ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "keys"], "data": data]
+        let yaml = try YAMLWriter.string(for: value)
+        #expect(yaml.contains("\"n\": i"))
+        #expect(yaml.contains("\"<<\": e"))
+        #expect(yaml.contains("plain: g"))
+        let again = try read(yaml)
+        #expect(again.map(\.value) == [value])
+    }
+}

@@ -184,6 +184,26 @@ struct StoreLabelIndexTests {
         #expect(try names("tier") == ["b"])
     }
 
+    /// A value's postings go with its last object (a Job's controller-uid is never seen again);
+    /// the value used again afterwards is indexed afresh.
+    @Test func aLabelValueUsedAgainAfterItsLastObjectWentIsFound() async throws {
+        let store = try await makeStore()
+        func names(_ selector: String) throws -> [String] {
+            try store.list(configMaps, options: ListOptions(labelSelector: .parse(selector))).items.map(\.key.name)
+        }
+        try await store.create(configMaps, object: configMap("a", labels: ["job": "1"]))
+        let b = try await store.create(configMaps, object: configMap("b", labels: ["job": "1"]))
+        try await store.delete(configMaps, namespace: "default", name: "a")
+        var relabelled = b.unstructured()
+        relabelled.labels = ["other": "x"]
+        try await store.update(configMaps, object: relabelled)
+        #expect(try names("job=1").isEmpty)
+        #expect(try names("job").isEmpty)
+        try await store.create(configMaps, object: configMap("c", labels: ["job": "1"]))
+        #expect(try names("job=1") == ["c"])
+        #expect(try names("other=x") == ["b"])
+    }
+
     /// Objects moving between label values many times, being deleted and created again: the
     /// index answers as a scan of every object would.
     @Test func indexAgreesWithAScanThroughChurn() async throws {

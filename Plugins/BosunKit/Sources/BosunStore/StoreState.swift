@@ -36,7 +36,11 @@ struct StoreState {
         let resource = change.key.resource
         let path = change.key.path
         if let previous = change.previous {
-            for uid in previous.ownerUIDs { dependents[uid]?.remove(change.key) }
+            for uid in previous.ownerUIDs {
+                // An owner's entry goes with its last dependent: owners come and go (a Job's, a
+                // node's Lease's), and empty sets would pile up.
+                if dependents[uid]?.remove(change.key) != nil, dependents[uid]?.isEmpty == true { dependents[uid] = nil }
+            }
         }
         if let object = change.object {
             tables[resource, default: [:]][path] = object
@@ -49,7 +53,14 @@ struct StoreState {
         if before != after {
             // The resource's index is taken out and put back, so each label costs one lookup.
             var index = labelIndex.removeValue(forKey: resource) ?? [:]
-            for (k, v) in before { index[k]?[v]?.remove(path) }
+            for (k, v) in before {
+                index[k]?[v]?.remove(path)
+                // Values die out (a Job's controller-uid, a revision hash): their empty postings go.
+                if index[k]?[v]?.count == 0 {
+                    index[k]?[v] = nil
+                    if index[k]?.isEmpty == true { index[k] = nil }
+                }
+            }
             for (k, v) in after { index[k, default: [:]][v, default: LabelPostings()].insert(path) }
             labelIndex[resource] = index
         }
