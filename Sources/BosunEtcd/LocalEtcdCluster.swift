@@ -29,16 +29,26 @@ public final class LocalEtcdCluster: @unchecked Sendable {
     public var endpoints: [String] { members.map(\.clientURL) }
 
     /// Starts `size` members and waits until the cluster answers.
+    ///
+    /// A port found free can be taken by another process (a parallel test binding port 0) before
+    /// etcd binds it; etcd then exits with "address already in use", and the cluster is started
+    /// again on other ports.
     public static func start(size: Int = 1) async throws -> LocalEtcdCluster {
-        let cluster = try LocalEtcdCluster(size: size)
-        do {
-            for index in 0..<size { try cluster.startMember(index) }
-            try await cluster.waitUntilHealthy()
-        } catch {
-            cluster.stop()
-            throw error
+        var attempt = 0
+        while true {
+            attempt += 1
+            let cluster = try LocalEtcdCluster(size: size)
+            do {
+                for index in 0..<size { try cluster.startMember(index) }
+                try await cluster.waitUntilHealthy()
+                return cluster
+            } catch let error as LocalEtcdError where error.description.contains("address already in use") && attempt < 5 {
+                cluster.stop()
+            } catch {
+                cluster.stop()
+                throw error
+            }
         }
-        return cluster
     }
 
     private init(size: Int) throws {
@@ -125,6 +135,8 @@ public final class LocalEtcdCluster: @unchecked Sendable {
         let backend = try EtcdBackend(endpoints: endpoints, requestTimeout: .seconds(2))
         var lastError = ""
         while ContinuousClock.now < deadline {
+            // A member that exited (a port taken meanwhile) will not answer: say so now.
+            if lock.withLock({ processes.contains { $0?.isRunning == false } }) { break }
             do {
                 _ = try await backend.client.call(
                     "/v3/kv/range", #"{"key":"\#(EtcdJSON.base64("/bosun-health"))"}"#, idempotent: true)
