@@ -39,9 +39,8 @@ public struct CronJobBenchmark: Sendable {
         report.record("cronJobs", cronJobs)
         let clock = ContinuousClock()
 
+        try await DeploymentBenchmark.waitForReadyNodes(nodes, in: plane.store, recordingIn: &report)
         var started = clock.now
-        try await poll(every: .milliseconds(20)) { try DeploymentBenchmark.readyNodes(plane.store) == nodes }
-        report.record("nodesReadySeconds", (clock.now - started).seconds, decimals: 2)
 
         let api = StoreClient(store: plane.store)
         started = clock.now
