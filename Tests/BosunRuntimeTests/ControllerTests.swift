@@ -307,6 +307,38 @@ struct ControllerTests {
         await env.stop()
     }
 
+    @Test("a controller added while the manager runs reconciles nothing until its informers have loaded")
+    func addedControllerWaitsForItsCaches() async throws {
+        let store = try await makeRuntimeStore()
+        let direct = StoreClient(store: store)
+        for name in ["a", "b"] { _ = try await direct.create(sampleConfigMap(name)) }
+        let faulty = FaultyClient(direct)
+        let secondPage = Gate()
+        faulty.holdList(call: 2, at: secondPage)
+        let manager = Manager(client: faulty, clock: ManualClock(), options: ManagerOptions(informerPageSize: 1))
+        let running = Task { try await manager.run() }
+        await eventually("the manager leads") { manager.isLeading }
+
+        // A plugin's controller, loaded later: its informer starts with it.
+        let probe = ReconcileProbe()
+        let reconciledUnsynced = Mutex(false)
+        try manager.controller(for: ConfigMap.self).reconcile { object, _ in
+            if !manager.hasSynced { reconciledUnsynced.withLock { $0 = true } }
+            probe.begin(ObjectName(of: object), retries: 0)
+            probe.end(ObjectName(of: object))
+            return .done
+        }
+        await eventually("the first page listed, the second held") { faulty.listCalls == 2 }
+        for _ in 0..<10_000 { await Task.yield() }
+        #expect(probe.calls.isEmpty)
+        secondPage.open()
+        await eventually("both reconciled") { probe.count("a") == 1 && probe.count("b") == 1 }
+        #expect(!reconciledUnsynced.withLock { $0 })
+        running.cancel()
+        _ = try? await running.value
+        await store.close()
+    }
+
     @Test("reconcile metrics count outcomes per controller")
     func metrics() async throws {
         let metrics = TestMetrics()

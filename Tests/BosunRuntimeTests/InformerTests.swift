@@ -177,6 +177,35 @@ struct InformerTests {
         await store.close()
     }
 
+    @Test("a handler added half-way through the initial list gets what was listed so far, then the rest, each once")
+    func handlerAddedDuringInitialList() async throws {
+        let store = try await makeRuntimeStore()
+        let direct = StoreClient(store: store)
+        for name in ["a", "b", "c"] { _ = try await direct.create(sampleConfigMap(name)) }
+        let faulty = FaultyClient(direct)
+        let secondPage = Gate()
+        faulty.holdList(call: 2, at: secondPage)
+        let registry = InformerRegistry(client: faulty, clock: ManualClock(), pageSize: 1)
+        // A shared informer: another controller's lease started the list.
+        let first = registry.acquire(ConfigMap.self)
+        let earlier = EventLog<ConfigMap>()
+        first.informer.addHandler(earlier.handler)
+        await eventually("the first page delivered, the second held") { faulty.listCalls == 2 && earlier.entries.count == 1 }
+        #expect(!first.informer.hasSynced)
+
+        let later = EventLog<ConfigMap>()
+        let second = registry.acquire(ConfigMap.self)
+        second.informer.addHandler(later.handler)
+        #expect(later.entries == ["added a (initial)"])
+        secondPage.open()
+        await second.informer.waitForSync()
+        #expect(later.entries == ["added a (initial)", "added b (initial)", "added c (initial)"])
+        #expect(earlier.entries == later.entries)
+        first.release()
+        second.release()
+        await store.close()
+    }
+
     @Test("a watch silent for the inactivity timeout is restarted from the last resourceVersion")
     func inactivityTimeout() async throws {
         let store = try await makeRuntimeStore()

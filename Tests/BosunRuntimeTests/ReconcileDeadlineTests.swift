@@ -5,25 +5,6 @@ import MetricsTestKit
 import Synchronization
 import Testing
 
-/// A gate a reconcile waits at, deaf to cancellation, until the test opens it.
-private final class Gate: Sendable {
-    private let state = Mutex<(open: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
-
-    func wait() async {
-        await withCheckedContinuation { continuation in
-            let open = state.withLock { s -> Bool in
-                if !s.open { s.waiters.append(continuation) }
-                return s.open
-            }
-            if open { continuation.resume() }
-        }
-    }
-
-    func open() {
-        for waiter in state.withLock({ s in defer { s = (true, []) }; return s.waiters }) { waiter.resume() }
-    }
-}
-
 @Suite("Controllers: the per-reconcile deadline")
 struct ReconcileDeadlineTests {
     /// One worker, so a reconcile that held it would starve every other key; deadlines on a

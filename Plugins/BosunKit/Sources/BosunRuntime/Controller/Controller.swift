@@ -87,8 +87,12 @@ public final class Controller: Sendable {
     }
 
     /// Runs the workers until the queue shuts down or the task is cancelled, and the deadline
-    /// watch beside them.
+    /// watch beside them. Workers start once every informer feeding the controller has loaded
+    /// (as controller-runtime's `Start` waits for its sources): a controller added while the
+    /// manager runs — a plugin loaded later — would otherwise act on a half-empty cache, and
+    /// create what already exists.
     func run(_ context: ReconcileContext) async {
+        await waitForSync()
         await withTaskGroup(of: Bool.self) { group in
             if let deadlines {
                 group.addTask {

@@ -13,6 +13,10 @@ import Synchronization
 /// - Handlers see every change after the initial list, in resourceVersion order. After a watch
 ///   error they see the changes they missed; after 410 Expired a relist delivers what changed
 ///   and deletes what vanished.
+/// - A handler added at any moment — before the list, half-way through it, or later — first
+///   gets every cached object as an initial add, then every later change: none missed, none
+///   twice. (Informers are shared: a controller registered after another has started the list
+///   must still see the whole of it.)
 /// - A relist pages through the objects (``pageSize`` at a time) and updates the cache in
 ///   place, so memory never holds two copies of the cache.
 /// - A watch that stays silent (not even a bookmark) for ``inactivityTimeout`` is restarted from
@@ -145,15 +149,20 @@ public final class Informer<T: Resource>: Sendable {
 
     // MARK: Handlers
 
-    /// Registers `handler`. If the cache is loaded, the handler first receives every cached
-    /// object as an initial add. Returns an id for ``removeHandler(_:)``.
+    /// Registers `handler`. It first receives every cached object as an initial add — also
+    /// while the initial list is still loading: the handler then gets what the list delivered so
+    /// far, and the rest as it comes. Returns an id for ``removeHandler(_:)``.
+    ///
+    /// Every change to the cache is made and delivered under the handlers' lock (see
+    /// ``change(_:)``), so the snapshot taken here holds exactly what the other handlers have
+    /// seen: nothing is missed and nothing is delivered twice.
     @discardableResult
     public func addHandler(_ handler: @escaping InformerHandler<T>) -> Int {
         handlers.withLock { h in
             let id = h.nextID
             h.nextID += 1
             h.byID[id] = handler
-            let current = state.withLock { $0.synced ? $0.cache.lookups(namespace: nil) { _ in true } : [] }
+            let current = state.withLock { $0.cache.lookups(namespace: nil) { _ in true } }
             for object in current.compactMap(resolve) { handler(InformerEvent(.added(object), isInitial: true)) }
             return id
         }
@@ -163,8 +172,14 @@ public final class Informer<T: Resource>: Sendable {
         handlers.withLock { _ = $0.byID.removeValue(forKey: id) }
     }
 
-    private func deliver(_ event: InformerEvent<T>) {
+    /// Changes the cache with `body` and delivers the event it returns, as one step for
+    /// ``addHandler(_:)``: a handler registered meanwhile sees the object either in its initial
+    /// snapshot or in this event, never neither (a shared informer's list was half delivered when
+    /// a later controller's handler came, and that controller never saw the first half) and
+    /// never both.
+    private func change(_ body: () -> InformerEvent<T>?) {
         handlers.withLock { h in
+            guard let event = body() else { return }
             for handler in h.byID.values { handler(event) }
         }
     }
@@ -258,23 +273,23 @@ public final class Informer<T: Resource>: Sendable {
                 let unchanged = state.withLock { $0.cache.objects[name]?.resourceVersion == stored.resourceVersion }
                 if unchanged { continue }
                 guard let value = decode(stored) else { continue }
-                let old = state.withLock { $0.cache.upsert(stored, value) }
-                if let old {
-                    let before = old.value ?? decode(old.stored) ?? value
-                    deliver(InformerEvent(.updated(old: before, new: value), isInitial: true))
-                } else {
-                    deliver(InformerEvent(.added(value), isInitial: true))
+                change {
+                    guard let old = state.withLock({ $0.cache.upsert(stored, value) }) else {
+                        return InformerEvent(.added(value), isInitial: true)
+                    }
+                    return InformerEvent(.updated(old: old.value ?? decode(old.stored) ?? value, new: value), isInitial: true)
                 }
             }
             options.continueToken = page.continueToken
         } while options.continueToken != nil
         let version = listVersion ?? 0
-        let gone = state.withLock { s -> [(stored: StoredObject, value: T?)] in
-            let vanished = s.cache.objects.keys.filter { !seen.contains($0) }
-            return vanished.compactMap { s.cache.remove($0, resourceVersion: version) }
-        }
-        for old in gone {
-            if let value = old.value ?? decode(old.stored) { deliver(InformerEvent(.deleted(value))) }
+        let vanished = state.withLock { s in s.cache.objects.keys.filter { !seen.contains($0) } }
+        for name in vanished {
+            change {
+                guard let old = state.withLock({ $0.cache.remove(name, resourceVersion: version) }),
+                      let value = old.value ?? decode(old.stored) else { return nil }
+                return InformerEvent(.deleted(value))
+            }
         }
         let waiters = state.withLock { s -> [CheckedContinuation<Void, Never>] in
             s.resourceVersion = String(version)
@@ -323,22 +338,23 @@ public final class Informer<T: Resource>: Sendable {
                 state.withLock { $0.resourceVersion = version }
                 return
             }
-            let old = state.withLock { s -> (stored: StoredObject, value: T?)? in
-                s.resourceVersion = version
-                return s.cache.upsert(stored, value)
-            }
-            if let old {
-                deliver(InformerEvent(.updated(old: old.value ?? decode(old.stored) ?? value, new: value)))
-            } else {
-                deliver(InformerEvent(.added(value)))
+            change {
+                let old = state.withLock { s -> (stored: StoredObject, value: T?)? in
+                    s.resourceVersion = version
+                    return s.cache.upsert(stored, value)
+                }
+                guard let old else { return InformerEvent(.added(value)) }
+                return InformerEvent(.updated(old: old.value ?? decode(old.stored) ?? value, new: value))
             }
         case .deleted:
             guard let stored = event.object else { return }
-            let old = state.withLock { s -> (stored: StoredObject, value: T?)? in
-                s.resourceVersion = version
-                return s.cache.remove(stored.key.nameKey, resourceVersion: event.resourceVersion)
+            change {
+                let old = state.withLock { s -> (stored: StoredObject, value: T?)? in
+                    s.resourceVersion = version
+                    return s.cache.remove(stored.key.nameKey, resourceVersion: event.resourceVersion)
+                }
+                return (old?.value ?? decode(old?.stored ?? stored)).map { InformerEvent(.deleted($0)) }
             }
-            if let value = old?.value ?? decode(old?.stored ?? stored) { deliver(InformerEvent(.deleted(value))) }
         }
     }
 }
