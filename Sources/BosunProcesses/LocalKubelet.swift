@@ -2,8 +2,8 @@ import BosunKit
 import BosunNodes
 import Synchronization
 
-/// The reconciler of ``LocalProcessRuntime``: cluster-scoped keys are its nodes (heartbeats),
-/// namespaced keys are pods bound to them.
+/// The reconciler of both of ``LocalProcessRuntime``'s controllers: cluster-scoped
+/// keys are its nodes (heartbeats), namespaced keys are pods bound to them.
 struct LocalKubelet: Reconciler {
     let runtime: LocalProcessRuntime
 

@@ -127,8 +127,9 @@ public final class LocalProcessRuntime: NodeRuntime {
         }
     }
 
-    /// Registers the `process-kubelet` controller (its keys are this runtime's nodes and the
-    /// pods bound to them) and a runnable that stops every process when the manager stops.
+    /// Registers the `process-kubelet` controller (its keys are the pods bound to this runtime's
+    /// nodes), `process-kubelet-heartbeat` (its keys are the nodes) and a runnable that stops
+    /// every process when the manager stops.
     public func register(with manager: Manager) throws {
         ContainerProcess.adoptOrphans()
         let nodes = manager.informer(for: Node.self)
@@ -144,7 +145,7 @@ public final class LocalProcessRuntime: NodeRuntime {
             pods.release()
             throw ManagerError.duplicateController(Self.controllerName)
         }
-        let builder = KubeletNodeHeartbeat.controller(
+        let builder = KubeletNodeHeartbeat.controllers(
             in: manager, named: Self.controllerName, pods: pods.informer, concurrency: options.concurrency,
             admitsPod: { [weak self] event in self?.admitsPodEvent(event) ?? false },
             observesNode: { [weak self] event in self?.observeNode(event) ?? false },
@@ -169,6 +170,7 @@ public final class LocalProcessRuntime: NodeRuntime {
     /// Removes the controller from `manager`, stops every process and lets go of the informers.
     public func unregister(from manager: Manager) async {
         await manager.remove(controller: Self.controllerName)
+        await manager.remove(controller: KubeletNodeHeartbeat.heartbeatControllerName(Self.controllerName))
         await manager.remove(runnable: Self.shutdownName)
         await shutdown()
         let released = wiring.withLock { w -> Wiring? in

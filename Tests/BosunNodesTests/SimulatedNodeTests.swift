@@ -1,4 +1,5 @@
 import BosunNodes
+import Synchronization
 import Testing
 
 @Suite("Simulated nodes")
@@ -93,6 +94,27 @@ struct SimulatedNodeTests {
         await cluster.stop()
     }
 
+    @Test("heartbeats have workers of their own: a pod sync stuck in a write does not delay the lease renewal")
+    func heartbeatsApartFromPodSyncs() async throws {
+        // One worker each: in a shared queue the stuck pod sync would hold the only worker.
+        let cluster = try await SimulatedCluster.start(options: SimulatedNodesOptions(concurrency: 1))
+        try await cluster.node("n1")
+        try await cluster.waitForReadyNode("n1")
+        try await cluster.env.waitUntil("the lease exists") { try await cluster.lease("n1") != nil }
+        let held = HeldPodStatusWrites()
+        try cluster.env.store.register(validating: held)
+        try await cluster.pod("stuck")
+        try await cluster.env.waitUntil("the pod sync is stuck in its status write") { held.waiting > 0 }
+
+        try await cluster.advance(until: "the lease is renewed while the pod sync is stuck") {
+            try await cluster.lease("n1")?.spec.renewTime.map { Time($0) >= cluster.at(10) } ?? false
+        }
+        #expect(held.waiting == 1)
+        held.open()
+        try await cluster.waitForPod("stuck", "the pod runs once its write goes through") { $0.status.phase == "Running" }
+        await cluster.stop()
+    }
+
     @Test("stopping a node stops its lease renewals and freezes its pods; restarting resumes both")
     func stopAndRestart() async throws {
         let cluster = try await SimulatedCluster.start()
@@ -156,5 +178,31 @@ struct SimulatedNodeTests {
         #expect(back.reason == "KubeletReady")
         #expect(back.lastTransitionTime.map { $0 >= cluster.at(20) } == true)
         await cluster.stop()
+    }
+}
+
+/// Holds every pod status write in admission until ``open()``.
+private final class HeldPodStatusWrites: ValidatingAdmissionHook {
+    let name = "hold-pod-status-writes"
+    private let state = Mutex<(open: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+
+    var waiting: Int { state.withLock { $0.waiters.count } }
+
+    func appliesTo(_ request: AdmissionRequest) -> Bool {
+        request.resource.resource == "pods" && request.subresource == "status"
+    }
+
+    func validate(_ request: AdmissionRequest) async throws(AdmissionDenied) {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let open = state.withLock { s -> Bool in
+                if !s.open { s.waiters.append(continuation) }
+                return s.open
+            }
+            if open { continuation.resume() }
+        }
+    }
+
+    func open() {
+        for waiter in state.withLock({ s in defer { s = (true, []) }; return s.waiters }) { waiter.resume() }
     }
 }

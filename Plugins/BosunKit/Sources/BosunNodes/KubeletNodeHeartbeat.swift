@@ -70,25 +70,41 @@ public struct KubeletNodeHeartbeat: Sendable {
             statusReportInterval: timings.statusReportInterval)
     }
 
-    /// The controller of a kubelet runtime: its keys are the runtime's nodes (cluster-scoped
-    /// names: heartbeats) and the pods bound to them (namespaced names). `observesNode` keeps the
-    /// runtime's set of nodes current, so pod events are filtered without reading Nodes;
-    /// `fansOutToPods` says when a Node event must re-sync the pods bound to it.
-    public static func controller(
+    /// The controllers of a kubelet runtime: one whose keys are the pods bound to the runtime's
+    /// nodes (namespaced names), and one whose keys are the nodes themselves (cluster-scoped
+    /// names: heartbeats), named ``heartbeatControllerName(_:)``. Heartbeats have a queue and
+    /// workers of their own, as a kubelet's node status and lease loops run apart from its pod
+    /// workers: behind a burst of 100,000 pod syncs in a shared queue they fell past the node
+    /// monitor's grace period, and healthy nodes were marked Unknown and their pods evicted.
+    ///
+    /// `observesNode` keeps the runtime's set of nodes current, so pod events are filtered
+    /// without reading Nodes; `fansOutToPods` says when a Node event must re-sync the pods bound
+    /// to it.
+    public static func controllers(
         in manager: Manager, named name: String, pods: Informer<Pod>, concurrency: Int?,
         admitsPod: @escaping @Sendable (InformerEvent<Pod>) -> Bool,
         observesNode: @escaping @Sendable (InformerEvent<Node>) -> Bool,
         fansOutToPods: @escaping @Sendable (InformerEvent<Node>) -> Bool
-    ) -> ControllerBuilder<Pod> {
-        var builder = manager.controller(for: Pod.self)
+    ) -> KubeletControllers {
+        var podSyncs = manager.controller(for: Pod.self)
             .named(name)
             .withPredicates(Predicate(admitsPod))
-            .watches(Node.self, predicates: [Predicate(observesNode)]) { node in [ObjectName(name: node.name)] }
             .watches(Node.self, predicates: [Predicate(fansOutToPods)]) { node in
                 pods.byIndex(Indexers.nodeName, node.name).map { ObjectName(of: $0) }
             }
-        if let concurrency { builder = builder.concurrency(concurrency) }
-        return builder
+        var heartbeats = manager.controller(for: Node.self)
+            .named(heartbeatControllerName(name))
+            .withPredicates(Predicate(observesNode))
+        if let concurrency {
+            podSyncs = podSyncs.concurrency(concurrency)
+            heartbeats = heartbeats.concurrency(concurrency)
+        }
+        return KubeletControllers(manager: manager, names: [name, heartbeatControllerName(name)], podSyncs: podSyncs, heartbeats: heartbeats)
+    }
+
+    /// The name of the heartbeat controller of the kubelet runtime whose pod controller is `name`.
+    public static func heartbeatControllerName(_ name: String) -> String {
+        name + "-heartbeat"
     }
 
     /// One heartbeat of node `name`: its status when it changed or a report is due, its Lease
@@ -255,5 +271,28 @@ extension KubeletPodStatus {
             &conditions, spec: spec, phase: phase, sandboxReady: sandboxReady,
             initContainerStatuses: initStatuses, containerStatuses: statuses, now: now)
         status.conditions = conditions
+    }
+}
+
+/// A kubelet runtime's two controllers before they are registered (see
+/// ``KubeletNodeHeartbeat/controllers(in:named:pods:concurrency:admitsPod:observesNode:fansOutToPods:)``).
+public struct KubeletControllers: Sendable {
+    let manager: Manager
+    /// The pods' controller's name, then the heartbeats'.
+    let names: [String]
+    let podSyncs: ControllerBuilder<Pod>
+    let heartbeats: ControllerBuilder<Node>
+
+    /// Registers both with `reconciler`, which tells a node key (heartbeat) from a pod key by
+    /// its namespace; registers neither if either name is taken. Returns the pods' controller.
+    @discardableResult
+    public func complete(_ reconciler: some Reconciler) throws -> Controller {
+        let taken = Set(manager.controllerNames).union(manager.runnableNames)
+        for name in names where taken.contains(name) {
+            throw ManagerError.duplicateController(name)
+        }
+        let controller = try podSyncs.complete(reconciler)
+        _ = try heartbeats.complete(reconciler)
+        return controller
     }
 }

@@ -1,7 +1,7 @@
 import Synchronization
 
-/// The reconciler of ``SimulatedNodes``: cluster-scoped keys are nodes (heartbeats), namespaced
-/// keys are pods bound to them.
+/// The reconciler of both of ``SimulatedNodes``'s controllers: cluster-scoped
+/// keys are nodes (heartbeats), namespaced keys are pods bound to them.
 struct SimulatedKubelet: Reconciler {
     let runtime: SimulatedNodes
 

@@ -21,10 +21,12 @@ import Synchronization
 /// Succeeded or Failed). A deleted pod's containers stop at once (exit code 143) and the pod is
 /// removed (deleted again with grace period 0), as a kubelet finishes a graceful deletion.
 ///
-/// **Cost.** Nodes and pods are the keys of one controller, so one work queue — one deadline
-/// heap and one sleeping timer task — holds every heartbeat and every container timer: no task
-/// per node or pod. A pod's state lives in its status; memory holds only its address and, while
-/// it crash-loops, its backoff. A heartbeat touches only the Lease unless the node changed.
+/// **Cost.** Pods are the keys of one controller and nodes of another (`simulated-kubelet-heartbeat`,
+/// so that a burst of pod work never delays a heartbeat past the node monitor's grace period);
+/// each has one work queue — one deadline heap and one sleeping timer task — for every container
+/// timer or every heartbeat: no task per node or pod. A pod's state lives in its status; memory
+/// holds only its address and, while it crash-loops, its backoff. A heartbeat touches only the
+/// Lease unless the node changed.
 ///
 /// **Node failures, for node-lifecycle tests.**
 /// - ``stop(node:)``: the kubelet goes silent, as when a machine drops off the network: no
@@ -94,8 +96,8 @@ public final class SimulatedNodes: NodeRuntime {
         return runtime
     }
 
-    /// Registers the `simulated-kubelet` controller: its keys are simulated nodes (cluster-scoped
-    /// names) and the pods bound to them (namespaced names).
+    /// Registers the `simulated-kubelet` controller, whose keys are the pods bound to simulated
+    /// nodes, and `simulated-kubelet-heartbeat`, whose keys are the nodes.
     public func register(with manager: Manager) throws {
         let nodes = manager.informer(for: Node.self)
         let pods = manager.informer(for: Pod.self)
@@ -110,7 +112,7 @@ public final class SimulatedNodes: NodeRuntime {
             pods.release()
             throw ManagerError.duplicateController(Self.controllerName)
         }
-        let builder = KubeletNodeHeartbeat.controller(
+        let builder = KubeletNodeHeartbeat.controllers(
             in: manager, named: Self.controllerName, pods: pods.informer, concurrency: options.concurrency ?? SimulatedNodesOptions.defaultConcurrency,
             admitsPod: { [weak self] event in self?.admitsPodEvent(event) ?? false },
             observesNode: { [weak self] event in self?.observeNode(event) ?? false },
@@ -128,6 +130,7 @@ public final class SimulatedNodes: NodeRuntime {
     /// Removes the controller from `manager` and lets go of the informers.
     public func unregister(from manager: Manager) async {
         await manager.remove(controller: Self.controllerName)
+        await manager.remove(controller: KubeletNodeHeartbeat.heartbeatControllerName(Self.controllerName))
         let released = wiring.withLock { w -> Wiring? in
             defer { w = nil }
             return w
