@@ -1,5 +1,4 @@
 import BosunNodes
-import Synchronization
 import Testing
 
 @Suite("Simulated nodes")
@@ -104,13 +103,13 @@ struct SimulatedNodeTests {
         let held = HeldPodStatusWrites()
         try cluster.env.store.register(validating: held)
         try await cluster.pod("stuck")
-        try await cluster.env.waitUntil("the pod sync is stuck in its status write") { held.waiting > 0 }
+        try await cluster.env.waitUntil("the pod sync is stuck in its status write") { held.gate.waiting > 0 }
 
         try await cluster.advance(until: "the lease is renewed while the pod sync is stuck") {
             try await cluster.lease("n1")?.spec.renewTime.map { Time($0) >= cluster.at(10) } ?? false
         }
-        #expect(held.waiting == 1)
-        held.open()
+        #expect(held.gate.waiting == 1)
+        held.gate.open()
         try await cluster.waitForPod("stuck", "the pod runs once its write goes through") { $0.status.phase == "Running" }
         await cluster.stop()
     }
@@ -181,28 +180,16 @@ struct SimulatedNodeTests {
     }
 }
 
-/// Holds every pod status write in admission until ``open()``.
-private final class HeldPodStatusWrites: ValidatingAdmissionHook {
+/// Holds every pod status write in admission until the gate opens.
+private struct HeldPodStatusWrites: ValidatingAdmissionHook {
     let name = "hold-pod-status-writes"
-    private let state = Mutex<(open: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
-
-    var waiting: Int { state.withLock { $0.waiters.count } }
+    let gate = TestGate()
 
     func appliesTo(_ request: AdmissionRequest) -> Bool {
         request.resource.resource == "pods" && request.subresource == "status"
     }
 
     func validate(_ request: AdmissionRequest) async throws(AdmissionDenied) {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let open = state.withLock { s -> Bool in
-                if !s.open { s.waiters.append(continuation) }
-                return s.open
-            }
-            if open { continuation.resume() }
-        }
-    }
-
-    func open() {
-        for waiter in state.withLock({ s in defer { s = (true, []) }; return s.waiters }) { waiter.resume() }
+        await gate.wait()
     }
 }

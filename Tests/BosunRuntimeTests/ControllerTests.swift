@@ -313,7 +313,7 @@ struct ControllerTests {
         let direct = StoreClient(store: store)
         for name in ["a", "b"] { _ = try await direct.create(sampleConfigMap(name)) }
         let faulty = FaultyClient(direct)
-        let secondPage = Gate()
+        let secondPage = TestGate()
         faulty.holdList(call: 2, at: secondPage)
         let manager = Manager(client: faulty, clock: ManualClock(), options: ManagerOptions(informerPageSize: 1))
         let running = Task { try await manager.run() }
@@ -337,6 +337,29 @@ struct ControllerTests {
         running.cancel()
         _ = try? await running.value
         await store.close()
+    }
+
+    @Test("a controller given an executor reconciles there, with or without a deadline; others stay on the shared pool")
+    func dedicatedExecutor() async throws {
+        let env = try await TestEnvironment.start(options: ManagerOptions(defaultConcurrency: 2))
+        let executor = DedicatedExecutor(label: "test.dedicated")
+        let onExecutor = Mutex<[String: Bool]>([:])
+        for (name, timeout) in [("with-deadline", Duration?.some(.seconds(30))), ("without-deadline", nil)] {
+            try env.manager.controller(for: ConfigMap.self).named(name).executor(executor).reconcileTimeout(timeout)
+                .reconcile { _, _ in
+                    onExecutor.withLock { $0[name] = executor.isCurrent }
+                    return .done
+                }
+        }
+        try env.manager.controller(for: ConfigMap.self).named("shared").reconcile { _, _ in
+            onExecutor.withLock { $0["shared"] = executor.isCurrent }
+            return .done
+        }
+        env.startManager()
+        _ = try await env.api.create(sampleConfigMap("x"))
+        try await env.waitUntil("all three reconciled") { onExecutor.withLock { $0.count == 3 } }
+        #expect(onExecutor.withLock { $0 } == ["with-deadline": true, "without-deadline": true, "shared": false])
+        await env.stop()
     }
 
     @Test("reconcile metrics count outcomes per controller")

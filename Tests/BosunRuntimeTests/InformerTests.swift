@@ -183,7 +183,7 @@ struct InformerTests {
         let direct = StoreClient(store: store)
         for name in ["a", "b", "c"] { _ = try await direct.create(sampleConfigMap(name)) }
         let faulty = FaultyClient(direct)
-        let secondPage = Gate()
+        let secondPage = TestGate()
         faulty.holdList(call: 2, at: secondPage)
         let registry = InformerRegistry(client: faulty, clock: ManualClock(), pageSize: 1)
         // A shared informer: another controller's lease started the list.

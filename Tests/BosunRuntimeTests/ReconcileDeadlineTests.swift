@@ -59,7 +59,7 @@ struct ReconcileDeadlineTests {
         let deadlines = ManualClock()
         let env = try await environment(deadlines)
         let probe = ReconcileProbe()
-        let gate = Gate()
+        let gate = TestGate()
         let controller = try env.manager.controller(for: ConfigMap.self).reconcile { object, context in
             probe.begin(ObjectName(of: object), retries: context.retries)
             defer { probe.end(ObjectName(of: object)) }

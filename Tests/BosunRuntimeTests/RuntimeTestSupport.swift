@@ -49,25 +49,6 @@ final class EventLog<T: Resource>: Sendable {
     var entries: [String] { events.withLock { $0 } }
 }
 
-/// A gate a task waits at, deaf to cancellation, until the test opens it.
-final class Gate: Sendable {
-    private let state = Mutex<(open: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
-
-    func wait() async {
-        await withCheckedContinuation { continuation in
-            let open = state.withLock { s -> Bool in
-                if !s.open { s.waiters.append(continuation) }
-                return s.open
-            }
-            if open { continuation.resume() }
-        }
-    }
-
-    func open() {
-        for waiter in state.withLock({ s in defer { s = (true, []) }; return s.waiters }) { waiter.resume() }
-    }
-}
-
 /// A client that can fail its next watch on purpose, hand out a watch that never speaks, or hold
 /// a list call until the test lets it answer.
 final class FaultyClient: Client {
@@ -79,12 +60,12 @@ final class FaultyClient: Client {
     let base: StoreClient
     private let faults = Mutex<[WatchFault]>([])
     private let counts = Mutex<(lists: Int, watches: Int)>((0, 0))
-    private let listGates = Mutex<[Int: Gate]>([:])
+    private let listGates = Mutex<[Int: TestGate]>([:])
 
     init(_ base: StoreClient) { self.base = base }
 
     /// The `call`-th list call (from 1) waits at `gate` before it answers.
-    func holdList(call: Int, at gate: Gate) { listGates.withLock { $0[call] = gate } }
+    func holdList(call: Int, at gate: TestGate) { listGates.withLock { $0[call] = gate } }
 
     func failNextWatch(_ fault: WatchFault) { faults.withLock { $0.append(fault) } }
     var listCalls: Int { counts.withLock { $0.lists } }

@@ -46,7 +46,8 @@ public struct NodeLifecycleController: Reconciler {
         if isSilent(node, now: now) { markUnknown(&node, now: now) }
         if node.status != original.status {
             node = try await context.client.updateStatus(node)
-            context.logger.info("node stopped posting status; marked Unknown")
+            let silence = lastHeartbeat(original).map { "\($0.duration(to: now).components.seconds) s" } ?? "always"
+            context.logger.info("node stopped posting status; marked Unknown", metadata: ["silentFor": "\(silence)"])
             context.events.event(for: node, type: .normal, reason: "NodeNotReady", message: "Node \(node.name) status is now: NodeNotReady")
             try await markPodsNotReady(on: node.name, now: now, context)
         }

@@ -76,6 +76,7 @@ public struct KubeletNodeHeartbeat: Sendable {
     /// workers of their own, as a kubelet's node status and lease loops run apart from its pod
     /// workers: behind a burst of 100,000 pod syncs in a shared queue they fell past the node
     /// monitor's grace period, and healthy nodes were marked Unknown and their pods evicted.
+    /// They also run on a thread of their own (``heartbeatExecutor``).
     ///
     /// `observesNode` keeps the runtime's set of nodes current, so pod events are filtered
     /// without reading Nodes; `fansOutToPods` says when a Node event must re-sync the pods bound
@@ -95,12 +96,17 @@ public struct KubeletNodeHeartbeat: Sendable {
         var heartbeats = manager.controller(for: Node.self)
             .named(heartbeatControllerName(name))
             .withPredicates(Predicate(observesNode))
+            .executor(heartbeatExecutor)
         if let concurrency {
             podSyncs = podSyncs.concurrency(concurrency)
             heartbeats = heartbeats.concurrency(concurrency)
         }
         return KubeletControllers(manager: manager, names: [name, heartbeatControllerName(name)], podSyncs: podSyncs, heartbeats: heartbeats)
     }
+
+    /// Where every kubelet runtime's heartbeats run: a thread of their own, so that no burst of
+    /// other work queued on the shared pool delays them.
+    public static let heartbeatExecutor = DedicatedExecutor(label: "bosun.kubelet-heartbeats")
 
     /// The name of the heartbeat controller of the kubelet runtime whose pod controller is `name`.
     public static func heartbeatControllerName(_ name: String) -> String {

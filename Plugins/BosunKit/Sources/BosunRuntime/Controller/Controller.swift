@@ -34,16 +34,20 @@ public final class Controller: Sendable {
     /// timeout.
     private let deadlines: DeadlineWatch?
     private let abandoned = Mutex(0)
+    /// Where the workers and their reconciles run; `nil`: the shared cooperative pool.
+    let executor: (any TaskExecutor)?
 
     init(name: String, concurrency: Int, queue: WorkQueue<ObjectName>, reconciler: any Reconciler,
          sources: [ControllerSource], metricsFactory: (any MetricsFactory)?,
-         reconcileTimeout: Duration? = nil, deadlineClock: any RuntimeClock = SystemRuntimeClock()) {
+         reconcileTimeout: Duration? = nil, deadlineClock: any RuntimeClock = SystemRuntimeClock(),
+         executor: (any TaskExecutor)? = nil) {
         self.name = name
         self.concurrency = max(1, concurrency)
         self.queue = queue
         self.reconciler = reconciler
         self.sources = sources
         self.reconcileTimeout = reconcileTimeout
+        self.executor = executor
         deadlines = reconcileTimeout.map { DeadlineWatch(clock: deadlineClock, timeout: $0) }
         metrics = metricsFactory.map { ReconcileMetrics(controller: name, factory: $0) }
     }
@@ -101,7 +105,7 @@ public final class Controller: Sendable {
                 }
             }
             for _ in 0..<concurrency {
-                group.addTask {
+                group.addTask(executorPreference: executor) {
                     await self.work(context)
                     return true
                 }
@@ -138,7 +142,7 @@ public final class Controller: Sendable {
         _ key: ObjectName, _ base: ReconcileContext, within timeout: Duration, watchedBy deadlines: DeadlineWatch
     ) async {
         let race = ReconcileRace()
-        let run = Task {
+        let run = Task(executorPreference: executor) {
             await self.reconcile(key, base)
             self.queue.done(key)
             if !race.settle(.finished) {

@@ -21,6 +21,7 @@ public struct ControllerBuilder<T: Resource>: Sendable {
     var backoff: Backoff = .default
     /// `nil`: the manager's default; `.some(nil)`: no limit.
     var reconcileTimeout: Duration??
+    var executor: (any TaskExecutor)?
 
     init(manager: Manager, name: String) {
         self.manager = manager
@@ -103,6 +104,11 @@ public struct ControllerBuilder<T: Resource>: Sendable {
         }
     }
 
+    /// Runs the reconciles on `executor` instead of the shared cooperative pool (see
+    /// ``DedicatedExecutor``): for work that must keep its pace under any load, such as node
+    /// heartbeats.
+    public func executor(_ executor: any TaskExecutor) -> Self { with { $0.executor = executor } }
+
     /// Registers the controller with its manager; it runs while the manager runs (and leads).
     @discardableResult
     public func complete(_ reconciler: some Reconciler) throws -> Controller {
@@ -112,7 +118,7 @@ public struct ControllerBuilder<T: Resource>: Sendable {
         return try manager.add(
             name: name, reconciler: reconciler, sources: [primary] + sources,
             concurrency: concurrency ?? manager.options.defaultConcurrency, backoff: backoff,
-            reconcileTimeout: reconcileTimeout ?? manager.options.reconcileTimeout)
+            reconcileTimeout: reconcileTimeout ?? manager.options.reconcileTimeout, executor: executor)
     }
 
     /// Registers a controller whose reconcile gets the current object from the cache; keys

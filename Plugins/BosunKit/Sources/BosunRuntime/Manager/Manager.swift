@@ -110,13 +110,13 @@ public final class Manager: Sendable {
 
     func add(
         name: String, reconciler: any Reconciler, sources: [ControllerSource], concurrency: Int, backoff: Backoff = .default,
-        reconcileTimeout: Duration?
+        reconcileTimeout: Duration?, executor: (any TaskExecutor)? = nil
     ) throws -> Controller {
         let queue = WorkQueue<ObjectName>(name: name, clock: clock, metrics: options.metricsFactory, backoff: backoff)
         let controller = Controller(
             name: name, concurrency: concurrency, queue: queue, reconciler: reconciler, sources: sources,
             metricsFactory: options.metricsFactory, reconcileTimeout: reconcileTimeout,
-            deadlineClock: options.reconcileDeadlineClock)
+            deadlineClock: options.reconcileDeadlineClock, executor: executor)
         let startNow = try state.withLock { (s: inout State) throws -> Bool in
             guard s.controllers[name] == nil && s.runnables[name] == nil else {
                 throw ManagerError.duplicateController(name)

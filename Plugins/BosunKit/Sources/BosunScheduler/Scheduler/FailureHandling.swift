@@ -1,12 +1,21 @@
+/// A scheduling failure to record on its pod.
+struct FailureReport: Sendable {
+    var pod: PodInfo
+    var reason: String
+    var message: String
+    var nominatedNodeName: String?
+}
+
 extension Scheduler {
     /// Upstream `handleSchedulingFailure`, after the framework has requeued the pod: a Warning
     /// `FailedScheduling` event and `PodScheduled=False` with the reason and the message.
     ///
-    /// The status write runs in a task of its own, so the scheduling loop never waits on the API.
+    /// The status write is left to ``FailureReports``' few writers, so the scheduling loop never
+    /// waits on the API and a flood of failures never floods the executor.
     func handleFailure(_ pod: PodInfo, _ failure: SchedulingFailure) {
-        let message = failure.message
-        let reason = Self.failureReason(failure)
-        Task { await self.reportFailure(pod, reason: reason, message: message, nominatedNodeName: failure.nominatedNodeName) }
+        let report = FailureReport(pod: pod, reason: Self.failureReason(failure), message: failure.message,
+                                   nominatedNodeName: failure.nominatedNodeName)
+        failureReports.add(report, for: pod.pod.metadata.uid ?? pod.key)
     }
 
     /// `Unschedulable` when the pod does not fit (no nodes at all included, as upstream turns
@@ -14,38 +23,6 @@ extension Scheduler {
     static func failureReason(_ failure: SchedulingFailure) -> String {
         if failure.status.message == SchedulingFailure.noNodesAvailableMessage { return "Unschedulable" }
         return failure.reason
-    }
-
-    private func reportFailure(_ pod: PodInfo, reason: String, message: String, nominatedNodeName: String?) async {
-        // Upstream skips pods that are gone or were bound meanwhile: neither event nor status.
-        guard var current = await currentPod(pod), !Self.isAssigned(current) else { return }
-        events.event(for: current, type: .warning, reason: "FailedScheduling", message: message)
-        for attempt in 0..<3 {
-            guard Self.setUnschedulable(&current, reason: reason, message: message, nominatedNodeName: nominatedNodeName,
-                                        now: clock.now()) else { return }
-            do {
-                _ = try await client.updateStatus(current)
-                return
-            } catch let error as APIError where error.code == 409 && attempt < 2 {
-                // Someone wrote the pod in between: look again at what is stored now.
-                guard let fresh = try? await client.api.getIfPresent(Pod.self, namespace: pod.namespace, name: pod.name),
-                      fresh.metadata.uid == current.metadata.uid, !Self.isAssigned(fresh) else { return }
-                current = fresh
-            } catch let error as APIError where error.code == 404 {
-                return
-            } catch {
-                logger.warning("could not record the scheduling failure",
-                               metadata: ["pod": "\(pod.key)", "error": "\(error)"])
-                return
-            }
-        }
-    }
-
-    /// The pod as the informer holds it now, if it is still the same pod.
-    private func currentPod(_ pod: PodInfo) async -> Pod? {
-        guard let current = try? await client.getIfPresent(Pod.self, namespace: pod.namespace, name: pod.name),
-              current.metadata.uid == pod.pod.metadata.uid else { return nil }
-        return current
     }
 
     /// Sets `PodScheduled=False` as upstream's `UpdatePodCondition` does: the transition time
@@ -73,4 +50,46 @@ extension Scheduler {
     }
 
     static func isAssigned(_ pod: Pod) -> Bool { !(pod.spec.nodeName ?? "").isEmpty }
+}
+
+/// Writes scheduling failures to their pods (the tail of upstream's `handleSchedulingFailure`).
+struct FailureWriter: Sendable {
+    let client: CachedClient
+    let events: EventRecorder
+    let clock: any RuntimeClock
+    let logger: Logger
+
+    /// Records `report`: the event, then the condition (nothing when the pod says so already).
+    func write(_ report: FailureReport) async {
+        let (pod, reason, message, nominatedNodeName) = (report.pod, report.reason, report.message, report.nominatedNodeName)
+        // Upstream skips pods that are gone or were bound meanwhile: neither event nor status.
+        guard var current = await currentPod(pod), !Scheduler.isAssigned(current) else { return }
+        events.event(for: current, type: .warning, reason: "FailedScheduling", message: message)
+        for attempt in 0..<3 {
+            guard Scheduler.setUnschedulable(&current, reason: reason, message: message, nominatedNodeName: nominatedNodeName,
+                                             now: clock.now()) else { return }
+            do {
+                _ = try await client.updateStatus(current)
+                return
+            } catch let error as APIError where error.code == 409 && attempt < 2 {
+                // Someone wrote the pod in between: look again at what is stored now.
+                guard let fresh = try? await client.api.getIfPresent(Pod.self, namespace: pod.namespace, name: pod.name),
+                      fresh.metadata.uid == current.metadata.uid, !Scheduler.isAssigned(fresh) else { return }
+                current = fresh
+            } catch let error as APIError where error.code == 404 {
+                return
+            } catch {
+                logger.warning("could not record the scheduling failure",
+                               metadata: ["pod": "\(pod.key)", "error": "\(error)"])
+                return
+            }
+        }
+    }
+
+    /// The pod as the informer holds it now, if it is still the same pod.
+    private func currentPod(_ pod: PodInfo) async -> Pod? {
+        guard let current = try? await client.getIfPresent(Pod.self, namespace: pod.namespace, name: pod.name),
+              current.metadata.uid == pod.pod.metadata.uid else { return nil }
+        return current
+    }
 }

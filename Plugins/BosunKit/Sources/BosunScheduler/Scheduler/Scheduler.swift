@@ -29,6 +29,8 @@ public final class Scheduler: Sendable {
     let clock: any RuntimeClock
     let logger: Logger
     let handlers: SchedulerEventHandlers
+    /// Failures waiting to be written to their pods.
+    let failureReports: FailureReports<FailureReport>
     private let registration = Mutex<Registration?>(nil)
 
     private struct Registration {
@@ -45,6 +47,8 @@ public final class Scheduler: Sendable {
         self.clock = clock
         self.logger = logger
         handlers = SchedulerEventHandlers(framework: framework)
+        let writer = FailureWriter(client: client, events: events, clock: clock, logger: logger)
+        failureReports = FailureReports { await writer.write($0) }
     }
 
     /// The name of the manager runnable a scheduler registers as.
