@@ -230,27 +230,27 @@ public final class Informer<T: Resource>: Sendable {
 
     private func run() async {
         var needsList = true
-        var failures = 0
+        var retry = InformerRetry()
         while !Task.isCancelled {
+            var seenBeforeWatch: Int?
             do {
                 if needsList {
                     try await relist()
                     needsList = false
                 }
+                seenBeforeWatch = eventsSeen.load(ordering: .relaxed)
                 try await watchOnce()
-                failures = 0
+                retry.succeeded()
             } catch is CancellationError {
                 return
             } catch let error as APIError where error.code == 410 {
                 logger.debug("watch expired; relisting", metadata: ["error": "\(error.message)"])
                 needsList = true
             } catch {
-                failures += 1
-                logger.warning("list/watch failed; retrying", metadata: ["error": "\(error)", "failures": "\(failures)"])
-                // The first failure (a slow consumer, a dropped connection) retries at once; repeated
-                // ones back off, up to 30 s, so a missing resource does not spin.
-                if failures > 1 {
-                    let delay = Duration.milliseconds(min(30_000, 100 << min(failures - 2, 9)))
+                let progressed = seenBeforeWatch.map { eventsSeen.load(ordering: .relaxed) != $0 } ?? false
+                let delay = retry.delay(afterFailureWithProgress: progressed)
+                logger.warning("list/watch failed; retrying", metadata: ["error": "\(error)", "failures": "\(retry.failures)"])
+                if delay > .zero {
                     do { try await clock.sleep(for: delay) } catch { return }
                 }
             }
