@@ -1,4 +1,7 @@
 import BosunAPIServer
+#if canImport(Glibc)
+import Glibc
+#endif
 import BosunHost
 import BosunKit
 import BosunRuntime
@@ -191,8 +194,7 @@ private final class WatchLine: ChannelInboundHandler, Sendable {
             counter.started.store(true, ordering: .relaxed)
         case .body(let buffer):
             counter.bytes.add(buffer.readableBytes, ordering: .relaxed)
-            let newlines = buffer.readableBytesView.reduce(0) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }
-            counter.events.add(newlines, ordering: .relaxed)
+            counter.events.add(Self.newlines(in: buffer), ordering: .relaxed)
         case .end:
             counter.closed.store(true, ordering: .relaxed)
             context.close(promise: nil)
@@ -202,5 +204,20 @@ private final class WatchLine: ChannelInboundHandler, Sendable {
     func channelInactive(context: ChannelHandlerContext) {
         counter.closed.store(true, ordering: .relaxed)
         context.fireChannelInactive()
+    }
+
+    /// Counted with `memchr`: the client shares the cores with the server it measures, and a
+    /// byte-by-byte count over the views was 7 % of a 100-watch run's CPU.
+    static func newlines(in buffer: ByteBuffer) -> Int {
+        buffer.withUnsafeReadableBytes { bytes in
+            guard var next = bytes.baseAddress else { return 0 }
+            let end = next + bytes.count
+            var count = 0
+            while next < end, let found = memchr(next, Int32(UInt8(ascii: "\n")), end - next) {
+                count += 1
+                next = UnsafeRawPointer(found) + 1
+            }
+            return count
+        }
     }
 }
