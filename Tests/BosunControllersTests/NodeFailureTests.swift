@@ -23,9 +23,12 @@ struct NodeFailureTests {
         for name in ["n1", "n2", "n3"] {
             _ = try await env.api.create(Node(metadata: ObjectMeta(labels: ["bosun.dev/runtime": "simulated"], name: name)))
         }
-        try await env.waitUntil("the nodes are Ready") {
+        // Ready, and rid of the not-ready taint a new node starts with: a pod scheduled before
+        // the node lifecycle controller lifts it avoids that node.
+        try await env.waitUntil("the nodes are Ready and untainted") {
             try await env.api.listAll(Node.self).allSatisfy { node in
                 node.status.conditions?.contains { $0.type == "Ready" && $0.status == "True" } == true
+                    && (node.spec.taints ?? []).isEmpty
             }
         }
         let rs = try await env.api.create(ReplicaSetFixtures.replicaSet(replicas: 6))

@@ -71,5 +71,5 @@ private func registerReplicaSetController<Owner: ReplicatedPodOwner>(
         })
         .watchesChanges(of: Pod.self) { podEvents.keys(for: $0) }
         .complete(ReplicaSetSync(owners: owners, pods: pods, expectations: expectations,
-                                 burstReplicas: ReplicaSetController.burstReplicas))
+                                 burstReplicas: ReplicaSetController.burstReplicas, pacing: SyncPacing()))
 }

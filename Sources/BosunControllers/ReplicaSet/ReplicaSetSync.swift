@@ -10,14 +10,22 @@ import BosunRuntime
 ///    ``burstReplicas`` per sync, creates in slow-start batches;
 /// 3. write the status when it changed;
 /// 4. requeue for the moment a ready pod becomes available, which no event announces.
+///
+/// A sync that took 20 ms or more (a set of tens of thousands of pods) is followed by a rest as
+/// long as it took (``SyncPacing``).
 struct ReplicaSetSync<Owner: ReplicatedPodOwner>: Reconciler {
     let owners: Informer<Owner>
     let pods: ControlledPodIndex
     let expectations: TrackedExpectations
     /// Creates or deletes per sync (upstream `BurstReplicas`).
     let burstReplicas: Int
+    /// Rests after expensive syncs (Bosun's, not upstream's: see ``SyncPacing``).
+    let pacing: SyncPacing
 
     func reconcile(_ request: ObjectName, context: ReconcileContext) async throws -> ReconcileResult {
+        let started = context.clock.now()
+        if let rest = pacing.rest(for: request, now: started) { return .requeue(after: rest) }
+        defer { pacing.record(request, started: started, ended: context.clock.now()) }
         guard let owner = try await context.client.getIfPresent(Owner.self, namespace: request.namespace, name: request.name) else {
             expectations.forget(request)
             return .done

@@ -96,7 +96,10 @@ public struct KubeletNodeHeartbeat: Sendable {
         var heartbeats = manager.controller(for: Node.self)
             .named(heartbeatControllerName(name))
             .withPredicates(Predicate(observesNode))
-            .executor(heartbeatExecutor)
+        // Under a test's manual clock time moves only when the test moves it, so heartbeats
+        // cannot fall behind it; they stay on the shared pool, in step with the turns a test
+        // gives its tasks (on a thread of their own they raced a test stepping the clock).
+        if !(manager.clock is ManualClock) { heartbeats = heartbeats.executor(heartbeatExecutor) }
         if let concurrency {
             podSyncs = podSyncs.concurrency(concurrency)
             heartbeats = heartbeats.concurrency(concurrency)
@@ -105,7 +108,8 @@ public struct KubeletNodeHeartbeat: Sendable {
     }
 
     /// Where every kubelet runtime's heartbeats run: a thread of their own, so that no burst of
-    /// other work queued on the shared pool delays them.
+    /// other work queued on the shared pool delays them (on the wall clock; under a test's
+    /// `ManualClock` they stay on the shared pool).
     public static let heartbeatExecutor = DedicatedExecutor(label: "bosun.kubelet-heartbeats")
 
     /// The name of the heartbeat controller of the kubelet runtime whose pod controller is `name`.
