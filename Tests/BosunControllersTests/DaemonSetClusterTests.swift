@@ -30,6 +30,15 @@ struct DaemonSetClusterTests {
         #expect(byNode.values.joined().allSatisfy { $0.spec.nodeName == Self.node(of: $0) && $0.status.phase == "Running" })
 
         try await env.createNode("n4", labels: ["bosun.dev/runtime": "simulated"])
+        // The set's pod for n4 can reach the scheduler before n4's kubelet has posted the node's
+        // allocatable resources; it then fails to fit and waits out the scheduler's 1 s backoff,
+        // which passes only when the test moves the clock — as a second would pass in a cluster.
+        for _ in 0..<30 {
+            let status = try await env.daemonSet("fluentd").status
+            if status.desiredNumberScheduled == 4 && status.numberReady == 4 { break }
+            for _ in 0..<200 { await Task.yield() }
+            env.clock.advance(by: .seconds(1))
+        }
         try await env.waitForDaemonSet("n4 has a ready pod") { $0.desiredNumberScheduled == 4 && $0.numberReady == 4 }
 
         try await env.updateNode("n2") { $0.spec.taints = [Taint(effect: "NoExecute", key: "maintenance")] }
