@@ -4,11 +4,10 @@ import Synchronization
 /// Keeps one owner's syncs to at most half of a worker's time once a sync has become expensive.
 ///
 /// A ReplicaSet's sync walks every one of its pods (claim, status), as upstream's does, and any
-/// pod event queues it again. At 10,000 pods a sync takes milliseconds and events coalesce; at
-/// 100,000 it takes a tenth of a second or more, the set is dirty again before each sync ends,
-/// and its worker never rests: the old and the new ReplicaSet of a rollout took both cores
-/// between them, and the kubelets and the scheduler, whose work the rollout waits for, got what
-/// was left (828 s of CPU for a 100,000-pod rollout, 46 times the 10,000-pod one's).
+/// pod event queues it again. The walk grows with the set, so a large enough set is dirty again
+/// before each sync ends and its worker never rests: a 100,000-pod rollout used 828 s of CPU, 46
+/// times the 10,000-pod one's, and with this rest 315 s — the kubelets and the scheduler, whose
+/// work the rollout waits for, got the difference.
 ///
 /// So a sync that took at least ``threshold`` is followed by a rest as long as it was: the next
 /// sync of that key starts no sooner than its duration after the last one ended, and the events

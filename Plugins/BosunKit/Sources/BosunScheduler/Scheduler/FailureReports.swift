@@ -4,12 +4,12 @@ import Synchronization
 /// the latest per pod.
 ///
 /// Upstream writes each failure from the scheduling loop itself. Writing from the loop would
-/// stall scheduling on the API; a task per failure, as this scheduler had, is unbounded: with
-/// 25,000 pods unschedulable (a 100,000-pod rollout short of room for its surge), every pod
-/// deletion re-queued them all, each failure spawned a task, and the executor's queue grew so
-/// long that every controller's work — the nodes' heartbeats included — waited seconds per
-/// step. Here failures wait in a map keyed by pod uid (a pod that fails again before its report
-/// is written replaces it: only the latest is worth writing) and a few writer tasks drain it.
+/// stall scheduling on the API; a task per failure, as this scheduler had, is unbounded: a
+/// 100,000-pod rollout on 1,000 nodes is short of room for its surge by about 15,000 pods, and
+/// every pod deletion re-queues the unschedulable ones, each failure spawning a task beside the
+/// work the rollout waits for. Here failures wait in a map keyed by pod uid (a pod that fails
+/// again before its report is written replaces it: only the latest is worth writing) and a few
+/// writer tasks drain it.
 final class FailureReports<Report: Sendable>: Sendable {
     /// Writer tasks at most: failure reports are mostly no-ops (the pod already says so), so a
     /// few keep up with any scheduling rate.
