@@ -80,7 +80,7 @@ struct SlowClientTests {
         let slow = try RawSocket(port: server.server.port)
         try slow.send("GET /version HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(TestAPIServer.token)\r\n")
         // The 30 s receive timeout only bounds a failing run.
-        #expect(try slow.readToEnd(timeoutSeconds: 30).isEmpty)
+        #expect(try await slow.readToEnd(timeoutSeconds: 30).isEmpty)
         await server.stop()
     }
 
@@ -89,11 +89,11 @@ struct SlowClientTests {
         let server = try await TestAPIServer.start()
         let socket = try RawSocket(port: server.server.port)
         try socket.send("GET /version HTTP/1.1\r\nHost: x\r\nX-Big: \(String(repeating: "a", count: 100 * 1024))\r\n\r\n")
-        let answer = String(decoding: try socket.readToEnd(timeoutSeconds: 30), as: UTF8.self)
+        let answer = String(decoding: try await socket.readToEnd(timeoutSeconds: 30), as: UTF8.self)
         #expect(answer.hasPrefix("HTTP/1.1 400"))
         let longURI = try RawSocket(port: server.server.port)
         try longURI.send("GET /api/v1/\(String(repeating: "a", count: 100 * 1024)) HTTP/1.1\r\nHost: x\r\n\r\n")
-        #expect(String(decoding: try longURI.readToEnd(timeoutSeconds: 30), as: UTF8.self).hasPrefix("HTTP/1.1 400"))
+        #expect(String(decoding: try await longURI.readToEnd(timeoutSeconds: 30), as: UTF8.self).hasPrefix("HTTP/1.1 400"))
         let client = try await server.client()
         #expect(try await client.request(.GET, "/version").status == 200)
         await client.close()
@@ -102,7 +102,7 @@ struct SlowClientTests {
 }
 
 /// A blocking TCP socket to 127.0.0.1, for clients that misbehave below HTTP.
-private final class RawSocket {
+private final class RawSocket: Sendable {
     private let fd: Int32
 
     init(port: Int) throws {
@@ -129,7 +129,19 @@ private final class RawSocket {
 
     /// Everything the server sends until it closes the connection; throws if it does not close
     /// within `timeoutSeconds`.
-    func readToEnd(timeoutSeconds: Int) throws -> [UInt8] {
+    /// Reads until the server closes, on a thread of its own: a blocking `recv` on the
+    /// cooperative pool held one of its two threads (in CI); with both raw-socket tests waiting at
+    /// once, nothing else ran — not even the server's handling that would close the connection —
+    /// and every test in the process timed out.
+    func readToEnd(timeoutSeconds: Int) async throws -> [UInt8] {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(with: Result { try self.readToEndBlocking(timeoutSeconds: timeoutSeconds) })
+            }
+        }
+    }
+
+    private func readToEndBlocking(timeoutSeconds: Int) throws -> [UInt8] {
         var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var received: [UInt8] = []
