@@ -225,6 +225,10 @@ struct CronJobTests {
         }
         let kept = [2, 4, 5, 6].map { env.jobName(at: start.advanced(by: .seconds(Int64(60 * $0)))) }
         try await env.waitUntil("the history is trimmed") { try await env.jobs().map(\.name) == kept }
+        // Events are written after the deletes, by the recorder's own task.
+        try await env.waitUntil("both deletions are recorded") {
+            try await env.cronJobEvents().filter { $0.reason == "SuccessfulDelete" }.count >= 2
+        }
         let deleted = try await env.cronJobEvents().filter { $0.reason == "SuccessfulDelete" }.compactMap(\.message)
         #expect(Set(deleted) == Set([1, 3].map { "Deleted job \(env.jobName(at: start.advanced(by: .seconds(Int64(60 * $0)))))" }))
         await env.stop()
