@@ -132,7 +132,7 @@ let package = Package(
         .target(
             name: "BosunHost",
             dependencies: [
-                "BosunControllers", "BosunProcesses", "BosunSQLite", "BosunEtcd", "BosunPluginHost",
+                "BosunControllers", "BosunProcesses", "BosunSQLite", "BosunEtcd", "BosunPluginHost", "CHeapStats",
                 .product(name: "BosunKit", package: "BosunKit"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
             ],

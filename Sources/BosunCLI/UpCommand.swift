@@ -84,10 +84,16 @@ struct UpCommand: AsyncParsableCommand {
         valueName: "duration"))
     var eventTtl: String = "1h"
 
+    @Option(help: ArgumentHelp(
+        "How often the C heap's free pages are given back to the kernel, as a duration (1m, 30s); 0 never: glibc then keeps the free pages inside its arenas resident.",
+        valueName: "duration"))
+    var heapTrimInterval: String = "1m"
+
     func validate() throws {
         if simNodes < 0 { throw ValidationError("--sim-nodes must not be negative") }
         if watchHistory < 1 { throw ValidationError("--watch-history must be at least 1") }
         _ = try eventTTL()
+        _ = try heapTrimPeriod()
         if etcd == nil && name != nil { throw ValidationError("--name names a control plane sharing etcd: give --etcd too") }
         if let etcd, etcdEndpoints(etcd).isEmpty { throw ValidationError("--etcd needs at least one URL") }
         if leaderElectLeaseDuration < 3 { throw ValidationError("--leader-elect-lease-duration must be at least 3 seconds") }
@@ -107,6 +113,19 @@ struct UpCommand: AsyncParsableCommand {
         }
         if ttl < .seconds(1) { throw ValidationError("--event-ttl must be at least 1s") }
         return ttl
+    }
+
+    /// `--heap-trim-interval` as a duration; nil for 0 (never).
+    func heapTrimPeriod() throws -> Duration? {
+        let interval: Duration
+        do {
+            interval = try GoDuration.parse(heapTrimInterval)
+        } catch {
+            throw ValidationError("--heap-trim-interval: \(error)")
+        }
+        if interval == .zero { return nil }
+        if interval < .seconds(1) { throw ValidationError("--heap-trim-interval must be 0 or at least 1s") }
+        return interval
     }
 
     func run() async throws {
@@ -175,11 +194,14 @@ struct UpCommand: AsyncParsableCommand {
             failedPlugins: plane.plugins.failures.count,
             dashboard: "\(server.url)\(StartupSummary.dashboardPath)#token=\(serverConfiguration.token.value)",
             started: started)
-        let services: [any ServiceLifecycle.Service] = [
+        var services: [any ServiceLifecycle.Service] = [
             ControlPlaneService(plane: plane, summary: summary), server,
             PluginReloadService(plane: plane, paths: { pluginPaths() }),
         ]
             + supervisors.map { SupervisorService(supervisor: $0) }
+        if let period = try heapTrimPeriod() {
+            services.append(HeapTrimService(trimmer: HeapTrimmer(metrics: metrics), interval: period))
+        }
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: services,
             gracefulShutdownSignals: [.sigterm, .sigint],
@@ -241,6 +263,16 @@ private struct ControlPlaneService: ServiceLifecycle.Service {
         ready.cancel()
         say("bosun: shutting down")
         await plane.shutdown()
+    }
+}
+
+/// Gives the C heap's free pages back to the kernel every `interval` until the group stops.
+private struct HeapTrimService: ServiceLifecycle.Service {
+    let trimmer: HeapTrimmer
+    let interval: Duration
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown { await trimmer.run(every: interval) }
     }
 }
 

@@ -58,7 +58,7 @@ public final class Informer<T: Resource>: Sendable {
     init(
         client: any Client, clock: any RuntimeClock, logger: Logger, namespace: String?,
         labelSelector: Selector, fieldSelector: FieldSelector, pageSize: Int = 500,
-        inactivityTimeout: Duration = .seconds(300), decodedCapacity: Int = 4096
+        inactivityTimeout: Duration = .seconds(300), decodedCapacity: Int = 8192
     ) {
         self.client = client
         self.clock = clock

@@ -30,7 +30,7 @@ struct InformerCache<T: Resource>: Sendable {
     /// entry goes when the watch catches up with its resourceVersion.
     private var overlay: [ObjectName: (resourceVersion: Int64, object: T?)] = [:]
 
-    init(decodedCapacity: Int = 4096) {
+    init(decodedCapacity: Int = 8192) {
         decoded = DecodedMemo(capacity: decodedCapacity)
     }
 

@@ -37,7 +37,7 @@ public final class InformerRegistry: Sendable {
 
     public init(
         client: any Client, clock: any RuntimeClock = SystemRuntimeClock(), logger: Logger = Logger(label: "bosun.informers"),
-        pageSize: Int = 500, inactivityTimeout: Duration = .seconds(300), decodedCapacity: Int = 4096
+        pageSize: Int = 500, inactivityTimeout: Duration = .seconds(300), decodedCapacity: Int = 8192
     ) {
         self.decodedCapacity = decodedCapacity
         self.client = client

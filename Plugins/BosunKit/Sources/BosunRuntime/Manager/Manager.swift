@@ -24,7 +24,10 @@ public struct ManagerOptions: Sendable {
     /// How long a watch may stay silent before an informer restarts it.
     public var watchInactivityTimeout: Duration
     /// Objects per informer kept decoded (recently changed or read); the rest stay as JSON
-    /// and are decoded when read.
+    /// and are decoded when read. The default, 8,192, holds every Node and every node Lease of
+    /// Kubernetes' largest supported cluster (5,000 nodes): the loops that visit each node in
+    /// turn (node lifecycle, heartbeats, pod GC) would otherwise evict each other's values and
+    /// decode every read again — at 4,096 that was most of an idle 5,000-node cluster's CPU.
     public var decodedCacheCapacity: Int
     /// How long one reconcile may run before it is cancelled, its key requeued with backoff and
     /// its worker freed, unless a controller's builder says otherwise; `nil`: no limit. See
@@ -38,7 +41,7 @@ public struct ManagerOptions: Sendable {
     public init(
         defaultConcurrency: Int = ProcessInfo.processInfo.activeProcessorCount, leaderElection: LeaderElectionConfig? = nil,
         metricsFactory: (any MetricsFactory)? = nil, eventSource: String = "bosun-controller-manager",
-        informerPageSize: Int = 500, watchInactivityTimeout: Duration = .seconds(300), decodedCacheCapacity: Int = 4096,
+        informerPageSize: Int = 500, watchInactivityTimeout: Duration = .seconds(300), decodedCacheCapacity: Int = 8192,
         campaignAfterLosingLeadership: Bool = false,
         reconcileTimeout: Duration? = .seconds(30), reconcileDeadlineClock: any RuntimeClock = SystemRuntimeClock()
     ) {
