@@ -1,4 +1,4 @@
-import BosunControllers
+@testable import BosunControllers
 import BosunRuntime
 import Testing
 
@@ -44,6 +44,17 @@ private func pass(_ duration: Duration, _ env: TestEnvironment) async {
 
 @Suite("Node lifecycle")
 struct NodeLifecycleTests {
+    @Test("a node's next check ends on a tenth of a second, so that checks due together share a timer")
+    func checksShareTimers() {
+        let period = Duration.seconds(5)
+        let onTenth = Time(secondsSinceEpoch: 1_000, nanoseconds: 300_000_000)
+        #expect(NodeLifecycleController.untilNextCheck(after: period, now: onTenth) == period)
+        let between = Time(secondsSinceEpoch: 1_000, nanoseconds: 312_345_678)
+        #expect(NodeLifecycleController.untilNextCheck(after: period, now: between) == period + .nanoseconds(87_654_322))
+        let lastTenth = Time(secondsSinceEpoch: 1_000, nanoseconds: 950_000_000)
+        #expect(NodeLifecycleController.untilNextCheck(after: period, now: lastTenth) == period + .milliseconds(50))
+    }
+
     func environment() async throws -> TestEnvironment {
         let env = try await TestEnvironment.start()
         try NodeLifecycleController.register(with: env.manager)
