@@ -177,6 +177,11 @@ struct UpCommand: AsyncParsableCommand {
         }
         let kubeconfig = try APIServerDataDirectory.writeKubeconfig(in: dataDir, server: server, configuration: serverConfiguration)
         say("bosun: API server listening on \(server.url); waiting for the controllers' caches")
+        if insecureHttp {
+            // client-go (kubectl, every Go client) applies a kubeconfig's credentials only to
+            // https servers: over plain HTTP it sends no token and gets 401.
+            say("bosun: warning: kubectl and other client-go clients send no token over plain HTTP, so they get 401 here; serve TLS (drop --insecure-http) for them")
+        }
         // Services stop in reverse order: the API server first (no request is cut off mid-write),
         // then the controllers and the store, which makes every acknowledged write durable.
         // Isolated plugins start once the kubeconfig they connect with is written, and stop first.
