@@ -5,12 +5,14 @@ import Foundation
 /// Gives the C heap's free pages back to the kernel (glibc's `malloc_trim`), once or every so
 /// often: `bosun up --heap-trim-interval` (a minute by default).
 ///
-/// glibc returns memory on its own only from the top of an arena. Under steady churn, objects
-/// freed in the middle of an arena leave whole pages free there, and they stay resident: in the
-/// hour-long soak (docs/reliability.md) the process's resident memory grew 7.8 % after warm-up
-/// while the heap in use stayed flat. A pass walks the arenas' free lists (milliseconds; see
-/// `bosun_heap_trim_duration_seconds`), and a page given back costs a page fault only if it is
-/// used again.
+/// glibc returns memory on its own only from the top of an arena: whole pages freed in the middle
+/// of one stay resident until malloc reuses them (`HeapTrimmerTests` frees 128 MiB behind a live
+/// block; without a pass none of it goes back). A pass walks the arenas' free lists (about
+/// 1.3 ms in the hour-long soak; see `bosun_heap_trim_duration_seconds`), and a page given back
+/// costs a page fault only if it is used again. Under the soak's steady churn the pages it gave
+/// back (2.7 MB a minute) were taken again within the minute, so it did not lower that run's
+/// plateau (docs/reliability.md); what it returns for good is memory left free when the load
+/// that used it is gone.
 public struct HeapTrimmer: Sendable {
     private let inUse: Gauge
     private let free: Gauge
