@@ -213,4 +213,18 @@ import Testing
         #expect(now.jsonString().count == 29)
         #expect(MicroTime(secondsSinceEpoch: 1) < MicroTime(secondsSinceEpoch: 1, nanoseconds: 1))
     }
+
+    @Test("rounded up to the tenth of a second; an instant already on a tenth stays (heartbeats and node checks share timer firings so)")
+    func roundedUpToTenths() {
+        let second: Int64 = 1_767_225_600
+        #expect(Time(secondsSinceEpoch: second).roundedUpToTenthOfASecond == Time(secondsSinceEpoch: second))
+        #expect(Time(secondsSinceEpoch: second, nanoseconds: 300_000_000).roundedUpToTenthOfASecond
+            == Time(secondsSinceEpoch: second, nanoseconds: 300_000_000))
+        #expect(Time(secondsSinceEpoch: second, nanoseconds: 1).roundedUpToTenthOfASecond
+            == Time(secondsSinceEpoch: second, nanoseconds: 100_000_000))
+        #expect(Time(secondsSinceEpoch: second, nanoseconds: 412_000_000).roundedUpToTenthOfASecond
+            == Time(secondsSinceEpoch: second, nanoseconds: 500_000_000))
+        #expect(Time(secondsSinceEpoch: second, nanoseconds: 900_000_001).roundedUpToTenthOfASecond
+            == Time(secondsSinceEpoch: second + 1))
+    }
 }

@@ -67,9 +67,7 @@ public struct NodeLifecycleController: Reconciler {
     /// one timer firing (5,000 nodes, each checked every 5 s at its own moment, fired the work
     /// queue's timer 1,000 times a second). A check comes at most 100 ms late.
     static func untilNextCheck(after period: Duration, now: Time) -> Duration {
-        let step: Int64 = 100_000_000
-        let due = Int64(now.advanced(by: period).nanoseconds)
-        return period + .nanoseconds((step - due % step) % step)
+        now.duration(to: now.advanced(by: period).roundedUpToTenthOfASecond)
     }
 
     /// The last sign of life: the Lease's renewTime or the Ready condition's heartbeat, whichever

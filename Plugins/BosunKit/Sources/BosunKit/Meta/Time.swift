@@ -36,6 +36,13 @@ public struct Time: KubernetesInstant, JSONCodable, CustomStringConvertible {
         self.init(secondsSinceEpoch: time.secondsSinceEpoch, nanoseconds: time.nanoseconds)
     }
 
+    /// The same instant rounded up to the next tenth of a second (unchanged on one): periodic
+    /// work due at scattered moments, rounded so, shares one timer firing per tenth.
+    public var roundedUpToTenthOfASecond: Time {
+        let step: Int32 = 100_000_000
+        return Time(secondsSinceEpoch: secondsSinceEpoch, nanoseconds: (nanoseconds + step - 1) / step * step)
+    }
+
     /// The same instant without its fraction of a second (rounded toward the past).
     public var truncatedToSeconds: Time { Time(secondsSinceEpoch: secondsSinceEpoch) }
 
