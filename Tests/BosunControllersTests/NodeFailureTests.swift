@@ -24,9 +24,14 @@ struct NodeFailureTests {
             _ = try await env.api.create(Node(metadata: ObjectMeta(labels: ["bosun.dev/runtime": "simulated"], name: name)))
         }
         // Ready, and rid of the not-ready taint a new node starts with: a pod scheduled before
-        // the node lifecycle controller lifts it avoids that node.
-        try await env.waitUntil("the nodes are Ready and untainted") {
-            try await env.api.listAll(Node.self).allSatisfy { node in
+        // the node lifecycle controller lifts it avoids that node. Read from the shared Node
+        // informer, whose handlers (the scheduler's cache among them) see each change as it
+        // lands there: the store can be ahead of what the scheduler has seen.
+        let nodes = env.manager.informer(for: Node.self)
+        defer { nodes.release() }
+        try await env.waitUntil("the scheduler sees the nodes Ready and untainted") {
+            let seen = nodes.informer.list()
+            return seen.count == 3 && seen.allSatisfy { node in
                 node.status.conditions?.contains { $0.type == "Ready" && $0.status == "True" } == true
                     && (node.spec.taints ?? []).isEmpty
             }

@@ -31,6 +31,9 @@ struct SimulatedPodTests {
         #expect(app.state?.running?.startedAt == cluster.start)
         #expect(app.lastState == nil)
 
+        // The node's addresses come with its first status report, from the heartbeat controller,
+        // which may post it after the pod sync has already used the address it knows.
+        try await cluster.waitForReadyNode("n1")
         let node = try #require(try await cluster.getNode("n1"))
         #expect(pod.status.hostIP == node.status.addresses?.first { $0.type == "InternalIP" }?.address)
         #expect(pod.status.hostIPs == [HostIP(ip: pod.status.hostIP ?? "")])
