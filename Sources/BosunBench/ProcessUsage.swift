@@ -1,3 +1,4 @@
+import BosunHost
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -15,7 +16,7 @@ enum ProcessUsage {
     }
 
     /// Resident memory now.
-    static func residentBytes() -> Int { statusKiB("VmRSS:") * 1024 }
+    static func residentBytes() -> Int { HeapTrimmer.residentBytes() }
 
     /// The most resident memory the process has had (the kernel's high-water mark).
     static func peakResidentBytes() -> Int { statusKiB("VmHWM:") * 1024 }

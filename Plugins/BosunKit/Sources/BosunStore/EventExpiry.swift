@@ -9,8 +9,8 @@ import Synchronization
 /// resourceVersion, and deletes the Events whose resourceVersion is not above the one noted at
 /// a sweep `ttl` or more ago: they were last written before it. So an Event lives from `ttl` to
 /// `ttl` plus one sweep period after its last write, and a repeated Event (its count raised, a
-/// new resourceVersion) lives on. Nothing is kept per Event: a sweep over 300,000 Events is
-/// one pass that allocates only for the expired. Both
+/// new resourceVersion) lives on. Nothing is kept per Event: a sweep is one pass over the
+/// Events that allocates only for the expired. Both
 /// `events` resources (`v1` and `events.k8s.io/v1`) are swept. After a restart every Event gets
 /// a fresh `ttl`: the times are not stored (etcd's leases are), so an Event may outlive its
 /// time by a restart's worth, never be cut short.

@@ -27,7 +27,8 @@ public struct ManagerOptions: Sendable {
     /// and are decoded when read. The default, 8,192, holds every Node and every node Lease of
     /// Kubernetes' largest supported cluster (5,000 nodes): the loops that visit each node in
     /// turn (node lifecycle, heartbeats, pod GC) would otherwise evict each other's values and
-    /// decode every read again — at 4,096 that was most of an idle 5,000-node cluster's CPU.
+    /// decode every read again — at 4,096 that was about a quarter of an idle 5,000-node
+    /// cluster's CPU.
     public var decodedCacheCapacity: Int
     /// How long one reconcile may run before it is cancelled, its key requeued with backoff and
     /// its worker freed, unless a controller's builder says otherwise; `nil`: no limit. See
