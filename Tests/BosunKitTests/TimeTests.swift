@@ -21,6 +21,19 @@ import Testing
         #expect(Time(secondsSinceEpoch: sample).description == "2024-01-02T03:04:05Z")
     }
 
+    /// Go's `Format(time.RFC3339)` of a time in a zone: local wall time and the offset, `Z` at 0.
+    @Test func formatsInAZoneByItsOffset() throws {
+        let t = Time(secondsSinceEpoch: sample)
+        #expect(t.rfc3339(utcOffset: 0) == "2024-01-02T03:04:05Z")
+        #expect(t.rfc3339(utcOffset: -5 * 3600) == "2024-01-01T22:04:05-05:00")
+        #expect(t.rfc3339(utcOffset: 5 * 3600 + 45 * 60) == "2024-01-02T08:49:05+05:45")
+        #expect(t.rfc3339(utcOffset: -(9 * 3600 + 30 * 60)) == "2024-01-01T17:34:05-09:30")
+        // Each reads back as the same instant.
+        for offset in [0, -5 * 3600, 5 * 3600 + 45 * 60, -(9 * 3600 + 30 * 60), 14 * 3600] {
+            #expect(try Time(rfc3339: t.rfc3339(utcOffset: offset)) == t)
+        }
+    }
+
     @Test(arguments: [
         ("2024-01-02T03:04:05Z", 1_704_164_645 as Int64),
         ("2024-01-02T03:04:05.999999999Z", 1_704_164_645),

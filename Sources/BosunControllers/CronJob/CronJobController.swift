@@ -19,6 +19,8 @@ import Foundation
 ///   controller's zone; an unknown zone (`UnknownTimeZone`), an unparsable schedule
 ///   (`UnparseableSchedule`) or one that never comes due (`InvalidSchedule`) starts nothing.
 /// - The controller requeues itself 100 ms after the next due time, on the runtime's clock.
+/// - It is an ``ReconcilePriority/urgent`` controller: while CronJobs it has to sync are
+///   waiting, the other controllers hold their reconciles (for at most two seconds).
 public enum CronJobController {
     public static let name = "cronjob"
     /// When a Job was scheduled, RFC 3339 in the CronJob's time zone.
@@ -48,6 +50,9 @@ public enum CronJobController {
         let schedules = CronJobSchedules(defaultZone: options.timeZone)
         return try manager.controller(for: CronJob.self)
             .named(name)
+            // Its Jobs are due at the minute; the work they cause elsewhere (the Job
+            // controller's pods, the kubelets) can wait until every due Job exists.
+            .priority(.urgent)
             .watchesChanges(of: Job.self) { event in
                 children.apply(event.change)
                 return owners(of: event, cronJobs: cronJobs)

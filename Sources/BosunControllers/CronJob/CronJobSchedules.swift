@@ -10,6 +10,9 @@ final class CronJobSchedules: Sendable {
     private let parsed = Mutex<[String: Result<CronSchedule, CronSchedule.ParseError>]>([:])
     private let zones = Mutex<[String: TimeZone?]>([:])
     private let seen = Mutex<[ObjectName: Seen]>([:])
+    /// Next due times by schedule text and instant: at the minute, every CronJob on the same
+    /// schedule asks for the same few, and each costs calendar arithmetic in a zone.
+    private let nextTimes = Mutex<[NextKey: Time]>([:])
     /// Entries kept before a cache starts over: edits could otherwise grow it without bound.
     private static let capacity = 10_000
 
@@ -27,6 +30,24 @@ final class CronJobSchedules: Sendable {
             cache[text] = result
         }
         return result
+    }
+
+    /// The scheduling arithmetic for `schedule`, parsed from `text`, in its zone (or the
+    /// default one), sharing this cache's next due times.
+    func clock(_ text: String, _ schedule: CronSchedule) -> ScheduleClock {
+        ScheduleClock(schedule: schedule, zone: schedule.location ?? defaultZone, memo: (self, text))
+    }
+
+    /// `compute()`, the activation of schedule `text` after `time`, remembered.
+    func next(_ text: String, after time: Time, compute: () -> Time) -> Time {
+        let key = NextKey(schedule: text, after: time)
+        if let known = nextTimes.withLock({ $0[key] }) { return known }
+        let next = compute()
+        nextTimes.withLock { cache in
+            if cache.count >= Self.capacity { cache.removeAll() }
+            cache[key] = next
+        }
+        return next
     }
 
     /// Go's `time.LoadLocation` of `name`, remembered.
@@ -55,6 +76,11 @@ final class CronJobSchedules: Sendable {
         _ = seen.withLock { $0.removeValue(forKey: name) }
     }
 
+    private struct NextKey: Hashable {
+        var schedule: String
+        var after: Time
+    }
+
     private struct Seen: Hashable {
         var uid: String
         var schedule: String
@@ -71,10 +97,13 @@ struct ScheduleClock {
 
     let schedule: CronSchedule
     let zone: TimeZone
+    /// Where next due times are remembered, and the schedule's text as their key.
+    var memo: (schedules: CronJobSchedules, text: String)?
 
     /// The next activation after `time`; Go's zero time when there is none, as robfig returns.
     func next(_ time: Time) -> Time {
-        schedule.next(after: time, in: zone) ?? .zero
+        guard let memo else { return schedule.next(after: time, in: zone) ?? .zero }
+        return memo.schedules.next(memo.text, after: time) { schedule.next(after: time, in: zone) ?? .zero }
     }
 
     /// From `lastScheduleTime` (or creation; with `includeDeadline`, no earlier than

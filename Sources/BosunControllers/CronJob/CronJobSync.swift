@@ -40,7 +40,7 @@ struct CronJobSync: Reconciler {
                                  message: "unparseable schedule for cronjob: \(cronJob.spec.schedule)")
             return .done
         case .success(let schedule):
-            let clock = ScheduleClock(schedule: schedule, zone: schedule.location ?? schedules.defaultZone)
+            let clock = schedules.clock(text, schedule)
             return clock.nextDelay(cronJob, now: now).map { .requeue(after: max($0, .zero)) } ?? .requeue(after: .zero)
         }
     }

@@ -58,6 +58,17 @@ public struct Time: KubernetesInstant, JSONCodable, CustomStringConvertible {
         RFC3339.format(seconds: secondsSinceEpoch, nanoseconds: 0, fractionDigits: 0)
     }
 
+    /// RFC 3339 with whole seconds as Go formats a time in a zone whose offset from UTC is
+    /// `utcOffset` seconds at this instant: the local wall time, then `Z` for no offset or
+    /// `±hh:mm` (seconds of the offset dropped), e.g. `2026-03-08T01:30:00-05:00`.
+    public func rfc3339(utcOffset: Int) -> String {
+        let local = RFC3339.format(seconds: secondsSinceEpoch + Int64(utcOffset), nanoseconds: 0, fractionDigits: 0)
+        guard utcOffset != 0 else { return local }
+        let minutes = abs(utcOffset) / 60
+        func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        return local.dropLast() + (utcOffset < 0 ? "-" : "+") + two(minutes / 60) + ":" + two(minutes % 60)
+    }
+
     /// The wire form, see ``rfc3339``.
     public var description: String { rfc3339 }
 

@@ -36,12 +36,17 @@ public final class Controller: Sendable {
     private let abandoned = Mutex(0)
     /// Where the workers and their reconciles run; `nil`: the shared cooperative pool.
     let executor: (any TaskExecutor)?
+    public let priority: ReconcilePriority
+    /// The manager's: urgent controllers close it, normal ones on the shared pool wait at it.
+    private let gate: ReconcileGate?
 
     init(name: String, concurrency: Int, queue: WorkQueue<ObjectName>, reconciler: any Reconciler,
          sources: [ControllerSource], metricsFactory: (any MetricsFactory)?,
          reconcileTimeout: Duration? = nil, deadlineClock: any RuntimeClock = SystemRuntimeClock(),
-         executor: (any TaskExecutor)? = nil) {
+         executor: (any TaskExecutor)? = nil, priority: ReconcilePriority = .normal, gate: ReconcileGate? = nil) {
         self.name = name
+        self.priority = priority
+        self.gate = gate
         self.concurrency = max(1, concurrency)
         self.queue = queue
         self.reconciler = reconciler
@@ -105,7 +110,7 @@ public final class Controller: Sendable {
                 }
             }
             for _ in 0..<concurrency {
-                group.addTask(executorPreference: executor) {
+                group.addTask(executorPreference: executor, priority: priority == .urgent ? .high : nil) {
                     await self.work(context)
                     return true
                 }
@@ -121,13 +126,20 @@ public final class Controller: Sendable {
 
     private func work(_ base: ReconcileContext) async {
         var sinceYield = 0
+        let urgent = priority == .urgent, held = priority == .normal && executor == nil
         while let key = await queue.next() {
+            if urgent {
+                gate?.urgentBegan(name)
+            } else if held, let gate {
+                await gate.pass()
+            }
             if let reconcileTimeout, let deadlines {
                 await reconcile(key, base, within: reconcileTimeout, watchedBy: deadlines)
             } else {
                 await reconcile(key, base)
                 queue.done(key)
             }
+            if urgent { gate?.urgentEnded(name, backlog: queue.count) }
             sinceYield += 1
             if sinceYield == 64 {
                 sinceYield = 0

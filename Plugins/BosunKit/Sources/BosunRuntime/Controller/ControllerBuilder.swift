@@ -22,6 +22,7 @@ public struct ControllerBuilder<T: Resource>: Sendable {
     /// `nil`: the manager's default; `.some(nil)`: no limit.
     var reconcileTimeout: Duration??
     var executor: (any TaskExecutor)?
+    var priority: ReconcilePriority = .normal
 
     init(manager: Manager, name: String) {
         self.manager = manager
@@ -109,6 +110,10 @@ public struct ControllerBuilder<T: Resource>: Sendable {
     /// heartbeats.
     public func executor(_ executor: any TaskExecutor) -> Self { with { $0.executor = executor } }
 
+    /// How the controller's reconciles rank against other controllers' (see
+    /// ``ReconcilePriority``). Default: ``ReconcilePriority/normal``.
+    public func priority(_ priority: ReconcilePriority) -> Self { with { $0.priority = priority } }
+
     /// Registers the controller with its manager; it runs while the manager runs (and leads).
     @discardableResult
     public func complete(_ reconciler: some Reconciler) throws -> Controller {
@@ -118,7 +123,7 @@ public struct ControllerBuilder<T: Resource>: Sendable {
         return try manager.add(
             name: name, reconciler: reconciler, sources: [primary] + sources,
             concurrency: concurrency ?? manager.options.defaultConcurrency, backoff: backoff,
-            reconcileTimeout: reconcileTimeout ?? manager.options.reconcileTimeout, executor: executor)
+            reconcileTimeout: reconcileTimeout ?? manager.options.reconcileTimeout, executor: executor, priority: priority)
     }
 
     /// Registers a controller whose reconcile gets the current object from the cache; keys

@@ -38,14 +38,19 @@ public struct ManagerOptions: Sendable {
     /// manager's clock is a test's ``ManualClock`` (a test moving its clock by minutes must not
     /// expire the reconciles that happen to be running). Tests of deadlines pass a ManualClock.
     public var reconcileDeadlineClock: any RuntimeClock
+    /// The longest stretch for which an ``ReconcilePriority/urgent`` controller's work holds
+    /// the other controllers' reconciles back (see ``ReconcilePriority``).
+    public var urgentDeferralLimit: Duration
 
     public init(
         defaultConcurrency: Int = ProcessInfo.processInfo.activeProcessorCount, leaderElection: LeaderElectionConfig? = nil,
         metricsFactory: (any MetricsFactory)? = nil, eventSource: String = "bosun-controller-manager",
         informerPageSize: Int = 500, watchInactivityTimeout: Duration = .seconds(300), decodedCacheCapacity: Int = 8192,
         campaignAfterLosingLeadership: Bool = false,
-        reconcileTimeout: Duration? = .seconds(30), reconcileDeadlineClock: any RuntimeClock = SystemRuntimeClock()
+        reconcileTimeout: Duration? = .seconds(30), reconcileDeadlineClock: any RuntimeClock = SystemRuntimeClock(),
+        urgentDeferralLimit: Duration = .seconds(2)
     ) {
+        self.urgentDeferralLimit = urgentDeferralLimit
         self.campaignAfterLosingLeadership = campaignAfterLosingLeadership
         self.reconcileTimeout = reconcileTimeout
         self.reconcileDeadlineClock = reconcileDeadlineClock
@@ -74,6 +79,8 @@ public final class Manager: Sendable {
     public let events: EventRecorder
     public let clock: any RuntimeClock
     public let logger: Logger
+    /// Where normal controllers' workers wait while urgent ones have work.
+    let reconcileGate: ReconcileGate
 
     private struct State {
         var controllers: [String: Controller] = [:]
@@ -97,6 +104,7 @@ public final class Manager: Sendable {
             inactivityTimeout: options.watchInactivityTimeout, decodedCapacity: options.decodedCacheCapacity)
         client = CachedClient(api: api, informers: informers)
         events = EventRecorder(client: api, clock: clock, component: options.eventSource, logger: logger)
+        reconcileGate = ReconcileGate(limit: options.urgentDeferralLimit, clock: options.reconcileDeadlineClock)
     }
 
     /// Starts declaring a controller for `T` (named after the kind unless ``ControllerBuilder/named(_:)``).
@@ -114,13 +122,13 @@ public final class Manager: Sendable {
 
     func add(
         name: String, reconciler: any Reconciler, sources: [ControllerSource], concurrency: Int, backoff: Backoff = .default,
-        reconcileTimeout: Duration?, executor: (any TaskExecutor)? = nil
+        reconcileTimeout: Duration?, executor: (any TaskExecutor)? = nil, priority: ReconcilePriority = .normal
     ) throws -> Controller {
         let queue = WorkQueue<ObjectName>(name: name, clock: clock, metrics: options.metricsFactory, backoff: backoff)
         let controller = Controller(
             name: name, concurrency: concurrency, queue: queue, reconciler: reconciler, sources: sources,
             metricsFactory: options.metricsFactory, reconcileTimeout: reconcileTimeout,
-            deadlineClock: options.reconcileDeadlineClock, executor: executor)
+            deadlineClock: options.reconcileDeadlineClock, executor: executor, priority: priority, gate: reconcileGate)
         let startNow = try state.withLock { (s: inout State) throws -> Bool in
             guard s.controllers[name] == nil && s.runnables[name] == nil else {
                 throw ManagerError.duplicateController(name)

@@ -1,0 +1,80 @@
+import BosunKit
+@testable import BosunRuntime
+import BosunStore
+import Synchronization
+import Testing
+
+@Suite("Controllers: urgent reconciles go first")
+struct ReconcilePriorityTests {
+    /// Two controllers on ConfigMaps: `urgent` holds its reconcile of `u` at `hold`; `normal`
+    /// records what it reconciles. No reconcile deadline, so the only sleeper on `limitClock` is
+    /// the gate's limit.
+    private func start(
+        _ limitClock: ManualClock, hold: TestGate, urgent: ReconcileProbe, normal: ReconcileProbe
+    ) async throws -> TestEnvironment {
+        let env = try await TestEnvironment.start(options: ManagerOptions(
+            defaultConcurrency: 2, reconcileTimeout: nil, reconcileDeadlineClock: limitClock, urgentDeferralLimit: .seconds(2)))
+        try env.manager.controller(for: ConfigMap.self).named("urgent").priority(.urgent).reconcile { object, _ in
+            urgent.begin(ObjectName(of: object), retries: 0)
+            defer { urgent.end(ObjectName(of: object)) }
+            if object.metadata.name == "u" { await hold.wait() }
+            return .done
+        }
+        try env.manager.controller(for: ConfigMap.self).named("normal").reconcile { object, _ in
+            normal.begin(ObjectName(of: object), retries: 0)
+            normal.end(ObjectName(of: object))
+            return .done
+        }
+        env.startManager()
+        return env
+    }
+
+    @Test("while an urgent controller has a reconcile running, normal controllers' workers wait; they go once it is done")
+    func normalWaitsForUrgent() async throws {
+        let (limitClock, hold, urgent, normal) = (ManualClock(), TestGate(), ReconcileProbe(), ReconcileProbe())
+        let env = try await start(limitClock, hold: hold, urgent: urgent, normal: normal)
+        let gate = env.manager.reconcileGate
+        // Both controllers see u; the normal one may reconcile it before the urgent one starts.
+        _ = try await env.api.create(sampleConfigMap("u"))
+        try await env.waitUntil("the urgent reconcile of u is running") { urgent.count("u") == 1 }
+        _ = try await env.api.create(sampleConfigMap("n"))
+        try await env.waitUntil("the urgent controller reconciled n beside u (its second worker); the normal one waits") {
+            urgent.count("n") == 1 && gate.waitingCount >= 1
+        }
+        #expect(normal.count("n") == 0)
+        #expect(gate.isHolding)
+
+        hold.open()
+        try await env.waitUntil("the normal controller reconciled both once the urgent work was done") {
+            normal.count("u") == 1 && normal.count("n") == 1
+        }
+        #expect(!gate.isHolding)
+        // With the urgent controller idle, normal reconciles are not held.
+        _ = try await env.api.create(sampleConfigMap("later"))
+        try await env.waitUntil("a later key went straight through") { normal.count("later") == 1 }
+        await env.stop()
+    }
+
+    @Test("an urgent controller that stays busy holds the others for the limit only, then lets them through until it drains")
+    func heldAtMostTheLimit() async throws {
+        let (limitClock, hold, urgent, normal) = (ManualClock(), TestGate(), ReconcileProbe(), ReconcileProbe())
+        let env = try await start(limitClock, hold: hold, urgent: urgent, normal: normal)
+        let gate = env.manager.reconcileGate
+        _ = try await env.api.create(sampleConfigMap("u"))
+        try await env.waitUntil("the urgent reconcile of u is running") { urgent.count("u") == 1 }
+        _ = try await env.api.create(sampleConfigMap("n"))
+        try await env.waitUntil("the normal reconcile of n waits and the limit is timing") {
+            urgent.count("n") == 1 && gate.waitingCount >= 1 && limitClock.sleeperCount == 1
+        }
+        limitClock.advance(by: .milliseconds(1999))
+        #expect(normal.count("n") == 0)
+        limitClock.advance(by: .milliseconds(1))
+        try await env.waitUntil("at the limit the held reconcile went, the urgent one still running") {
+            normal.count("n") == 1 && urgent.state.withLock { !$0.inFlight.isEmpty }
+        }
+        _ = try await env.api.create(sampleConfigMap("m"))
+        try await env.waitUntil("until the urgent work drains, normal keys are not held again") { normal.count("m") == 1 }
+        hold.open()
+        await env.stop()
+    }
+}
