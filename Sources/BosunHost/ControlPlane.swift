@@ -185,7 +185,7 @@ public final class ControlPlane: Sendable {
         try GarbageCollector.register(with: manager)
         try PodGCController.register(with: manager)
         try NamespaceController.register(with: manager)
-        if ProcessInfo.processInfo.environment["XNOJOB"] == nil { try JobController.register(with: manager) }
+        try JobController.register(with: manager)
         try CronJobController.register(with: manager)
         try TTLAfterFinishedController.register(with: manager)
         try StatefulSetController.register(with: manager)
