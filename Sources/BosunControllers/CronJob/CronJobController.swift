@@ -53,6 +53,9 @@ public enum CronJobController {
             // Its Jobs are due at the minute; the work they cause elsewhere (the Job
             // controller's pods, the kubelets) can wait until every due Job exists.
             .priority(.urgent)
+            // A sync mostly waits on the store's writes (the Job, the status): with only a
+            // worker per core, the cores idle between them when ten thousand are due at once.
+            .concurrency(32)
             .watchesChanges(of: Job.self) { event in
                 children.apply(event.change)
                 return owners(of: event, cronJobs: cronJobs)

@@ -11,8 +11,10 @@ struct EventCorrelator {
         case skip
     }
 
-    /// What makes events "similar": all but the message.
+    /// What makes events "similar": all but the message. Hashed once, when made: every event
+    /// looks it up and stores it again, in two caches.
     struct SimilarityKey: Hashable {
+        private let hash: Int
         var component: String?
         var host: String?
         var kind: String?
@@ -37,7 +39,22 @@ struct EventCorrelator {
             reason = e.reason
             reportingComponent = e.reportingComponent
             reportingInstance = e.reportingInstance
+            var hasher = Hasher()
+            hasher.combine(component)
+            hasher.combine(host)
+            hasher.combine(kind)
+            hasher.combine(namespace)
+            hasher.combine(name)
+            hasher.combine(uid)
+            hasher.combine(apiVersion)
+            hasher.combine(type)
+            hasher.combine(reason)
+            hasher.combine(reportingComponent)
+            hasher.combine(reportingInstance)
+            hash = hasher.finalize()
         }
+
+        func hash(into hasher: inout Hasher) { hasher.combine(hash) }
     }
 
     /// Which earlier event object a new one may update: an identical event, or the combined
@@ -48,6 +65,7 @@ struct EventCorrelator {
     }
 
     private struct SpamKey: Hashable {
+        private let hash: Int
         var component: String?
         var host: String?
         var object: ObjectReference
@@ -58,7 +76,14 @@ struct EventCorrelator {
             object = ObjectReference(
                 apiVersion: e.involvedObject.apiVersion, kind: e.involvedObject.kind,
                 name: e.involvedObject.name, namespace: e.involvedObject.namespace, uid: e.involvedObject.uid)
+            var hasher = Hasher()
+            hasher.combine(component)
+            hasher.combine(host)
+            hasher.combine(object)
+            hash = hasher.finalize()
         }
+
+        func hash(into hasher: inout Hasher) { hasher.combine(hash) }
     }
 
     private struct SimilarEvents {

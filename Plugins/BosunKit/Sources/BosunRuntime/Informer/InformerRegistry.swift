@@ -18,7 +18,10 @@ public final class InformerRegistry: Sendable {
     }
 
     private struct Entry {
-        var informer: any Sendable
+        /// An `Informer<T>` for the `T` its scope names: reads check the scope's type and then
+        /// cast without a dynamic check, which for a generic class costs a runtime metadata
+        /// lookup on every cached read and write.
+        var informer: any AnyObject & Sendable
         var references: Int
         var stop: @Sendable () -> Void
         /// The informer's resource, and how to show it writes made without its Swift type.
@@ -95,8 +98,8 @@ public final class InformerRegistry: Sendable {
             var best: Informer<T>?
             for (scope, entry) in e where scope.type == ObjectIdentifier(type)
                 && scope.labelSelector.isEmpty && scope.fieldSelector.isEmpty {
-                if scope.namespace == nil { return entry.informer as? Informer<T> }
-                if let namespace, scope.namespace == namespace { best = entry.informer as? Informer<T> }
+                if scope.namespace == nil { return unsafeDowncast(entry.informer, to: Informer<T>.self) }
+                if let namespace, scope.namespace == namespace { best = unsafeDowncast(entry.informer, to: Informer<T>.self) }
             }
             return best
         }
@@ -107,7 +110,7 @@ public final class InformerRegistry: Sendable {
         entries.withLock { e in
             e.compactMap { scope, entry in
                 guard scope.type == ObjectIdentifier(type), scope.namespace == nil || scope.namespace == namespace else { return nil }
-                return entry.informer as? Informer<T>
+                return unsafeDowncast(entry.informer, to: Informer<T>.self)
             }
         }
     }
