@@ -1,5 +1,5 @@
 import BosunKit
-import BosunStore
+@testable import BosunStore
 import Testing
 
 /// Typed writes (what in-process clients send) must store and return exactly what the JSON
@@ -38,6 +38,33 @@ struct StoreTypedWriteTests {
             #expect(typed.stored.fields[field] == viaJSON.fields[field] || field == "metadata.name")
         }
         #expect(store.dependents(ofOwner: "rs-uid").map(\.key.name) == ["json", "typed"])
+    }
+
+    /// ``WriteOptions/readBase``: the cached client's copy of the version it updates stands for
+    /// the stored object (shown here with a copy that differs, which only a cache's promise
+    /// makes the stored object); a copy of another version or object is ignored.
+    @Test func anUpdateTakesTheCallersCopyOfTheStoredVersion() async throws {
+        let store = try await makeStore()
+        let created = try await store.create(typedPod("based")).object
+        var base = created
+        base.spec.containers[0].image = "nginx:from-base"
+        var running = created
+        running.status.phase = "Running"
+        var options = WriteOptions()
+        options.readBase = base
+        let written = try await store.update(running, subresource: "status", options: options).object
+        #expect(written.status.phase == "Running" && written.spec.containers[0].image == "nginx:from-base")
+
+        for ignored in ["an older version", "another object's"] {
+            var next = try store.get(pods, namespace: "default", name: "based").decode(as: Pod.self)
+            var base = ignored == "an older version" ? created : next
+            if ignored == "another object's" { base.metadata.uid = "another" }
+            base.spec.containers[0].image = "nginx:ignored"
+            next.status.message = "\(next.status.message ?? "")+"
+            options.readBase = base
+            let updated = try await store.update(next, subresource: "status", options: options).object
+            #expect(updated.spec.containers[0].image == "nginx:from-base", "\(ignored) copy was taken")
+        }
     }
 
     /// The selectable fields a typed write indexes are those the JSON rules find in the stored

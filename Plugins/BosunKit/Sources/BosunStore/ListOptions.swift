@@ -61,11 +61,26 @@ public struct WriteOptions: Sendable, Hashable {
     public var fieldManager: String?
     /// What to do about members a built-in kind does not define (they are never stored).
     public var fieldValidation: FieldValidation
+    /// In-process only, for the cached client: the object being updated as the caller read it
+    /// from a cache that holds exactly what the store wrote, at the resourceVersion it carries.
+    /// A typed update takes it for the stored object, instead of decoding its JSON, when its uid
+    /// and resourceVersion are the stored object's. Not part of the options' identity.
+    package var readBase: (any Sendable)?
 
     public init(dryRun: Bool = false, fieldManager: String? = nil, fieldValidation: FieldValidation = .warn) {
         self.dryRun = dryRun
         self.fieldManager = fieldManager
         self.fieldValidation = fieldValidation
+    }
+
+    public static func == (a: WriteOptions, b: WriteOptions) -> Bool {
+        a.dryRun == b.dryRun && a.fieldManager == b.fieldManager && a.fieldValidation == b.fieldValidation
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(dryRun)
+        hasher.combine(fieldManager)
+        hasher.combine(fieldValidation)
     }
 }
 

@@ -127,7 +127,7 @@ extension ObjectStore {
         if let rv = input.metadata.resourceVersion, !rv.isEmpty, rv != String(current.resourceVersion) {
             throw APIError.conflict(resource, name)
         }
-        guard let old = try? current.decode(as: T.self) else { return nil }
+        guard let old = Self.base(options.readBase, for: current) ?? (try? current.decode(as: T.self)) else { return nil }
 
         var object: T
         if subresource == "status" {
@@ -164,6 +164,14 @@ extension ObjectStore {
         let txn = StorageTransaction.update(key.storageKey, encoded, ifAt: current.resourceVersion)
         let (stored, written) = try await commit(txn, key: key, typed: admitted, encoded: encoded, previous: current)
         return TypedWrite(stored: stored, object: written)
+    }
+
+    /// The caller's copy of the stored object (``WriteOptions/readBase``), if it is of this
+    /// very version: a status write after a read would otherwise decode the object it just read.
+    static func base<T: Resource>(_ base: (any Sendable)?, for current: StoredObject) -> T? {
+        guard let base = base as? T, base.metadata.uid == current.uid,
+              base.metadata.resourceVersion == String(current.resourceVersion) else { return nil }
+        return base
     }
 
     /// Built-in defaulting and validation of a typed value; `nil` if validation found errors

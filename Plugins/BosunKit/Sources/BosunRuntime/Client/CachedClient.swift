@@ -59,6 +59,14 @@ public struct CachedClient: Client {
     }
 
     public func update<T: Resource>(_ object: T, subresource: String?, options: WriteOptions) async throws -> T {
+        var options = options
+        // The version this update is based on, as the cache holds it decoded: the in-process
+        // store then need not decode its own copy (the cache's values are the store's writes).
+        if let version = object.metadata.resourceVersion,
+           let base = informers.covering(T.self, namespace: object.metadata.namespace)?.decodedValue(ObjectName(of: object)),
+           base.metadata.resourceVersion == version {
+            options.readBase = base
+        }
         let updated = try await api.update(object, subresource: subresource, options: options)
         if !options.dryRun { informers.recordWrite(updated) }
         return updated

@@ -184,6 +184,15 @@ public final class Informer<T: Resource>: Sendable {
         }
     }
 
+    /// The object's value if the cache holds it decoded (a recent change, read or own write);
+    /// `nil` rather than decoding.
+    func decodedValue(_ name: ObjectName) -> T? {
+        state.withLock { s in
+            if case .value(let value) = s.cache.lookup(name) { return value }
+            return nil
+        }
+    }
+
     // MARK: Own writes
 
     func recordWrite(_ object: T) {
