@@ -133,26 +133,26 @@ public enum BuiltinAdmission {
     /// ``Validation/validateJobStatusUpdate(_:old:)``). Other kinds' status is not validated.
     public static func validateStatusUpdate<R: Resource>(_ object: R, old: R) -> FieldErrorList {
         let metadata = Validation.validateObjectMetaUpdate(object.metadata, old: old.metadata)
-        switch object {
-        case let o as ReplicaSet:
+        // `cast` compares the types before casting: most status writes are of other kinds.
+        if let o = cast(object, to: ReplicaSet.self) {
             let s = o.status
             return metadata + Validation.validateReplicaStatus(
                 replicas: s.replicas, fullyLabeled: s.fullyLabeledReplicas, ready: s.readyReplicas,
                 available: s.availableReplicas, observedGeneration: s.observedGeneration)
-        case let o as ReplicationController:
-            let s = o.status
-            return metadata + Validation.validateReplicaStatus(
-                replicas: s.replicas, fullyLabeled: s.fullyLabeledReplicas, ready: s.readyReplicas,
-                available: s.availableReplicas, observedGeneration: s.observedGeneration)
-        case let d as Deployment:
-            guard let previous = old as? Deployment else { return metadata }
-            return metadata + Validation.validateDeploymentStatusUpdate(d, old: previous)
-        case let j as Job:
-            guard let previous = old as? Job else { return metadata }
-            return metadata + Validation.validateJobStatusUpdate(j, old: previous)
-        default:
-            return metadata
         }
+        if let o = cast(object, to: ReplicationController.self) {
+            let s = o.status
+            return metadata + Validation.validateReplicaStatus(
+                replicas: s.replicas, fullyLabeled: s.fullyLabeledReplicas, ready: s.readyReplicas,
+                available: s.availableReplicas, observedGeneration: s.observedGeneration)
+        }
+        if let d = cast(object, to: Deployment.self), let previous = cast(old, to: Deployment.self) {
+            return metadata + Validation.validateDeploymentStatusUpdate(d, old: previous)
+        }
+        if let j = cast(object, to: Job.self), let previous = cast(old, to: Job.self) {
+            return metadata + Validation.validateJobStatusUpdate(j, old: previous)
+        }
+        return metadata
     }
 
     /// The non-metadata errors of a create-time validation (metadata is re-checked by the update rules).
