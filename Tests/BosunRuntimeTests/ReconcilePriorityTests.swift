@@ -29,18 +29,26 @@ struct ReconcilePriorityTests {
         return env
     }
 
+    /// Makes u (whose urgent reconcile then holds) and n: returns once the urgent controller
+    /// reconciled n beside u (its second worker), a normal worker waits at the gate and the
+    /// gate's limit is timing. The normal controller may have reconciled u before the urgent
+    /// one started on it; n it has not.
+    private func holdNormalBehindUrgent(_ env: TestEnvironment, urgent: ReconcileProbe, limitClock: ManualClock) async throws {
+        let gate = env.manager.reconcileGate
+        _ = try await env.api.create(sampleConfigMap("u"))
+        try await env.waitUntil("the urgent reconcile of u is running") { urgent.count("u") == 1 }
+        _ = try await env.api.create(sampleConfigMap("n"))
+        try await env.waitUntil("the urgent controller reconciled n, a normal worker waits, the limit is timing") {
+            urgent.count("n") == 1 && gate.waitingCount >= 1 && limitClock.sleeperCount == 1
+        }
+    }
+
     @Test("while an urgent controller has a reconcile running, normal controllers' workers wait; they go once it is done")
     func normalWaitsForUrgent() async throws {
         let (limitClock, hold, urgent, normal) = (ManualClock(), TestGate(), ReconcileProbe(), ReconcileProbe())
         let env = try await start(limitClock, hold: hold, urgent: urgent, normal: normal)
         let gate = env.manager.reconcileGate
-        // Both controllers see u; the normal one may reconcile it before the urgent one starts.
-        _ = try await env.api.create(sampleConfigMap("u"))
-        try await env.waitUntil("the urgent reconcile of u is running") { urgent.count("u") == 1 }
-        _ = try await env.api.create(sampleConfigMap("n"))
-        try await env.waitUntil("the urgent controller reconciled n beside u (its second worker); the normal one waits") {
-            urgent.count("n") == 1 && gate.waitingCount >= 1
-        }
+        try await holdNormalBehindUrgent(env, urgent: urgent, limitClock: limitClock)
         #expect(normal.count("n") == 0)
         #expect(gate.isHolding)
 
@@ -59,13 +67,7 @@ struct ReconcilePriorityTests {
     func heldAtMostTheLimit() async throws {
         let (limitClock, hold, urgent, normal) = (ManualClock(), TestGate(), ReconcileProbe(), ReconcileProbe())
         let env = try await start(limitClock, hold: hold, urgent: urgent, normal: normal)
-        let gate = env.manager.reconcileGate
-        _ = try await env.api.create(sampleConfigMap("u"))
-        try await env.waitUntil("the urgent reconcile of u is running") { urgent.count("u") == 1 }
-        _ = try await env.api.create(sampleConfigMap("n"))
-        try await env.waitUntil("the normal reconcile of n waits and the limit is timing") {
-            urgent.count("n") == 1 && gate.waitingCount >= 1 && limitClock.sleeperCount == 1
-        }
+        try await holdNormalBehindUrgent(env, urgent: urgent, limitClock: limitClock)
         limitClock.advance(by: .milliseconds(1999))
         #expect(normal.count("n") == 0)
         limitClock.advance(by: .milliseconds(1))
