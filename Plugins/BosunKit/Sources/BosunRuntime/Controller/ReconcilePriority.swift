@@ -42,6 +42,9 @@ final class ReconcileGate: Sendable {
     }
 
     private let state = Mutex(State())
+    /// `closed && !overridden`, kept beside the state for the check every normal reconcile
+    /// makes: a flag read, not a lock every worker of every controller takes.
+    private let holding = Atomic<Bool>(false)
     let limit: Duration
     /// Measures the limit: wall time, unless a test drives it.
     private let clock: any RuntimeClock
@@ -52,7 +55,7 @@ final class ReconcileGate: Sendable {
     }
 
     /// Whether normal reconciles are being held now.
-    var isHolding: Bool { state.withLock { $0.closed && !$0.overridden } }
+    var isHolding: Bool { holding.load(ordering: .acquiring) }
 
     /// Normal workers waiting at the gate now.
     var waitingCount: Int { state.withLock { $0.waiters.count } }
@@ -63,6 +66,7 @@ final class ReconcileGate: Sendable {
             s.running[controller, default: 0] += 1
             guard !s.closed else { return false }
             s.closed = true
+            holding.store(true, ordering: .releasing)
             return true
         }
         guard timer else { return }
@@ -86,6 +90,7 @@ final class ReconcileGate: Sendable {
             guard s.closed, s.running.isEmpty, s.backlogged.isEmpty else { return ([], nil) }
             s.closed = false
             s.overridden = false
+            holding.store(false, ordering: .releasing)
             defer { s.waiters = [:]; s.limitTimer = nil }
             return (Array(s.waiters.values), s.limitTimer)
         }
@@ -119,6 +124,7 @@ final class ReconcileGate: Sendable {
         let released = state.withLock { s -> [CheckedContinuation<Void, Never>] in
             guard s.closed else { return [] }
             s.overridden = true
+            holding.store(false, ordering: .releasing)
             s.limitTimer = nil
             defer { s.waiters = [:] }
             return Array(s.waiters.values)
