@@ -71,8 +71,12 @@ struct JobTests {
         try await env.waitForLivePods(4)
         try await env.updateJob { $0.spec.parallelism = 1 }
         try await env.waitForLivePods(1, "surplus pods are deleted")
-        let deleted = try await env.jobEvents().filter { $0.reason == "SuccessfulDelete" }
-        #expect(deleted.count == 3)
+        // Events are written in the background, after the deletes they report.
+        try await env.waitUntil("a SuccessfulDelete event per deleted pod") {
+            try await env.jobEvents().filter { $0.reason == "SuccessfulDelete" }.count >= 3
+        }
+        await env.manager.events.flush()
+        #expect(try await env.jobEvents().filter { $0.reason == "SuccessfulDelete" }.count == 3)
 
         try await env.updateJob { $0.spec.parallelism = 0 }
         try await env.waitForLivePods(0, "parallelism 0 deletes the active pods")

@@ -119,6 +119,40 @@ struct InformerTests {
         await store.close()
     }
 
+    /// A controller's write returns after the watch already delivered the object's deletion (the
+    /// Job controller's last status write, racing a user's delete): recording it would bring the
+    /// object back in the cache's reads for good, as no later event of that object clears it.
+    @Test("an own write older than what the watch has delivered is not recorded: a deleted object stays deleted")
+    func lateOwnWriteAfterDelete() async throws {
+        let store = try await makeRuntimeStore()
+        let client = StoreClient(store: store)
+        let resource = ConfigMap.resource.resourceKey
+        let name = ObjectName(namespace: "default", name: "x")
+        let created = try await client.create(sampleConfigMap("x", data: ["v": "1"]))
+        let stored = try store.get(resource, namespace: "default", name: "x")
+        var changed = created
+        changed.data = ["v": "2"]
+        let written = try await client.update(changed)
+        try await client.delete(ConfigMap.self, namespace: "default", name: "x")
+        let deletedAt = store.resourceVersion
+
+        var cache = InformerCache<ConfigMap>()
+        cache.upsert(stored, created)
+        cache.advance(to: stored.resourceVersion)
+        // The watch delivers the update and the delete; then the update's response is recorded.
+        cache.remove(name, resourceVersion: deletedAt)
+        cache.advance(to: deletedAt)
+        cache.recordWrite(written)
+        guard case .missing = cache.lookup(name) else {
+            Issue.record("the deleted object came back: \(cache.lookup(name))")
+            return
+        }
+        #expect(cache.lookups(namespace: nil) { _ in true }.isEmpty)
+        cache.recordDelete(name, resourceVersion: deletedAt)
+        guard case .missing = cache.lookup(name) else { Issue.record("a late delete left an entry"); return }
+        await store.close()
+    }
+
     @Test("only a bounded set of objects is held decoded; the rest are decoded on read")
     func decodedMemoIsBounded() async throws {
         let store = try await makeRuntimeStore()

@@ -302,6 +302,7 @@ public final class Informer<T: Resource>: Sendable {
         }
         let waiters = state.withLock { s -> [CheckedContinuation<Void, Never>] in
             s.resourceVersion = String(version)
+            s.cache.advance(to: version)
             s.synced = true
             defer { s.syncWaiters.removeAll() }
             return s.syncWaiters
@@ -340,16 +341,23 @@ public final class Informer<T: Resource>: Sendable {
         let version = String(event.resourceVersion)
         switch event.type {
         case .bookmark:
-            state.withLock { $0.resourceVersion = version }
+            state.withLock { s in
+                s.resourceVersion = version
+                s.cache.advance(to: event.resourceVersion)
+            }
         case .added, .modified:
             guard let stored = event.object else { return }
             guard let value = event.typed(as: T.self) ?? decode(stored) else {
-                state.withLock { $0.resourceVersion = version }
+                state.withLock { s in
+                    s.resourceVersion = version
+                    s.cache.advance(to: event.resourceVersion)
+                }
                 return
             }
             change {
                 let old = state.withLock { s -> (stored: StoredObject, value: T?)? in
                     s.resourceVersion = version
+                    s.cache.advance(to: event.resourceVersion)
                     return s.cache.upsert(stored, value)
                 }
                 guard let old else { return InformerEvent(.added(value)) }
@@ -360,6 +368,7 @@ public final class Informer<T: Resource>: Sendable {
             change {
                 let old = state.withLock { s -> (stored: StoredObject, value: T?)? in
                     s.resourceVersion = version
+                    s.cache.advance(to: event.resourceVersion)
                     return s.cache.remove(stored.key.nameKey, resourceVersion: event.resourceVersion)
                 }
                 return (old?.value ?? decode(old?.stored ?? stored)).map { InformerEvent(.deleted($0)) }

@@ -29,6 +29,11 @@ struct InformerCache<T: Resource>: Sendable {
     /// Own writes newer than what the watch delivered: the object, or `nil` for a delete. An
     /// entry goes when the watch catches up with its resourceVersion.
     private var overlay: [ObjectName: (resourceVersion: Int64, object: T?)] = [:]
+    /// The store resourceVersion the cache has caught up with: every change at or before it is
+    /// reflected here, or superseded. An own write at or before it is old news — recording it
+    /// would bring back an object whose deletion the watch already delivered, for good, since
+    /// no later event of that object would clear it.
+    private(set) var caughtUp: Int64 = 0
 
     init(decodedCapacity: Int = 8192) {
         decoded = DecodedMemo(capacity: decodedCapacity)
@@ -102,19 +107,25 @@ struct InformerCache<T: Resource>: Sendable {
         return old.map { ($0, oldValue) }
     }
 
+    /// The watch or a list brought the cache up to `version`.
+    mutating func advance(to version: Int64) {
+        if version > caughtUp { caughtUp = version }
+    }
+
     // MARK: Own writes
 
     /// Remembers a write that returned `object`, so reads show it before the watch delivers it.
     mutating func recordWrite(_ object: T) {
         let name = ObjectName(of: object)
         let version = object.numericResourceVersion
-        guard version > (objects[name]?.resourceVersion ?? 0), version > (overlay[name]?.resourceVersion ?? 0) else { return }
+        guard version > caughtUp, version > (objects[name]?.resourceVersion ?? 0),
+              version > (overlay[name]?.resourceVersion ?? 0) else { return }
         overlay[name] = (version, object)
     }
 
     /// Remembers a delete that took effect at `resourceVersion`.
     mutating func recordDelete(_ name: ObjectName, resourceVersion: Int64) {
-        guard objects[name] != nil || overlay[name] != nil else { return }
+        guard resourceVersion > caughtUp, objects[name] != nil || overlay[name] != nil else { return }
         overlay[name] = (resourceVersion, nil)
     }
 

@@ -36,7 +36,21 @@ public final class InformerRegistry: Sendable {
     private let pageSize: Int
     private let inactivityTimeout: Duration
     private let decodedCapacity: Int
-    private let entries = Mutex<[Scope: Entry]>([:])
+    /// An informer as the per-kind lookups see it.
+    private struct Typed {
+        var scope: Scope
+        /// An `Informer<T>` for the scope's `T` (see ``Entry/informer``).
+        var informer: any AnyObject & Sendable
+    }
+
+    private struct Entries {
+        var byScope: [Scope: Entry] = [:]
+        /// The same informers by Swift type: every cached read and write looks its kind up, and
+        /// walking all entries copied each one's closures (reference counts) on every lookup.
+        var byType: [ObjectIdentifier: [Typed]] = [:]
+    }
+
+    private let state = Mutex(Entries())
 
     public init(
         client: any Client, clock: any RuntimeClock = SystemRuntimeClock(), logger: Logger = Logger(label: "bosun.informers"),
@@ -57,20 +71,21 @@ public final class InformerRegistry: Sendable {
         fieldSelector: FieldSelector = .everything
     ) -> InformerLease<T> {
         let scope = Scope(type: ObjectIdentifier(type), namespace: namespace, labelSelector: labelSelector, fieldSelector: fieldSelector)
-        let (informer, isNew) = entries.withLock { e -> (Informer<T>, Bool) in
-            if var entry = e[scope], let existing = entry.informer as? Informer<T> {
+        let (informer, isNew) = state.withLock { e -> (Informer<T>, Bool) in
+            if var entry = e.byScope[scope], let existing = entry.informer as? Informer<T> {
                 entry.references += 1
-                e[scope] = entry
+                e.byScope[scope] = entry
                 return (existing, false)
             }
             let informer = Informer<T>(
                 client: client, clock: clock, logger: logger, namespace: namespace, labelSelector: labelSelector,
                 fieldSelector: fieldSelector, pageSize: pageSize, inactivityTimeout: inactivityTimeout,
                 decodedCapacity: decodedCapacity)
-            e[scope] = Entry(
+            e.byScope[scope] = Entry(
                 informer: informer, references: 1, stop: { informer.stop() }, resource: T.resource.resourceKey,
                 recordStored: { informer.recordWrite(stored: $0) },
                 recordDeleted: { informer.recordDelete($0, resourceVersion: $1) })
+            e.byType[scope.type, default: []].append(Typed(scope: scope, informer: informer))
             return (informer, true)
         }
         if isNew { informer.start() }
@@ -78,14 +93,16 @@ public final class InformerRegistry: Sendable {
     }
 
     private func release(_ scope: Scope) {
-        let stop = entries.withLock { e -> (@Sendable () -> Void)? in
-            guard var entry = e[scope] else { return nil }
+        let stop = state.withLock { e -> (@Sendable () -> Void)? in
+            guard var entry = e.byScope[scope] else { return nil }
             entry.references -= 1
             if entry.references > 0 {
-                e[scope] = entry
+                e.byScope[scope] = entry
                 return nil
             }
-            e[scope] = nil
+            e.byScope[scope] = nil
+            e.byType[scope.type]?.removeAll { $0.scope == scope }
+            if e.byType[scope.type]?.isEmpty == true { e.byType[scope.type] = nil }
             return entry.stop
         }
         stop?()
@@ -94,12 +111,11 @@ public final class InformerRegistry: Sendable {
     /// An unfiltered informer that holds every object of `type` in `namespace` (`nil`: in all
     /// namespaces), if one runs; without taking a reference. The cached client reads from it.
     func covering<T: Resource>(_ type: T.Type, namespace: String?) -> Informer<T>? {
-        entries.withLock { e in
+        state.withLock { e in
             var best: Informer<T>?
-            for (scope, entry) in e where scope.type == ObjectIdentifier(type)
-                && scope.labelSelector.isEmpty && scope.fieldSelector.isEmpty {
-                if scope.namespace == nil { return unsafeDowncast(entry.informer, to: Informer<T>.self) }
-                if let namespace, scope.namespace == namespace { best = unsafeDowncast(entry.informer, to: Informer<T>.self) }
+            for typed in e.byType[ObjectIdentifier(type)] ?? [] where typed.scope.labelSelector.isEmpty && typed.scope.fieldSelector.isEmpty {
+                if typed.scope.namespace == nil { return unsafeDowncast(typed.informer, to: Informer<T>.self) }
+                if let namespace, typed.scope.namespace == namespace { best = unsafeDowncast(typed.informer, to: Informer<T>.self) }
             }
             return best
         }
@@ -107,10 +123,10 @@ public final class InformerRegistry: Sendable {
 
     /// Every informer of `type` whose scope may hold an object in `namespace`.
     func all<T: Resource>(_ type: T.Type, namespace: String) -> [Informer<T>] {
-        entries.withLock { e in
-            e.compactMap { scope, entry in
-                guard scope.type == ObjectIdentifier(type), scope.namespace == nil || scope.namespace == namespace else { return nil }
-                return unsafeDowncast(entry.informer, to: Informer<T>.self)
+        state.withLock { e in
+            (e.byType[ObjectIdentifier(type)] ?? []).compactMap { typed in
+                typed.scope.namespace == nil || typed.scope.namespace == namespace
+                    ? unsafeDowncast(typed.informer, to: Informer<T>.self) : nil
             }
         }
     }
@@ -140,21 +156,21 @@ public final class InformerRegistry: Sendable {
     }
 
     private func entries(of resource: GroupResource, namespace: String) -> [Entry] {
-        entries.withLock { e in
-            e.compactMap { scope, entry in
+        state.withLock { e in
+            e.byScope.compactMap { scope, entry in
                 entry.resource == resource && (scope.namespace == nil || scope.namespace == namespace) ? entry : nil
             }
         }
     }
 
     /// How many informers run.
-    public var count: Int { entries.withLock { $0.count } }
+    public var count: Int { state.withLock { $0.byScope.count } }
 
     /// Stops every informer (at shutdown).
     public func stopAll() {
-        let stops = entries.withLock { e -> [@Sendable () -> Void] in
-            defer { e.removeAll() }
-            return e.values.map(\.stop)
+        let stops = state.withLock { e -> [@Sendable () -> Void] in
+            defer { e = Entries() }
+            return e.byScope.values.map(\.stop)
         }
         for stop in stops { stop() }
     }
