@@ -79,4 +79,17 @@ struct ReconcilePriorityTests {
         hold.open()
         await env.stop()
     }
+
+    @Test("an urgent controller removed with keys still queued holds nobody back")
+    func removedUrgentReleases() async {
+        let gate = ReconcileGate(limit: .seconds(2), clock: ManualClock())
+        gate.urgentBegan("cron")
+        gate.urgentEnded("cron", backlog: 3)
+        #expect(gate.isHolding, "keys still queued")
+        let waiting = Task { await gate.pass() }
+        await eventually("a normal worker waits") { gate.waitingCount == 1 }
+        gate.urgentRemoved("cron")
+        await waiting.value
+        #expect(!gate.isHolding)
+    }
 }

@@ -83,10 +83,25 @@ final class ReconcileGate: Sendable {
 
     /// An urgent controller's reconcile returned; `backlog`: keys its queue holds now.
     func urgentEnded(_ controller: String, backlog: Int) {
-        let released = state.withLock { s -> ([CheckedContinuation<Void, Never>], Task<Void, Never>?) in
+        openIfIdle { s in
             let left = (s.running[controller] ?? 1) - 1
             s.running[controller] = left > 0 ? left : nil
             if backlog > 0 { s.backlogged.insert(controller) } else { s.backlogged.remove(controller) }
+        }
+    }
+
+    /// An urgent controller was removed: what it left queued holds nobody back.
+    func urgentRemoved(_ controller: String) {
+        openIfIdle { s in
+            s.running[controller] = nil
+            s.backlogged.remove(controller)
+        }
+    }
+
+    /// Applies `update`, then opens the gate if no urgent work is left.
+    private func openIfIdle(after update: (inout State) -> Void) {
+        let released = state.withLock { s -> ([CheckedContinuation<Void, Never>], Task<Void, Never>?) in
+            update(&s)
             guard s.closed, s.running.isEmpty, s.backlogged.isEmpty else { return ([], nil) }
             s.closed = false
             s.overridden = false

@@ -150,6 +150,7 @@ public final class Manager: Sendable {
         controller.detach()
         worker?.cancel()
         await worker?.value
+        if controller.priority == .urgent { reconcileGate.urgentRemoved(name) }
     }
 
     /// Adds work that runs while this manager leads (now, if it leads already). Its name shares
