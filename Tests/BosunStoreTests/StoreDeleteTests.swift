@@ -1,5 +1,6 @@
 import BosunKit
 import BosunStore
+import Synchronization
 import Testing
 
 @Suite("Store: delete, finalizers, namespaces")
@@ -35,6 +36,39 @@ struct StoreDeleteTests {
         let events = try await take(3, from: watch)
         #expect(events.map(\.type) == [.modified, .modified, .deleted])
         #expect(events[2].object?.resourceVersion == store.resourceVersion)
+    }
+
+    /// A controller's status write lands between the delete reading the object and committing
+    /// (here made by a validating hook, which runs in between): the delete reads again and
+    /// succeeds, as kube-apiserver's does — the caller never sees that write's Conflict. With a
+    /// resourceVersion precondition the same race is the caller's Conflict.
+    @Test func aWriteDuringTheDeleteIsReadPastNotReturnedAsConflict() async throws {
+        let store = try await makeStore()
+        for name in ["raced", "preconditioned"] {
+            var cm = configMap(name)
+            cm.rawMetadata["finalizers"] = ["example.com/keep"]
+            try await store.create(configMaps, object: cm)
+        }
+        let hook = WriteDuringDelete(store: store)
+        try store.register(validating: hook)
+
+        let outcome = try await store.delete(configMaps, namespace: "default", name: "raced")
+        guard case .pending(let pending) = outcome else { Issue.record("expected pending"); return }
+        #expect(hook.writes == ["raced"])
+        #expect(pending.meta["deletionTimestamp"] != nil)
+        #expect(pending.unstructured().object["data"]?["written"] == "during the delete", "the delete kept the other write")
+
+        // With the resourceVersion it read as a precondition, the same race is the caller's Conflict.
+        let read = try store.get(configMaps, namespace: "default", name: "preconditioned").resourceVersion
+        await #expect {
+            try await store.delete(configMaps, namespace: "default", name: "preconditioned",
+                                   options: DeleteOptions(preconditions: Preconditions(resourceVersion: String(read))))
+        } throws: { error in
+            guard let error = error as? APIError else { return false }
+            return error.code == 409 && error.message.contains("Precondition failed: ResourceVersion in precondition: \(read)")
+        }
+        #expect(hook.writes == ["raced", "preconditioned"])
+        #expect(try store.get(configMaps, namespace: "default", name: "preconditioned").meta["deletionTimestamp"] == nil)
     }
 
     @Test func defaultPropagationOrphansJobsAndRCs() async throws {
@@ -190,5 +224,28 @@ struct StoreDeleteTests {
         #expect(store.dependents(ofOwner: owner.uid).map(\.key.name) == ["child"])
         try await store.delete(configMaps, namespace: "default", name: "child")
         #expect(store.dependents(ofOwner: owner.uid).isEmpty)
+    }
+}
+
+/// On the first delete of each object, writes it (a concurrent writer's update) between the
+/// delete's read and its commit.
+private final class WriteDuringDelete: ValidatingAdmissionHook {
+    let store: ObjectStore
+    private let written = Mutex<[String]>([])
+    let name = "write-during-delete"
+
+    init(store: ObjectStore) { self.store = store }
+
+    /// The objects written, in order.
+    var writes: [String] { written.withLock { $0 } }
+
+    func appliesTo(_ request: AdmissionRequest) -> Bool { request.operation == .delete }
+
+    func validate(_ request: AdmissionRequest) async throws(AdmissionDenied) {
+        let name = request.name
+        guard written.withLock({ w in w.contains(name) ? false : { w.append(name); return true }() }) else { return }
+        guard var object = try? store.get(configMaps, namespace: "default", name: name).unstructured() else { return }
+        object.object["data"] = ["written": "during the delete"]
+        _ = try? await store.update(configMaps, object: object)
     }
 }

@@ -29,6 +29,9 @@ extension ObjectStore {
     ///   removed.
     /// - A namespace's first delete only marks it `Terminating`; it goes once its
     ///   `spec.finalizers` (the namespace controller's `kubernetes`) and its finalizers are removed.
+    /// - A write that lands between reading the object and committing the delete makes it read
+    ///   and try again, as kube-apiserver's `GuaranteedUpdate` does: the caller sees Conflict
+    ///   only for preconditions that no longer hold, never for a controller's status write.
     @discardableResult
     public func delete(
         _ resource: GroupResource, namespace: String? = nil, name: String, options: DeleteOptions = DeleteOptions(),
@@ -36,8 +39,27 @@ extension ObjectStore {
     ) async throws(APIError) -> DeleteOutcome {
         let served = try served(resource)
         let key = ObjectKey(resource, namespace: served.descriptor.namespaced ? (namespace ?? "") : "", name: name)
-        guard let current = state.withLock({ $0.object(key) }) else { throw APIError.notFound(resource, name) }
-        try checkPreconditions(options.preconditions, current)
+        var attempts = 0
+        while true {
+            guard let current = state.withLock({ $0.object(key) }) else { throw APIError.notFound(resource, name) }
+            try checkPreconditions(options.preconditions, current)
+            do {
+                return try await delete(current, key: key, served: served, options: options, writeOptions: writeOptions)
+            } catch where error.reason == .conflict && attempts < Self.deleteRetries {
+                attempts += 1
+            }
+        }
+    }
+
+    /// Concurrent writes a delete reads past before it gives up with Conflict.
+    static let deleteRetries = 64
+
+    /// One attempt at ``delete(_:namespace:name:options:writeOptions:)`` on `current`: Conflict
+    /// when the object changed since.
+    private func delete(
+        _ current: StoredObject, key: ObjectKey, served: ServedResource, options: DeleteOptions, writeOptions: WriteOptions
+    ) async throws(APIError) -> DeleteOutcome {
+        let resource = key.resource, name = key.name
         let propagation = try propagationPolicy(options, served)
 
         let request = AdmissionRequest(
