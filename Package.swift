@@ -24,9 +24,9 @@ let package = Package(
     dependencies: [
         .package(name: "BosunKit", path: "Plugins/BosunKit"),
         .package(name: "BosunRemote", path: "Plugins/BosunRemote"),
-        // Already in the graph through BosunRemote; named for BosunEtcd, which talks to etcd's
-        // JSON gateway with it.
-        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        // Already in the graph through BosunRemote (AsyncHTTPClient); BosunEtcd speaks gRPC to
+        // etcd over it (docs/distributed.md says why not grpc-swift).
+        .package(url: "https://github.com/apple/swift-nio-http2.git", from: "1.46.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
@@ -63,10 +63,10 @@ let package = Package(
             name: "BosunEtcd",
             dependencies: [
                 .product(name: "BosunKit", package: "BosunKit"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOHTTP2", package: "swift-nio-http2"),
+                .product(name: "NIOHPACK", package: "swift-nio-http2"),
             ],
             swiftSettings: strictSettings
         ),

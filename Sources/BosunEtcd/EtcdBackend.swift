@@ -2,7 +2,7 @@ import BosunKit
 import BosunStore
 import Synchronization
 
-/// The store's backend on an etcd cluster (etcd v3, through its JSON gateway), for control
+/// The store's backend on an etcd cluster (etcd v3, through its gRPC API), for control
 /// planes that share one cluster: etcd's revision is the resourceVersion, a commit is one etcd
 /// transaction comparing each key's `mod_revision`, and ``revisions(after:)`` is an etcd watch
 /// of the whole keyspace. Keys are the store's (`/registry/<group>/<resource>/[<ns>/]<name>`).
@@ -40,67 +40,35 @@ public final class EtcdBackend: StorageBackend {
     public func snapshot() async throws(StorageError) -> StorageSnapshot {
         try checkOpen()
         var values: [StoredValue] = []
-        var start = Array(prefix.utf8)
-        let end = EtcdJSON.base64(EtcdJSON.prefixEnd(prefix))
-        var revision: Int64 = 0
+        var request = EtcdRangeRequest(key: Array(prefix.utf8), rangeEnd: EtcdMessages.prefixEnd(Array(prefix.utf8)),
+                                       limit: Int64(pageSize))
         while true {
-            var body = #"{"key":"\#(EtcdJSON.base64(start))","range_end":"\#(end)","limit":"\#(pageSize)""#
-            if revision > 0 { body += #","revision":"\#(revision)""# }
-            body += "}"
-            let answer = try await client.call("/v3/kv/range", body, idempotent: true)
-            if revision == 0 { revision = EtcdJSON.headerRevision(answer) }
-            let kvs = answer["kvs"]?.arrayValue ?? []
-            for kv in kvs {
-                if let kv = kv.objectValue { values.append(EtcdJSON.storedValue(kv)) }
-            }
-            guard answer["more"]?.boolValue == true, let last = values.last else { break }
+            let answer = try await client.range(request)
+            if request.revision == 0 { request.revision = answer.revision }
+            values += answer.kvs
+            guard answer.more, let last = values.last else { break }
             // The next page starts just after the last key read.
-            start = Array(last.key.utf8) + [0]
+            request.key = Array(last.key.utf8) + [0]
         }
-        return StorageSnapshot(values: values, revision: revision)
+        return StorageSnapshot(values: values, revision: request.revision)
     }
 
     // MARK: Commit
 
-    /// One etcd transaction: every comparison on `mod_revision` (etcd compares a missing key's
-    /// as 0, so 0 means "must not exist", as kube-apiserver creates), then every write. When a
-    /// comparison fails the transaction reads the compared keys instead, to say which one.
+    /// One etcd transaction: every comparison on `mod_revision`, then every write
+    /// (``EtcdTxnRequest``). When a comparison fails the transaction reads the compared keys
+    /// instead, to say which one.
     public func commit(_ transaction: StorageTransaction) async throws(StorageError) -> Int64 {
         try checkOpen()
-        let answer = try await client.call("/v3/kv/txn", Self.body(transaction), idempotent: false)
-        if answer["succeeded"]?.boolValue == true {
-            return EtcdJSON.headerRevision(answer)
-        }
+        let answer = try await client.txn(transaction)
+        if answer.succeeded { return answer.revision }
         throw StorageError.comparisonFailed(Self.failedKey(transaction, answer))
     }
 
-    static func body(_ transaction: StorageTransaction) -> String {
-        var compare: [String] = []
-        var failure: [String] = []
-        for c in transaction.comparisons {
-            let key = EtcdJSON.base64(c.key)
-            compare.append(#"{"key":"\#(key)","target":"MOD","result":"EQUAL","mod_revision":"\#(c.modRevision)"}"#)
-            failure.append(#"{"request_range":{"key":"\#(key)","keys_only":true}}"#)
-        }
-        var success: [String] = []
-        for write in transaction.writes {
-            switch write {
-            case .put(let key, let value):
-                success.append(#"{"request_put":{"key":"\#(EtcdJSON.base64(key))","value":"\#(EtcdJSON.base64(value))"}}"#)
-            case .delete(let key):
-                success.append(#"{"request_delete_range":{"key":"\#(EtcdJSON.base64(key))"}}"#)
-            }
-        }
-        return #"{"compare":[\#(compare.joined(separator: ","))],"success":[\#(success.joined(separator: ","))],"failure":[\#(failure.joined(separator: ","))]}"#
-    }
-
     /// The first compared key whose `mod_revision`, as the failure branch read it, differs.
-    static func failedKey(_ transaction: StorageTransaction, _ answer: JSONObject) -> String {
-        let responses = answer["responses"]?.arrayValue ?? []
-        for (comparison, response) in zip(transaction.comparisons, responses) {
-            let kv = response["response_range"]?["kvs"]?.arrayValue?.first?.objectValue
-            let actual = kv.map { EtcdJSON.int($0["mod_revision"]) } ?? 0
-            if actual != comparison.modRevision { return comparison.key }
+    static func failedKey(_ transaction: StorageTransaction, _ answer: EtcdTxnResponse) -> String {
+        for (comparison, kvs) in zip(transaction.comparisons, answer.ranges) {
+            if (kvs.first?.modRevision ?? 0) != comparison.modRevision { return comparison.key }
         }
         return transaction.comparisons.first?.key ?? ""
     }
@@ -127,7 +95,7 @@ public final class EtcdBackend: StorageBackend {
     /// watches from before it fail with ``StorageError/Code/compacted``.
     public func compact(through revision: Int64) async throws(StorageError) {
         try checkOpen()
-        _ = try await client.call("/v3/kv/compaction", #"{"revision":"\#(revision)"}"#, idempotent: true)
+        try await client.compact(EtcdCompactionRequest(revision: revision))
     }
 
     // MARK: Closing

@@ -138,8 +138,7 @@ public final class LocalEtcdCluster: @unchecked Sendable {
             // A member that exited (a port taken meanwhile) will not answer: say so now.
             if lock.withLock({ processes.contains { $0?.isRunning == false } }) { break }
             do {
-                _ = try await backend.client.call(
-                    "/v3/kv/range", #"{"key":"\#(EtcdJSON.base64("/bosun-health"))"}"#, idempotent: true)
+                _ = try await backend.client.range(EtcdRangeRequest(key: Array("/bosun-health".utf8)))
                 await backend.close()
                 return
             } catch {
