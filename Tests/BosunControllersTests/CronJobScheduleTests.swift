@@ -116,7 +116,7 @@ struct CronJobScheduleTests {
         let jobs = try await env.waitForJobs(2)
         let stamps = jobs.compactMap { $0.metadata.annotations?[CronJobController.scheduledTimestampAnnotation] }
         #expect(stamps == ["2026-11-01T01:30:00-04:00", "2026-11-01T01:30:00-05:00"])
-        try await env.waitForTimer(at: t("2026-11-02T06:30:00Z").advanced(by: .milliseconds(100)))
+        try await env.waitForTimer(at: t("2026-11-02T06:30:00Z").advanced(by: CronJobController.nextScheduleDelta))
         await env.stop()
     }
 

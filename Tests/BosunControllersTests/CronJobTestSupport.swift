@@ -76,9 +76,9 @@ extension TestEnvironment {
         "\(cronJob)-\(time.secondsSinceEpoch / 60)"
     }
 
-    /// Moves the clock to 100 ms past `time` once the controller waits for exactly that moment.
+    /// Moves the clock to `nextScheduleDelta` past `time` once the controller waits for exactly that moment.
     func advanceToDue(_ time: Time) async throws {
-        let deadline = time.advanced(by: .milliseconds(100))
+        let deadline = time.advanced(by: CronJobController.nextScheduleDelta)
         try await waitForTimer(at: deadline)
         clock.advance(by: clock.now().duration(to: deadline))
     }

@@ -18,12 +18,12 @@ struct CronJobTests {
         #expect(jobs[0].name == env.jobName(at: first))
 
         // Ten minutes pass at once: one Job, for the latest of the ten.
-        try await env.waitForTimer(at: start.advanced(by: .seconds(120)).advanced(by: .milliseconds(100)))
+        try await env.waitForTimer(at: start.advanced(by: .seconds(120)).advanced(by: CronJobController.nextScheduleDelta))
         env.clock.advance(by: .seconds(600))
         let latest = start.advanced(by: .seconds(660))
         try await env.waitForJobs(2)
         #expect(try await env.jobs().map(\.name) == [env.jobName(at: first), env.jobName(at: latest)])
-        try await env.waitForTimer(at: latest.advanced(by: .seconds(60)).advanced(by: .milliseconds(100)))
+        try await env.waitForTimer(at: latest.advanced(by: .seconds(60)).advanced(by: CronJobController.nextScheduleDelta))
         #expect(try await env.cronJob().status.lastScheduleTime == latest)
         await env.stop()
     }
@@ -98,7 +98,7 @@ struct CronJobTests {
             env.clock.advance(by: .seconds(320))
         }
         let next = CronJobFixtures.time("2026-01-01T00:10:00Z")
-        try await env.waitForTimer(at: next.advanced(by: .milliseconds(100)))
+        try await env.waitForTimer(at: next.advanced(by: CronJobController.nextScheduleDelta))
         #expect(try await env.jobs().isEmpty)
         #expect(try await env.cronJob().status.lastScheduleTime == nil)
         try await env.advanceToDue(next)

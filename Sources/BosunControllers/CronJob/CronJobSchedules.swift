@@ -135,7 +135,7 @@ struct ScheduleClock {
         return (earliest, mostRecent, missed, nil)
     }
 
-    /// How long until 100 ms after the next due time: from the most recent due time, or from
+    /// How long until `nextScheduleDelta` after the next due time: from the most recent due time, or from
     /// `lastScheduleTime` when none was missed since, or from now. `nil` when nothing is due
     /// ever again.
     func nextDelay(_ cronJob: CronJob, now: Time) -> Duration? {
