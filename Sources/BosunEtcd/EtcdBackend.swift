@@ -23,9 +23,13 @@ public final class EtcdBackend: StorageBackend {
     ///   - endpoints: the members' client URLs (`http://HOST:PORT`), tried in turn.
     ///   - requestTimeout: how long a request may go unanswered before it fails as unavailable
     ///     (etcd without quorum holds writes until its own timeout, about 7 s).
+    ///   - keepaliveInterval: while requests or watches are open on a member's connection, how
+    ///     often a PING checks that it still answers; one unanswered until the next closes the
+    ///     connection (a watch then moves to another member). etcd refuses PINGs more frequent
+    ///     than its `--grpc-keepalive-min-time` (5 s by default).
     public init(endpoints: [String], prefix: String = "/registry/", requestTimeout: Duration = .seconds(5),
-                pageSize: Int = 2000) throws(StorageError) {
-        client = try EtcdClient(endpoints: endpoints, requestTimeout: requestTimeout)
+                pageSize: Int = 2000, keepaliveInterval: Duration = .seconds(10)) throws(StorageError) {
+        client = try EtcdClient(endpoints: endpoints, requestTimeout: requestTimeout, keepaliveInterval: keepaliveInterval)
         self.prefix = prefix
         self.pageSize = pageSize
     }

@@ -18,7 +18,7 @@ final class EtcdClient: Sendable {
     private let isShutDown = Atomic<Bool>(false)
     let requestTimeout: Duration
 
-    init(endpoints: [String], requestTimeout: Duration) throws(StorageError) {
+    init(endpoints: [String], requestTimeout: Duration, keepaliveInterval: Duration) throws(StorageError) {
         guard !endpoints.isEmpty else { throw StorageError(.io, "no etcd endpoint given") }
         var cleaned: [String] = []
         var members: [GRPCConnection] = []
@@ -29,7 +29,7 @@ final class EtcdClient: Sendable {
                 throw StorageError(.io, "the etcd endpoint \(endpoint) is not an http://HOST:PORT URL")
             }
             cleaned.append(url)
-            members.append(GRPCConnection(host: host, port: port))
+            members.append(GRPCConnection(host: host, port: port, keepaliveInterval: .nanoseconds(keepaliveInterval.nanoseconds)))
         }
         self.endpoints = cleaned
         self.members = members
@@ -82,10 +82,11 @@ final class EtcdClient: Sendable {
                 let failure = Self.failure(error)
                 guard failure.code == .unavailable else { throw failure }
                 lastError = "\(endpoints[index]): \(failure.message)"
+                // Whatever this request's fate, the next one tries another member first.
+                preferred.store((index + 1) % members.count, ordering: .relaxed)
                 if case .notSent = error {} else if !idempotent {
                     throw StorageError(.unavailable, "etcd did not answer (the write may or may not have applied): \(lastError)")
                 }
-                preferred.store((index + 1) % members.count, ordering: .relaxed)
             }
         }
         throw StorageError(.unavailable, "no etcd member answered: \(lastError)")
@@ -130,9 +131,11 @@ final class EtcdClient: Sendable {
                 if let error = thrown.withLock({ $0 }) { throw error }
                 if Task.isCancelled { throw StorageError(.unavailable, "the watch on etcd was cancelled") }
                 let failure = Self.failure(error)
+                // A member whose watch broke (it died, or stopped answering PINGs) is not the
+                // first one tried next time.
+                if failure.code == .unavailable { preferred.store((index + 1) % members.count, ordering: .relaxed) }
                 guard case .notSent = error else { throw failure }
                 lastError = "\(endpoints[index]): \(failure.message)"
-                preferred.store((index + 1) % members.count, ordering: .relaxed)
             }
         }
         throw StorageError(.unavailable, "no etcd member answered: \(lastError)")

@@ -96,6 +96,9 @@ public final class LocalEtcdCluster: @unchecked Sendable {
             // Tests want a quick election after a member dies; the defaults (100 ms, 1 s) are
             // for WANs.
             "--heartbeat-interval", "50", "--election-timeout", "500",
+            // Tests check the client's keepalive PINGs at intervals under etcd's 5 s default
+            // minimum, which it would answer with GOAWAY (too_many_pings).
+            "--grpc-keepalive-min-time", "500ms",
             "--logger", "zap", "--log-outputs", member.dataDirectory + ".log",
         ]
         let devNull = FileHandle(forWritingAtPath: "/dev/null")
@@ -108,17 +111,33 @@ public final class LocalEtcdCluster: @unchecked Sendable {
     /// Kills member `index` with SIGKILL and waits for it to exit.
     public func kill(_ index: Int) {
         guard let shell = lock.withLock({ processes[index] }) else { return }
+        if let pid = pid(of: index) { Glibc.kill(pid, SIGKILL) }
+        shell.waitUntilExit()
+        lock.withLock { processes[index] = nil }
+    }
+
+    /// Freezes member `index` (SIGSTOP): its sockets stay open and nothing answers, as with a
+    /// member behind a network partition. ``resume(_:)`` thaws it.
+    public func pause(_ index: Int) {
+        if let pid = pid(of: index) { Glibc.kill(pid, SIGSTOP) }
+    }
+
+    /// Thaws a member frozen by ``pause(_:)``.
+    public func resume(_ index: Int) {
+        if let pid = pid(of: index) { Glibc.kill(pid, SIGCONT) }
+    }
+
+    /// Member `index`'s etcd process, which its shell writes to a file as soon as it starts.
+    private func pid(of index: Int) -> Int32? {
         let pidFile = members[index].dataDirectory + ".pid"
-        // The shell writes the pid as soon as etcd is started.
         for _ in 0..<200 {
-            if let text = try? String(contentsOfFile: pidFile, encoding: .utf8), let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
-                Glibc.kill(pid, SIGKILL)
-                break
+            if let text = try? String(contentsOfFile: pidFile, encoding: .utf8),
+               let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
+                return pid
             }
             usleep(10_000)
         }
-        shell.waitUntilExit()
-        lock.withLock { processes[index] = nil }
+        return nil
     }
 
     /// Kills every member and removes the directory.

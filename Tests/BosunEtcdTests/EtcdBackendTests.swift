@@ -165,8 +165,38 @@ struct EtcdBackendTests {
             // If member 0 led, the others elect a leader before taking writes.
             try await cluster.waitUntilHealthy()
             for i in 0..<5 { _ = try await writer.commit(.create("/registry/after-\(i)", bytes("x"))) }
-            let seen = try await within(.seconds(30), "ten revisions") { try await collector.value }
+            let seen = try await within(.seconds(30), "ten revisions") { try await collector.valueCancellingTask() }
             #expect(seen == Array((start + 1)...(start + 10)))
+            await watcher.close()
+            await writer.close()
+        }
+    }
+
+    @Test("the revisions of a member that freezes (sockets open, nothing answered) arrive from another once a PING goes unanswered")
+    func revisionsSurviveAFrozenMember() async throws {
+        try await withEtcd(size: 3) { cluster in
+            // Without the keepalive the watch would wait on member 0's open socket for good.
+            let watcher = try EtcdBackend(endpoints: cluster.endpoints, requestTimeout: .seconds(2), keepaliveInterval: .seconds(1))
+            let writer = try EtcdBackend(endpoints: Array(cluster.endpoints[1...]))
+            let start = try await watcher.snapshot().revision
+            let revisions = try #require(watcher.revisions(after: start))
+            let collector = Task {
+                var seen: [Int64] = []
+                for try await next in revisions {
+                    seen.append(next.revision)
+                    if seen.count == 10 { break }
+                }
+                return seen
+            }
+            for i in 0..<5 { _ = try await writer.commit(.create("/registry/before-\(i)", bytes("x"))) }
+            cluster.pause(0)
+            defer { cluster.resume(0) }
+            // If member 0 led, the others elect a leader before taking writes.
+            try await cluster.waitUntilHealthy()
+            for i in 0..<5 { _ = try await writer.commit(.create("/registry/after-\(i)", bytes("x"))) }
+            let seen = try await within(.seconds(30), "ten revisions") { try await collector.valueCancellingTask() }
+            #expect(seen == Array((start + 1)...(start + 10)))
+            cluster.resume(0)
             await watcher.close()
             await writer.close()
         }

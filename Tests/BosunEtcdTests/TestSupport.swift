@@ -48,7 +48,8 @@ func waitUntil(
 }
 
 /// `body`'s result, or a test failure once `limit` has passed: a hang waiting for a stream (a
-/// watch that never delivers) fails the test instead of the whole run.
+/// watch that never delivers) fails the test instead of the whole run. `body` must end when
+/// cancelled (``Task/valueCancellingTask()`` makes waiting for a task's value do so).
 func within<T: Sendable>(
     _ limit: Duration, _ what: String, sourceLocation: SourceLocation = #_sourceLocation,
     _ body: @escaping @Sendable () async throws -> T
@@ -66,5 +67,13 @@ func within<T: Sendable>(
             throw CancellationError()
         }
         return first
+    }
+}
+
+extension Task where Failure == any Error {
+    /// The task's value; if the waiting is cancelled (``within(_:_:sourceLocation:_:)`` ran out
+    /// of time), the task is cancelled too, so that the wait ends.
+    func valueCancellingTask() async throws -> Success {
+        try await withTaskCancellationHandler { try await value } onCancel: { cancel() }
     }
 }

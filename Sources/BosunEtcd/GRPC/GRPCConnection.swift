@@ -17,6 +17,8 @@ final class GRPCConnection: Sendable {
     let port: Int
     let authority: String
     private let group: any EventLoopGroup
+    /// How often a PING checks that the member still answers while calls are open (``GRPCKeepalive``).
+    let keepaliveInterval: TimeAmount
     private let state = Mutex<State>(.idle)
 
     private enum State {
@@ -31,9 +33,11 @@ final class GRPCConnection: Sendable {
         let multiplexer: NIOHTTP2Handler.StreamMultiplexer
     }
 
-    init(host: String, port: Int, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
+    init(host: String, port: Int, keepaliveInterval: TimeAmount = .seconds(10),
+         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
         self.host = host
         self.port = port
+        self.keepaliveInterval = keepaliveInterval
         self.authority = "\(host):\(port)"
         self.group = group
     }
@@ -69,6 +73,7 @@ final class GRPCConnection: Sendable {
     }
 
     private func connect() async throws -> Connected {
+        let keepaliveInterval = keepaliveInterval
         let connected: Connected
         do {
             connected = try await ClientBootstrap(group: group)
@@ -76,10 +81,13 @@ final class GRPCConnection: Sendable {
                 .channelOption(.socketOption(.tcp_nodelay), value: 1)
                 .connect(host: host, port: port) { channel in
                     channel.eventLoop.makeCompletedFuture {
+                        let streams = GRPCKeepalive.OpenStreams()
                         let multiplexer = try channel.pipeline.syncOperations.configureHTTP2Pipeline(
                             mode: .client, connectionConfiguration: Self.connectionConfiguration,
-                            streamConfiguration: Self.streamConfiguration
+                            streamConfiguration: Self.streamConfiguration, streamDelegate: streams
                         ) { stream in stream.close() }   // servers open no streams (push is off)
+                        try channel.pipeline.syncOperations.addHandler(
+                            GRPCKeepalive(interval: keepaliveInterval, streams: streams))
                         return Connected(channel: channel, multiplexer: multiplexer)
                     }
                 }
