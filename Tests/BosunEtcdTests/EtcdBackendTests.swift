@@ -146,37 +146,24 @@ struct EtcdBackendTests {
 
     @Test("the revisions of a member that dies arrive from another, with none lost or repeated")
     func revisionsSurviveAMemberDying() async throws {
-        try await withEtcd(size: 3) { cluster in
-            // Each backend prefers its first endpoint: the watch is on member 0, writes go to 1.
-            let watcher = try EtcdBackend(endpoints: cluster.endpoints)
-            let writer = try EtcdBackend(endpoints: Array(cluster.endpoints[1...]))
-            let start = try await watcher.snapshot().revision
-            let revisions = try #require(watcher.revisions(after: start))
-            let collector = Task {
-                var seen: [Int64] = []
-                for try await next in revisions {
-                    seen.append(next.revision)
-                    if seen.count == 10 { break }
-                }
-                return seen
-            }
-            for i in 0..<5 { _ = try await writer.commit(.create("/registry/before-\(i)", bytes("x"))) }
-            cluster.kill(0)
-            // If member 0 led, the others elect a leader before taking writes.
-            try await cluster.waitUntilHealthy()
-            for i in 0..<5 { _ = try await writer.commit(.create("/registry/after-\(i)", bytes("x"))) }
-            let seen = try await within(.seconds(30), "ten revisions") { try await collector.valueCancellingTask() }
-            #expect(seen == Array((start + 1)...(start + 10)))
-            await watcher.close()
-            await writer.close()
-        }
+        try await expectRevisionsSurvive(losing: { $0.kill(0) })
     }
 
     @Test("the revisions of a member that freezes (sockets open, nothing answered) arrive from another once a PING goes unanswered")
     func revisionsSurviveAFrozenMember() async throws {
+        // Without the keepalive the watch would wait on member 0's open socket for good.
+        try await expectRevisionsSurvive(losing: { $0.pause(0) }, restoring: { $0.resume(0) }, keepaliveInterval: .seconds(1))
+    }
+
+    /// Five revisions, then member 0 (the watch's) is lost, then five more: the watch reports all
+    /// ten, in order, once.
+    private func expectRevisionsSurvive(
+        losing lose: (LocalEtcdCluster) -> Void, restoring restore: (LocalEtcdCluster) -> Void = { _ in },
+        keepaliveInterval: Duration = .seconds(10)
+    ) async throws {
         try await withEtcd(size: 3) { cluster in
-            // Without the keepalive the watch would wait on member 0's open socket for good.
-            let watcher = try EtcdBackend(endpoints: cluster.endpoints, requestTimeout: .seconds(2), keepaliveInterval: .seconds(1))
+            // Each backend prefers its first endpoint: the watch is on member 0, writes go to 1.
+            let watcher = try EtcdBackend(endpoints: cluster.endpoints, requestTimeout: .seconds(2), keepaliveInterval: keepaliveInterval)
             let writer = try EtcdBackend(endpoints: Array(cluster.endpoints[1...]))
             let start = try await watcher.snapshot().revision
             let revisions = try #require(watcher.revisions(after: start))
@@ -189,14 +176,14 @@ struct EtcdBackendTests {
                 return seen
             }
             for i in 0..<5 { _ = try await writer.commit(.create("/registry/before-\(i)", bytes("x"))) }
-            cluster.pause(0)
-            defer { cluster.resume(0) }
+            lose(cluster)
+            defer { restore(cluster) }
             // If member 0 led, the others elect a leader before taking writes.
             try await cluster.waitUntilHealthy()
             for i in 0..<5 { _ = try await writer.commit(.create("/registry/after-\(i)", bytes("x"))) }
             let seen = try await within(.seconds(30), "ten revisions") { try await collector.valueCancellingTask() }
             #expect(seen == Array((start + 1)...(start + 10)))
-            cluster.resume(0)
+            restore(cluster)
             await watcher.close()
             await writer.close()
         }
