@@ -88,7 +88,11 @@ public final class WorkQueue<Key: Hashable & Sendable>: Sendable {
     @_specialize(where Key == ObjectName)
     public func addAfter(_ key: Key, _ delay: Duration, priority: Priority = .high) {
         guard delay > .zero else { return add(key, priority: priority) }
-        let deadline = clock.now().advanced(by: delay)
+        add(key, at: clock.now().advanced(by: delay), priority: priority)
+    }
+
+    @_specialize(where Key == ObjectName)
+    private func add(_ key: Key, at deadline: Time, priority: Priority) {
         let superseded = state.withLock { s -> Task<Void, Never>? in
             guard s.addLater(key, at: deadline, priority: priority) else { return nil }
             s.timers.generation &+= 1
@@ -104,12 +108,15 @@ public final class WorkQueue<Key: Hashable & Sendable>: Sendable {
     /// controller retries a failed reconcile.
     @_specialize(where Key == ObjectName)
     public func addRateLimited(_ key: Key, priority: Priority = .high) {
+        // The backoff runs from the failure, read before the retry count shows it: whoever sees
+        // the count (a test stepping a manual clock) sees a deadline that cannot move later.
+        let failedAt = clock.now()
         let retry = state.withLock { s -> Int in
             s.failures[key, default: 0] += 1
             return s.failures[key] ?? 1
         }
         metrics?.retries.increment()
-        addAfter(key, backoff.delay(forRetry: retry), priority: priority)
+        add(key, at: failedAt.advanced(by: backoff.delay(forRetry: retry)), priority: priority)
     }
 
     /// Resets the key's backoff: call it when the key was processed successfully.
