@@ -117,17 +117,24 @@ struct GarbageCollectorGraphTests {
         #expect(graph.count == 2)
     }
 
-    @Test("only an object's metadata is parsed for its ownerReferences, however its JSON is laid out")
+    @Test("only an object's metadata.ownerReferences is parsed for the graph, however its JSON is laid out")
     func metadataOnly() throws {
         let json = #"""
             { "kind" : "Pod", "spec": {"note": "a } and a \" in a string", "list": [{"metadata": {}}]},
               "metadata": {"name": "p", "ownerReferences": [{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "rs", "uid": "u-1", "blockOwnerDeletion": true}]},
               "status": {"phase": "Running"} }
             """#
-        let metadata = try #require(ObjectBytes.metadata(Array(json.utf8)))
-        #expect(metadata["name"]?.stringValue == "p")
-        #expect(metadata["ownerReferences"]?.arrayValue?.compactMap { try? OwnerReference(json: $0) }.map(\.name) == ["rs"])
-        #expect(ObjectBytes.metadata(Array(#"{"spec":{}}"#.utf8)) == nil)
-        #expect(ObjectBytes.metadata(Array(#"{"metadata":"#.utf8)) == nil)
+        let bytes = Array(json.utf8)
+        let metadata = try #require(ObjectBytes.memberValue(["metadata"], in: bytes))
+        #expect(try JSONParser.parse(bytes[metadata]).objectValue?["name"]?.stringValue == "p")
+        #expect(ObjectBytes.memberValue(["metadata"], in: Array(#"{"spec":{}}"#.utf8)) == nil)
+        #expect(ObjectBytes.memberValue(["metadata"], in: Array(#"{"metadata":"#.utf8)) == nil)
+
+        // The owner references alone, from inside the metadata, past members that hold lookalikes.
+        let references = try #require(ObjectBytes.memberValue(["metadata", "ownerReferences"], in: bytes))
+        let parsed = try JSONParser.parse(bytes[references]).arrayValue?.compactMap { try? OwnerReference(json: $0) }
+        #expect(parsed?.map(\.name) == ["rs"])
+        let lookalike = Array(#"{"metadata": {"annotations": {"ownerReferences": "no"}, "name": "p"}, "ownerReferences": []}"#.utf8)
+        #expect(ObjectBytes.memberValue(["metadata", "ownerReferences"], in: lookalike) == nil)
     }
 }

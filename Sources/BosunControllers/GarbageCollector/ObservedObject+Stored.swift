@@ -11,25 +11,33 @@ extension ObservedObject {
             beingDeleted: stored.isDeleting, finalizers: stored.finalizers)
     }
 
-    /// The object's `metadata.ownerReferences`.
+    /// The object's `metadata.ownerReferences`, parsed alone: its labels, annotations and the
+    /// rest of its metadata are skipped over, not parsed.
     static func ownerReferences(of stored: StoredObject) -> [OwnerReference] {
-        guard let metadata = ObjectBytes.metadata(stored.bytes) else { return [] }
-        return metadata["ownerReferences"]?.arrayValue?.compactMap { try? OwnerReference(json: $0) } ?? []
+        guard let range = ObjectBytes.memberValue(["metadata", "ownerReferences"], in: stored.bytes),
+              let references = (try? JSONParser.parse(stored.bytes[range]))?.arrayValue else { return [] }
+        return references.compactMap { try? OwnerReference(json: $0) }
     }
 }
 
 /// Reading parts of an object's JSON without parsing all of it.
 enum ObjectBytes {
-    /// The top-level `metadata` object of compact or pretty JSON, parsed on its own.
-    static func metadata(_ bytes: [UInt8]) -> JSONObject? {
-        guard let range = memberValue("metadata", in: bytes) else { return nil }
-        return (try? JSONParser.parse(bytes[range]))?.objectValue
+    /// Where the value at `path` lies (`["metadata", "ownerReferences"]`: a member of a member
+    /// of the top-level object), if the object has one.
+    static func memberValue(_ path: [String], in bytes: [UInt8]) -> Range<Int>? {
+        var range = 0..<bytes.count
+        for key in path {
+            guard let found = memberValue(key, in: bytes, objectAt: range.lowerBound) else { return nil }
+            range = found
+        }
+        return range
     }
 
-    /// Where the value of the top-level member `key` lies, if the object has one.
-    static func memberValue(_ key: String, in bytes: [UInt8]) -> Range<Int>? {
+    /// Where the value of the member `key` of the object starting at `objectStart` lies, if
+    /// the object has one.
+    static func memberValue(_ key: String, in bytes: [UInt8], objectAt objectStart: Int = 0) -> Range<Int>? {
         let wanted = Array(key.utf8)
-        var i = skipSpace(bytes, 0)
+        var i = skipSpace(bytes, objectStart)
         guard i < bytes.count, bytes[i] == UInt8(ascii: "{") else { return nil }
         i += 1
         while true {

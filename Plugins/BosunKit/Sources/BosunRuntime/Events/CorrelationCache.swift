@@ -36,6 +36,32 @@ struct CorrelationCache<Key: Hashable, Value> {
             touch(slot)
             return
         }
+        insertNew(key, value)
+    }
+
+    /// Changes the value for `key` in place — `make`'s when there is none — and marks it the
+    /// most recently used: a get and a set with one lookup of the key (the correlator's keys
+    /// hash several strings).
+    mutating func update<Result>(_ key: Key, default make: () -> Value, _ body: (inout Value) -> Result) -> Result {
+        if let slot = slots[key] {
+            touch(slot)
+            return body(&nodes[slot].value)
+        }
+        var value = make()
+        let result = body(&value)
+        insertNew(key, value)
+        return result
+    }
+
+    /// Changes the value for `key` in place if there is one, marking it the most recently used.
+    mutating func updateIfPresent(_ key: Key, _ body: (inout Value) -> Void) {
+        guard let slot = slots[key] else { return }
+        touch(slot)
+        body(&nodes[slot].value)
+    }
+
+    /// Stores a key known to be absent.
+    private mutating func insertNew(_ key: Key, _ value: Value) {
         let slot: Int
         if nodes.count < capacity {
             nodes.append(Node(key: key, value: value, newer: -1, older: -1))

@@ -127,26 +127,29 @@ struct EventCorrelator {
 
     /// Learns the name and resourceVersion the server gave the event written for `key`.
     mutating func written(_ event: Event, key: DedupKey) {
-        guard var observation = observations.get(key) else { return }
-        observation.name = event.metadata.name ?? observation.name
-        observation.resourceVersion = event.metadata.resourceVersion
-        observations.set(key, observation)
+        observations.updateIfPresent(key) { observation in
+            observation.name = event.metadata.name ?? observation.name
+            observation.resourceVersion = event.metadata.resourceVersion
+        }
     }
 
     /// client-go's `EventAggregate`: the event unchanged, or once too many messages vary, a
     /// combined event that stands for the group.
     private mutating func aggregate(_ event: Event, now: Time) -> (Event, DedupKey) {
         let group = SimilarityKey(event)
-        var record = similar.get(group) ?? SimilarEvents(last: now)
-        if record.last.advanced(by: options.aggregationWindow) < now { record = SimilarEvents(last: now) }
-        record.messages.insert(event.message ?? "")
-        record.last = now
-        defer { similar.set(group, record) }
-        if record.messages.count < options.maxSimilarEvents {
+        let window = options.aggregationWindow
+        let similarCount = similar.update(group, default: { SimilarEvents(last: now) }) { record in
+            if record.last.advanced(by: window) < now { record = SimilarEvents(last: now) }
+            record.messages.insert(event.message ?? "")
+            record.last = now
+            let count = record.messages.count
+            // Keep the set from growing past the threshold, as client-go does.
+            if count >= options.maxSimilarEvents, let any = record.messages.first { record.messages.remove(any) }
+            return count
+        }
+        if similarCount < options.maxSimilarEvents {
             return (event, .identical(group, fieldPath: event.involvedObject.fieldPath, message: event.message))
         }
-        // Keep the set from growing past the threshold, as client-go does.
-        if let any = record.messages.first { record.messages.remove(any) }
 
         var combined = Event(
             metadata: ObjectMeta(
@@ -166,36 +169,39 @@ struct EventCorrelator {
     private mutating func observe(_ event: Event, key: DedupKey, now: Time) -> (Event, JSONValue?) {
         var event = event
         var patch: JSONValue?
-        if let last = observations.get(key), last.lastTimestamp.advanced(by: options.aggregationWindow) >= now {
-            event.metadata.name = last.name
-            event.metadata.resourceVersion = last.resourceVersion
-            event.firstTimestamp = last.firstTimestamp
-            event.count = last.count + 1
-            patch = [
-                "count": .number(.int(Int64(last.count + 1))),
-                "lastTimestamp": now.jsonValue(),
-                "message": .string(event.message ?? ""),
-            ]
+        let window = options.aggregationWindow
+        observations.update(key, default: { Observation(name: "", count: 0, lastTimestamp: now) }) { observation in
+            if observation.count > 0, observation.lastTimestamp.advanced(by: window) >= now {
+                event.metadata.name = observation.name
+                event.metadata.resourceVersion = observation.resourceVersion
+                event.firstTimestamp = observation.firstTimestamp
+                event.count = observation.count + 1
+                patch = [
+                    "count": .number(.int(Int64(observation.count + 1))),
+                    "lastTimestamp": now.jsonValue(),
+                    "message": .string(event.message ?? ""),
+                ]
+            }
+            observation = Observation(
+                name: event.metadata.name ?? "", resourceVersion: event.metadata.resourceVersion,
+                count: event.count ?? 1, firstTimestamp: event.firstTimestamp, lastTimestamp: now)
         }
-        observations.set(key, Observation(
-            name: event.metadata.name ?? "", resourceVersion: event.metadata.resourceVersion,
-            count: event.count ?? 1, firstTimestamp: event.firstTimestamp, lastTimestamp: now))
         return (event, patch)
     }
 
     /// client-go's `EventSourceObjectSpamFilter`: a token bucket per source and involved object.
     private mutating func allow(_ event: Event, now: Time) -> Bool {
-        let key = SpamKey(event)
         let burst = Double(options.spamBurst)
-        var bucket = buckets.get(key) ?? TokenBucket(tokens: burst, last: now)
-        let elapsed = bucket.last.duration(to: now)
-        if elapsed > .zero, options.spamRefillInterval > .zero {
-            bucket.tokens = min(burst, bucket.tokens + elapsed / options.spamRefillInterval)
+        let refill = options.spamRefillInterval
+        return buckets.update(SpamKey(event), default: { TokenBucket(tokens: burst, last: now) }) { bucket in
+            let elapsed = bucket.last.duration(to: now)
+            if elapsed > .zero, refill > .zero {
+                bucket.tokens = min(burst, bucket.tokens + elapsed / refill)
+            }
+            bucket.last = max(bucket.last, now)
+            let allowed = bucket.tokens >= 1
+            if allowed { bucket.tokens -= 1 }
+            return allowed
         }
-        bucket.last = max(bucket.last, now)
-        let allowed = bucket.tokens >= 1
-        if allowed { bucket.tokens -= 1 }
-        buckets.set(key, bucket)
-        return allowed
     }
 }
