@@ -80,7 +80,7 @@ struct InformerTests {
         await store.close()
     }
 
-    @Test("the cache's own-write overlay wins until the watch catches up, and never shows older data")
+    @Test("the cache's own-write overlay wins until the watch catches up, and never shows older data; uid lookups follow it")
     func overlayOrdering() async throws {
         let store = try await makeRuntimeStore()
         let client = StoreClient(store: store)
@@ -104,15 +104,19 @@ struct InformerTests {
         }
 
         var cache = InformerCache<ConfigMap>()
+        #expect(cache.uid(name) == nil)
         cache.upsert(v1, try v1.decode(as: ConfigMap.self))
+        #expect(cache.uid(name) == v1.uid && !v1.uid.isEmpty)
         cache.recordWrite(try v2.decode(as: ConfigMap.self))
         #expect(try read(cache)?.data == ["v": "2"])
+        #expect(cache.uid(name) == v1.uid)
         cache.recordWrite(try v1.decode(as: ConfigMap.self))  // an older write changes nothing
         #expect(try read(cache)?.data == ["v": "2"])
         cache.upsert(v3, try v3.decode(as: ConfigMap.self))  // the watch overtakes the write
         #expect(try read(cache)?.data == ["v": "3"])
         cache.recordDelete(name, resourceVersion: v3.resourceVersion + 1)
         #expect(try read(cache) == nil)
+        #expect(cache.uid(name) == nil, "the uid follows the overlay's delete, as reads do")
         #expect(cache.lookups(namespace: nil) { _ in true }.isEmpty)
         cache.remove(name, resourceVersion: v3.resourceVersion + 1)
         #expect(try read(cache) == nil)

@@ -71,10 +71,9 @@ public enum CronJobController {
     /// controller, and its former controller when that changed.
     private static func owners(of event: InformerEvent<Job>, cronJobs: Informer<CronJob>) -> [ObjectName] {
         func resolve(_ job: Job) -> ObjectName? {
-            guard let ref = job.controllerOwner, ref.kind == CronJob.kind,
-                  let cronJob = cronJobs.get(namespace: job.metadata.namespace ?? "", name: ref.name), cronJob.metadata.uid == ref.uid
-            else { return nil }
-            return ObjectName(of: cronJob)
+            guard let ref = job.controllerOwner, ref.kind == CronJob.kind else { return nil }
+            let name = ObjectName(namespace: job.metadata.namespace ?? "", name: ref.name)
+            return cronJobs.uid(name) == ref.uid ? name : nil
         }
         switch event.change {
         case .added(let job), .deleted(let job):

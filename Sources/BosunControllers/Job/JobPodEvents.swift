@@ -69,10 +69,9 @@ struct JobPodEvents: Sendable {
 
     /// The Job `ref` names, if it is a Job and still the object with that uid.
     private func resolve(_ ref: OwnerReference, in pod: Pod) -> ObjectName? {
-        guard ref.kind == Job.kind, let job = jobs.get(namespace: pod.metadata.namespace ?? "", name: ref.name),
-              job.metadata.uid == ref.uid
-        else { return nil }
-        return ObjectName(of: job)
+        guard ref.kind == Job.kind else { return nil }
+        let name = ObjectName(namespace: pod.metadata.namespace ?? "", name: ref.name)
+        return jobs.uid(name) == ref.uid ? name : nil
     }
 
     /// The Jobs of the pod's namespace whose selector matches it (upstream `getPodJobs`).

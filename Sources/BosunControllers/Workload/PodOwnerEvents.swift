@@ -64,11 +64,9 @@ struct PodOwnerEvents<Owner: Resource>: Sendable {
 
     /// The owner `ref` names, if it is of the owner kind and still the object with that uid.
     private func resolve(_ ref: OwnerReference, in pod: Pod) -> ObjectName? {
-        guard ref.kind == Owner.kind,
-              let owner = owners.get(namespace: pod.metadata.namespace ?? "", name: ref.name),
-              owner.metadata.uid == ref.uid
-        else { return nil }
-        return ObjectName(of: owner)
+        guard ref.kind == Owner.kind else { return nil }
+        let name = ObjectName(namespace: pod.metadata.namespace ?? "", name: ref.name)
+        return owners.uid(name) == ref.uid ? name : nil
     }
 
     /// The owners of the pod's namespace whose selector matches it (upstream

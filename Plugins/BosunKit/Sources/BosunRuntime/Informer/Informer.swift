@@ -84,6 +84,13 @@ public final class Informer<T: Resource>: Sendable {
         get(ObjectName(namespace: namespace ?? "", name: name))
     }
 
+    /// The uid of the cached object named `name`, or `nil` when none is cached: what an owner
+    /// reference is checked against ("is it still that object?"), without decoding or copying
+    /// the object, as ``get(_:)`` would.
+    public func uid(_ name: ObjectName) -> String? {
+        state.withLock { $0.cache.uid(name) }
+    }
+
     /// Cached objects in `namespace` (or all) whose labels match `selector`.
     public func list(namespace: String? = nil, labelSelector selector: Selector = .everything) -> [T] {
         let found = state.withLock { s in

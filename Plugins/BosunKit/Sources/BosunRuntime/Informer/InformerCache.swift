@@ -53,6 +53,14 @@ struct InformerCache<T: Resource>: Sendable {
         return .missing
     }
 
+    /// The uid of what ``lookup(_:)`` would find, read without decoding it; `nil` when missing.
+    func uid(_ name: ObjectName) -> String? {
+        if let written = overlay[name], written.resourceVersion > (objects[name]?.resourceVersion ?? 0) {
+            return written.object.map { $0.metadata.uid ?? "" }
+        }
+        return objects[name]?.uid
+    }
+
     /// Keeps `value`, decoded from `stored`, unless the cache moved on meanwhile.
     mutating func memoize(_ value: T, _ stored: StoredObject) {
         guard objects[stored.key.nameKey] === stored else { return }
