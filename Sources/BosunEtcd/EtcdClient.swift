@@ -29,7 +29,7 @@ final class EtcdClient: Sendable {
                 throw StorageError(.io, "the etcd endpoint \(endpoint) is not an http://HOST:PORT URL")
             }
             cleaned.append(url)
-            members.append(GRPCConnection(host: host, port: port, keepaliveInterval: .nanoseconds(keepaliveInterval.nanoseconds)))
+            members.append(GRPCConnection(host: host, port: port, keepaliveInterval: TimeAmount(keepaliveInterval)))
         }
         self.endpoints = cleaned
         self.members = members
@@ -167,11 +167,4 @@ enum EtcdMethod {
     static let txn = "/etcdserverpb.KV/Txn"
     static let compact = "/etcdserverpb.KV/Compact"
     static let watch = "/etcdserverpb.Watch/Watch"
-}
-
-/// A response whose header is all the backend reads of it (`CompactionResponse`).
-struct EtcdHeaderOnlyResponse: EtcdResponse {
-    init(_ reader: inout ProtobufReader) throws(ProtobufError) {
-        while let (_, wireType) = try reader.next() { try reader.skip(wireType) }
-    }
 }

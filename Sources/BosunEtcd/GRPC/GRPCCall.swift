@@ -162,7 +162,7 @@ final class GRPCStreamHandler: ChannelInboundHandler {
 
     func channelActive(context: ChannelHandlerContext) {
         if let timeout {
-            deadline = context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(Int64(timeout.nanoseconds))) {
+            deadline = context.eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(timeout)) {
                 self.finish(.failure(.status(code: GRPCCallError.deadlineExceeded, message: "no answer within \(timeout)")),
                             context: context)
             }
@@ -287,12 +287,5 @@ final class GRPCStreamHandler: ChannelInboundHandler {
             }
         }
         return String(decoding: bytes, as: UTF8.self)
-    }
-}
-
-extension Duration {
-    var nanoseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
 }

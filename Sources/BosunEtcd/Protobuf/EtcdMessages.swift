@@ -131,6 +131,13 @@ struct EtcdCompactionRequest {
     }
 }
 
+/// `CompactionResponse`: only its header, which the backend does not read.
+struct EtcdHeaderOnlyResponse: EtcdResponse {
+    init(_ reader: inout ProtobufReader) throws(ProtobufError) {
+        while let (_, wireType) = try reader.next() { try reader.skip(wireType) }
+    }
+}
+
 /// `WatchRequest` with a `WatchCreateRequest`: every event in `[key, rangeEnd)` from `startRevision`.
 struct EtcdWatchCreateRequest {
     var key: [UInt8]
