@@ -155,7 +155,8 @@ struct EtcdWatchCreateRequest {
     }
 }
 
-/// `WatchResponse`.
+/// `WatchResponse`: what the backend reads of it (its header and watch id are skipped: one
+/// watch per stream, and each event carries its revision).
 struct EtcdWatchResponse: EtcdResponse {
     enum Event: Sendable {
         case put(StoredValue)
@@ -169,8 +170,6 @@ struct EtcdWatchResponse: EtcdResponse {
         }
     }
 
-    var revision: Int64 = 0
-    var created = false
     var canceled = false
     var compactRevision: Int64 = 0
     var cancelReason = ""
@@ -179,8 +178,6 @@ struct EtcdWatchResponse: EtcdResponse {
     init(_ reader: inout ProtobufReader) throws(ProtobufError) {
         while let (field, wireType) = try reader.next() {
             switch field {
-            case 1: revision = try reader.message(EtcdMessages.headerRevision)
-            case 3: created = try reader.bool()
             case 4: canceled = try reader.bool()
             case 5: compactRevision = try reader.int64()
             case 6: cancelReason = try reader.string()

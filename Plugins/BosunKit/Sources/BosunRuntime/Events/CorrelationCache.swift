@@ -22,26 +22,9 @@ struct CorrelationCache<Key: Hashable, Value> {
 
     var count: Int { slots.count }
 
-    /// The value for `key`, which becomes the most recently used.
-    mutating func get(_ key: Key) -> Value? {
-        guard let slot = slots[key] else { return nil }
-        touch(slot)
-        return nodes[slot].value
-    }
-
-    /// Stores `value` as the most recently used, evicting the least recently used when full.
-    mutating func set(_ key: Key, _ value: Value) {
-        if let slot = slots[key] {
-            nodes[slot].value = value
-            touch(slot)
-            return
-        }
-        insertNew(key, value)
-    }
-
     /// Changes the value for `key` in place — `make`'s when there is none — and marks it the
-    /// most recently used: a get and a set with one lookup of the key (the correlator's keys
-    /// hash several strings).
+    /// most recently used, evicting the least recently used when a new key finds the cache
+    /// full. One lookup of the key: the correlator's keys hash several strings.
     mutating func update<Result>(_ key: Key, default make: () -> Value, _ body: (inout Value) -> Result) -> Result {
         if let slot = slots[key] {
             touch(slot)
