@@ -179,7 +179,11 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
-            swiftSettings: strictSettings
+            swiftSettings: strictSettings,
+            // jemalloc instead of glibc's malloc: a third less CPU per object the store takes in,
+            // from per-thread caches and extents instead of arenas grown a page per mprotect
+            // (docs/architecture.md, "Memory allocator"). Debian's libjemalloc-dev.
+            linkerSettings: [.linkedLibrary("jemalloc", .when(platforms: [.linux]))]
         ),
         .target(
             name: "IdentityProbePlugin",

@@ -31,26 +31,18 @@ public final class WatchStream: AsyncSequence, Sendable {
 
     private struct Buffer {
         var events: [StoreEvent] = []
-        var head = 0
+        /// Events handed to iterators in batches since the stream began; with ``consumed`` it
+        /// tells how many of them an iterator still holds.
+        var taken = 0
         var waiting: CheckedContinuation<StoreEvent?, any Error>?
         var ending: (any Error)?
         var finished = false
-
-        var count: Int { events.count - head }
-
-        mutating func pop() -> StoreEvent? {
-            guard head < events.count else { return nil }
-            let e = events[head]
-            head += 1
-            if head > 1024 && head * 2 > events.count {
-                events.removeFirst(head)
-                head = 0
-            }
-            return e
-        }
     }
 
     private let buffer = Mutex(Buffer())
+    /// Events iterators have returned out of the batches they took. Counted apart from the
+    /// buffer's lock so that returning an event from a batch takes no lock at all.
+    private let consumed = Atomic<Int>(0)
     public let capacity: Int
     let id: Int
     private let onCancel: @Sendable (Int) -> Void
@@ -79,7 +71,7 @@ public final class WatchStream: AsyncSequence, Sendable {
                 b.waiting = nil
                 return .handOff(waiting)
             }
-            if b.count >= capacity {
+            if unconsumed(b) >= capacity {
                 b.ending = WatchClosedError.tooSlow(bufferSize: capacity)
                 return .closed
             }
@@ -118,20 +110,38 @@ public final class WatchStream: AsyncSequence, Sendable {
         onCancel(id)
     }
 
-    /// Events buffered and not yet consumed.
-    public var backlog: Int { buffer.withLock { $0.count } }
+    /// Events buffered and not yet consumed, including those an iterator has taken in a batch
+    /// and not yet returned.
+    public var backlog: Int { buffer.withLock { unconsumed($0) } }
 
-    fileprivate func next() async throws -> StoreEvent? {
-        // A buffered event is returned at once, without the continuation and cancellation
-        // handler the wait needs: a consumer with a backlog (a watch fanned out to 1,000
-        // clients, an informer in a rollout) takes events at the cost of a lock each.
-        if let ready = buffer.withLock({ b -> Result<StoreEvent?, any Error>? in b.pop().map { .success($0) } }) {
-            return try ready.get()
+    private func unconsumed(_ b: Buffer) -> Int {
+        b.events.count + b.taken - consumed.load(ordering: .relaxed)
+    }
+
+    /// The next events for an iterator: everything buffered, swapped into `batch` (empty, its
+    /// capacity reused for the events that follow), or when nothing is buffered, one event as
+    /// soon as it comes, returned directly. `nil` with `batch` still empty: the stream is over.
+    ///
+    /// Taking the whole buffer at once keeps the consumer from contending with the store for
+    /// the buffer's lock once per event; the store appends to it while holding its own lock, so
+    /// every wait here would hold up all writers.
+    fileprivate func refill(_ batch: inout [StoreEvent]) async throws -> StoreEvent? {
+        let took = buffer.withLock { b -> Bool in
+            guard !b.events.isEmpty else { return false }
+            b.taken += b.events.count
+            swap(&b.events, &batch)
+            return true
         }
+        if took { return nil }
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<StoreEvent?, any Error>) in
                 let action: Result<StoreEvent?, any Error>? = buffer.withLock { b in
-                    if let e = b.pop() { return .success(e) }
+                    if !b.events.isEmpty {
+                        // Arrived since the look above.
+                        b.taken += b.events.count
+                        swap(&b.events, &batch)
+                        return .success(nil)
+                    }
                     if let ending = b.ending {
                         b.finished = true
                         b.ending = nil
@@ -151,7 +161,25 @@ public final class WatchStream: AsyncSequence, Sendable {
 
     public struct AsyncIterator: AsyncIteratorProtocol {
         let stream: WatchStream
-        public mutating func next() async throws -> StoreEvent? { try await stream.next() }
+        private var batch: [StoreEvent] = []
+        private var index = 0
+
+        init(stream: WatchStream) { self.stream = stream }
+
+        public mutating func next() async throws -> StoreEvent? {
+            while true {
+                if index < batch.count {
+                    let event = batch[index]
+                    index += 1
+                    stream.consumed.add(1, ordering: .relaxed)
+                    return event
+                }
+                batch.removeAll(keepingCapacity: true)
+                index = 0
+                if let direct = try await stream.refill(&batch) { return direct }
+                if batch.isEmpty { return nil }
+            }
+        }
     }
 
     public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(stream: self) }

@@ -34,8 +34,11 @@ public final class MemoryBackend: StorageBackend {
             for write in transaction.writes {
                 switch write {
                 case .put(let key, let value):
-                    let created = s.values[key]?.createRevision ?? revision
-                    s.values[key] = StoredValue(key: key, value: value, createRevision: created, modRevision: revision)
+                    // One lookup for a create; an update looks again to keep its create revision.
+                    let fresh = StoredValue(key: key, value: value, createRevision: revision, modRevision: revision)
+                    if let old = s.values.updateValue(fresh, forKey: key) {
+                        s.values[key]?.createRevision = old.createRevision
+                    }
                 case .delete(let key):
                     s.values[key] = nil
                 }
