@@ -28,7 +28,7 @@ public struct ReconcileBenchmark: Sendable {
         let pods = GroupResource(group: "", resource: "pods")
         try await concurrently(objects) { n in _ = try await store.create(StoreBenchmark.pod(n)) }
         var storedBytes = 0
-        for object in try store.list(pods).items { storedBytes += object.bytes.count }
+        for object in try store.list(pods).items { storedBytes += object.byteCount }
 
         var report = BenchmarkReport(name: "reconcile")
         report.record("objects", objects)

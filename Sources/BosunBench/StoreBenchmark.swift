@@ -73,7 +73,7 @@ public struct StoreBenchmark: Sendable {
         // Memory: the heap the store holds per pod beyond the pod's JSON (the watcher has drained
         // its buffer; the history keeps its last 10,000 changes, as it would in service).
         let all = try store.list(pods).items
-        let jsonBytes = all.reduce(0) { $0 + $1.bytes.count }
+        let jsonBytes = all.reduce(0) { $0 + $1.byteCount }
         let heapHeld = Int(bosun_heap_bytes_in_use()) - heapBefore
         report.record("jsonBytesPerObject", Double(jsonBytes) / Double(all.count), decimals: 0)
         report.record("heapBytesPerObjectBeyondJSON", Double(heapHeld - jsonBytes) / Double(all.count), decimals: 0)

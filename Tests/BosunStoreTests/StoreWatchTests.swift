@@ -89,6 +89,28 @@ struct StoreWatchTests {
         #expect(store.watchCount == 0)
     }
 
+    @Test("events an iterator has taken from the buffer but not yet returned still count against it")
+    func takenEventsCountAgainstTheBuffer() async throws {
+        let store = try await makeStore(watchBuffer: 3)
+        let watch = try store.watch(configMaps, options: ListOptions(resourceVersion: String(store.resourceVersion)))
+        var events = watch.makeAsyncIterator()
+        for i in 0..<2 { try await store.create(configMaps, object: configMap("c\(i)")) }
+        // Takes both buffered events, returns the first.
+        #expect(try await events.next()?.object?.key.name == "c0")
+        #expect(watch.backlog == 1)
+        for i in 2..<4 { try await store.create(configMaps, object: configMap("c\(i)")) }
+        #expect(watch.backlog == 3)
+        try await store.create(configMaps, object: configMap("c4"))
+        var names: [String] = []
+        do {
+            while let event = try await events.next() { names.append(event.object?.key.name ?? "") }
+            Issue.record("expected the watch to end with an error")
+        } catch let error as WatchClosedError {
+            #expect(error == .tooSlow(bufferSize: 3))
+        }
+        #expect(names == ["c1", "c2", "c3"])
+    }
+
     @Test func cancellingAWatchUnregistersIt() async throws {
         let store = try await makeStore()
         let watch = try store.watch(configMaps)

@@ -34,4 +34,23 @@ struct StoredObjectEncodingTests {
         #expect(tree["data"]?["k"]?.stringValue == "v")
         #expect(try created.decode(as: ConfigMap.self).metadata.resourceVersion == String(created.resourceVersion))
     }
+
+    @Test("bytes, byteCount and appendJSON agree, whether the version went in at commit or is in the JSON")
+    func lazyBytesAgree() async throws {
+        let store = try await makeStore()
+        let typed = try await store.create(ConfigMap(metadata: ObjectMeta(name: "typed", namespace: "default"), data: ["k": "v"]))
+        let tree = try await store.create(configMaps, object: configMap("tree"))
+        let received = StoredObject(received: configMaps, object: try JSONParser.parse(tree.bytes).objectValue!, bytes: tree.bytes)
+        let noMembers = StoredObject(key: ObjectKey(configMaps, namespace: "default", name: "x"), object: [:],
+                                     encodedWithoutVersion: Array(#"{"metadata":{}}"#.utf8), resourceVersion: 1234567, kind: "ConfigMap")
+        for object in [typed.stored, tree, received, noMembers] {
+            var appended: [UInt8] = [UInt8(ascii: "[")]
+            object.appendJSON(to: &appended)
+            #expect(Array(appended.dropFirst()) == object.bytes)
+            #expect(object.byteCount == object.bytes.count)
+            let parsed = try JSONParser.parse(object.bytes)
+            #expect(parsed["metadata"]?["resourceVersion"]?.stringValue == String(object.resourceVersion))
+        }
+        #expect(String(decoding: noMembers.bytes, as: UTF8.self) == #"{"metadata":{"resourceVersion":"1234567"}}"#)
+    }
 }

@@ -6,7 +6,7 @@ import BosunStore
 enum ObjectEncoding {
     /// `{"kind":"<Kind>List","apiVersion":...,"metadata":{...},"items":[...]}`.
     static func list(_ list: ObjectList, descriptor: ResourceDescriptor) -> [UInt8] {
-        var w = JSONWriter(reservingCapacity: 128 + list.items.reduce(0) { $0 + $1.bytes.count + 1 })
+        var w = JSONWriter(reservingCapacity: 128 + list.items.reduce(0) { $0 + $1.byteCount + 1 })
         w.objectStart()
         w.field("kind", descriptor.kind + "List")
         w.field("apiVersion", descriptor.apiVersion)
@@ -18,7 +18,7 @@ enum ObjectEncoding {
         w.objectEnd()
         w.key("items")
         w.arrayStart()
-        for item in list.items { w.raw(item.bytes) }
+        for item in list.items { w.raw(writtenBy: item.appendJSON) }
         w.arrayEnd()
         w.objectEnd()
         return w.bytes
@@ -26,7 +26,7 @@ enum ObjectEncoding {
 
     /// One watch event and its newline: `{"type":"ADDED","object":{...}}\n`.
     static func watchEvent(_ event: StoreEvent, descriptor: ResourceDescriptor, into bytes: inout [UInt8]) {
-        var w = JSONWriter(reservingCapacity: 32 + (event.object?.bytes.count ?? 96))
+        var w = JSONWriter(reservingCapacity: 32 + (event.object?.byteCount ?? 96))
         w.objectStart()
         w.field("type", event.type.rawValue)
         w.key("object")
@@ -41,7 +41,7 @@ enum ObjectEncoding {
             w.objectEnd()
             w.objectEnd()
         } else if let object = event.object {
-            w.raw(object.bytes)
+            w.raw(writtenBy: object.appendJSON)
         }
         w.objectEnd()
         bytes.append(contentsOf: w.bytes)

@@ -106,7 +106,7 @@ struct TableEncoding: Sendable {
         case .none: break
         case .object:
             w.key("object")
-            w.raw(stored.bytes)
+            w.raw(writtenBy: stored.appendJSON)
         case .metadata:
             w.key("object")
             w.objectStart()

@@ -14,8 +14,9 @@ extension ObservedObject {
     /// The object's `metadata.ownerReferences`, parsed alone: its labels, annotations and the
     /// rest of its metadata are skipped over, not parsed.
     static func ownerReferences(of stored: StoredObject) -> [OwnerReference] {
-        guard let range = ObjectBytes.memberValue(["metadata", "ownerReferences"], in: stored.bytes),
-              let references = (try? JSONParser.parse(stored.bytes[range]))?.arrayValue else { return [] }
+        let bytes = stored.bytes
+        guard let range = ObjectBytes.memberValue(["metadata", "ownerReferences"], in: bytes),
+              let references = (try? JSONParser.parse(bytes[range]))?.arrayValue else { return [] }
         return references.compactMap { try? OwnerReference(json: $0) }
     }
 }

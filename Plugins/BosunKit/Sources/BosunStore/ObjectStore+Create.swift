@@ -97,10 +97,7 @@ extension ObjectStore {
     }
 
     func checkNamespaceAcceptsContent(_ namespace: String, resource: GroupResource, name: String) throws(APIError) {
-        let key = ObjectKey(GroupResource(group: "", resource: "namespaces"), name: namespace)
-        guard let ns = state.withLock({ $0.object(key) }) else {
-            throw APIError.notFound(GroupResource(group: "", resource: "namespaces"), namespace)
-        }
+        guard let ns = namespaceMirror.object(namespace) else { throw APIError.notFound(NamespaceMirror.resource, namespace) }
         if ns.isDeleting {
             // The cause lets controllers tell this refusal from others, as the NamespaceLifecycle
             // admission plugin's does: a ReplicaSet stops retrying creates nobody wants.

@@ -122,7 +122,8 @@ extension ObjectStore {
                     let streams = s.watchers.values.map(\.stream)
                     s.watchers.removeAll()
                     let served = s.served.filter { ServedResource.builtins[$0.key] != nil }
-                    var fresh = StoreState()
+                    s.namespaceMirror.removeAll()
+                    var fresh = StoreState(namespaceMirror: s.namespaceMirror)
                     fresh.served = served
                     fresh.waiters = s.waiters
                     fresh.pending = s.pending.filter { $0.key > snapshot.revision }

@@ -149,7 +149,7 @@ extension ObjectStore {
             admitted.metadata.generation = (old.metadata.generation ?? 0) + 1
         }
         admitted.metadata.resourceVersion = nil
-        guard let encoded = Self.exactJSON(admitted, capacity: current.bytes.count + 64) else { return nil }
+        guard let encoded = Self.exactJSON(admitted, capacity: current.byteCount + 64) else { return nil }
         var unchanged = admitted
         unchanged.metadata.resourceVersion = old.metadata.resourceVersion
         if unchanged == old { return TypedWrite(stored: current, object: old) }

@@ -12,6 +12,7 @@ public final class ObjectStore: Sendable {
     let backend: any StorageBackend
     let clock: any StoreClock
     let state: Mutex<StoreState>
+    let namespaceMirror: NamespaceMirror
     let hooks = Mutex(AdmissionHooks())
     /// The task applying a shared backend's revisions (``StorageBackend/revisions(after:)``).
     let follower = Mutex<Task<Void, Never>?>(nil)
@@ -41,7 +42,8 @@ public final class ObjectStore: Sendable {
         self.clock = clock
         self.historyCapacity = historyCapacity
         self.watchBufferSize = watchBufferSize
-        var initial = StoreState()
+        namespaceMirror = NamespaceMirror()
+        var initial = StoreState(namespaceMirror: namespaceMirror)
         initial.served = ServedResource.builtins
         state = Mutex(initial)
     }

@@ -35,7 +35,7 @@ public struct StoreEvent: Sendable {
 /// A committed change in the store's history, from which watches are served and replayed.
 struct StoreChange: Sendable {
     var revision: Int64
-    var key: ObjectKey
+    let key: ObjectKey
     /// The object after the change, or `nil` when it was deleted.
     var object: StoredObject?
     /// The object before the change, or `nil` when it was created.
@@ -43,4 +43,16 @@ struct StoreChange: Sendable {
     /// `object` as the typed value a typed write stored, for the events delivered now. The
     /// history does not keep it: it would hold a decoded copy of every recent change.
     var typed: (any Sendable)?
+    /// `key.path` and its hash, for the tables: worked out as the change is made, before the
+    /// store's lock is taken to apply it.
+    let path: HashedKey
+
+    init(revision: Int64, key: ObjectKey, object: StoredObject?, previous: StoredObject?, typed: (any Sendable)? = nil) {
+        self.revision = revision
+        self.key = key
+        self.object = object
+        self.previous = previous
+        self.typed = typed
+        path = HashedKey(key.path)
+    }
 }

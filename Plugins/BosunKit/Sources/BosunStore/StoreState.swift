@@ -1,9 +1,17 @@
 import BosunKit
+import Synchronization
 
 /// Everything the store holds in memory, guarded by one lock in ``ObjectStore``.
 struct StoreState {
+    /// The namespaces table, also kept under a lock of its own (see ``NamespaceMirror``).
+    let namespaceMirror: NamespaceMirror
+
+    init(namespaceMirror: NamespaceMirror) {
+        self.namespaceMirror = namespaceMirror
+    }
+
     /// Objects by resource, then by `namespace/name`.
-    var tables: [GroupResource: [String: StoredObject]] = [:]
+    var tables: [GroupResource: [HashedKey: StoredObject]] = [:]
     var served: [GroupResource: ServedResource] = [:]
     /// The last revision applied to ``tables`` (and announced to watchers).
     var revision: Int64 = 0
@@ -28,13 +36,14 @@ struct StoreState {
     var closed = false
 
     func object(_ key: ObjectKey) -> StoredObject? {
-        tables[key.resource]?[key.path]
+        tables[key.resource]?[HashedKey(key.path)]
     }
 
     /// Applies one committed change to the tables and indexes.
     mutating func apply(_ change: StoreChange) {
         let resource = change.key.resource
-        let path = change.key.path
+        let hashedPath = change.path
+        let path = hashedPath.string
         if let previous = change.previous {
             for uid in previous.ownerUIDs {
                 // An owner's entry goes with its last dependent: owners come and go (a Job's, a
@@ -42,11 +51,12 @@ struct StoreState {
                 if dependents[uid]?.remove(change.key) != nil, dependents[uid]?.isEmpty == true { dependents[uid] = nil }
             }
         }
+        if resource == NamespaceMirror.resource { namespaceMirror.set(path, change.object) }
         if let object = change.object {
-            tables[resource, default: [:]][path] = object
+            tables[resource, default: [:]][hashedPath] = object
             for uid in object.ownerUIDs { dependents[uid, default: []].insert(change.key) }
         } else {
-            tables[resource]?[path] = nil
+            tables[resource]?[hashedPath] = nil
         }
         let before = change.previous?.labels ?? [:]
         let after = change.object?.labels ?? [:]
@@ -89,7 +99,7 @@ struct StoreState {
         var result: [StoredObject] = []
         result.reserveCapacity(bestCount)
         for postings in best {
-            postings.forEach { path in if let object = table[path] { result.append(object) } }
+            postings.forEach { path in if let object = table[HashedKey(path)] { result.append(object) } }
         }
         return result
     }
@@ -166,4 +176,17 @@ struct LabelPostings {
     func forEach(_ body: (String) -> Void) {
         for path in paths where removed.isEmpty || !removed.contains(path) { body(path) }
     }
+}
+
+/// The namespaces, mirrored out of ``StoreState`` with a lock of their own: every create in a
+/// namespace looks its namespace up (it must exist and not be terminating), and doing that under
+/// the store's lock made creates queue behind other writers' commits. ``StoreState/apply(_:)``
+/// keeps it current while holding the store's lock, so it never runs ahead of the tables.
+final class NamespaceMirror: Sendable {
+    static let resource = GroupResource(group: "", resource: "namespaces")
+    private let objects = Mutex<[String: StoredObject]>([:])
+
+    func object(_ name: String) -> StoredObject? { objects.withLock { $0[name] } }
+    func set(_ name: String, _ object: StoredObject?) { objects.withLock { $0[name] = object } }
+    func removeAll() { objects.withLock { $0.removeAll() } }
 }

@@ -53,8 +53,13 @@ public struct ObjectKey: Sendable, Hashable, Comparable, CustomStringConvertible
 /// passing it around costs one reference count, not a copy of its parts.
 public final class StoredObject: Sendable {
     public let key: ObjectKey
-    /// The object's JSON, `metadata.resourceVersion` included.
-    public let bytes: [UInt8]
+    /// The object's JSON as written for the backend, and where `metadata.resourceVersion` goes
+    /// into it (`-1`: it is in already). Most objects are written without the version, which only
+    /// the commit's revision gives; keeping those bytes, shared with the backend's copy, rather
+    /// than a second copy with the version in saves a kilobyte per pod and its copying. The
+    /// version goes in as the bytes are read.
+    private let json: [UInt8]
+    private let versionAt: Int
     public let resourceVersion: Int64
     public let uid: String
     public let labels: [String: String]
@@ -71,15 +76,15 @@ public final class StoredObject: Sendable {
     public let deletionGracePeriodSeconds: Int64?
 
     convenience init(key: ObjectKey, object: JSONObject, resourceVersion: Int64, kind: String) {
-        self.init(key: key, object: object, bytes: JSONWriter.encode(JSONValue.object(object)), resourceVersion: resourceVersion, kind: kind)
+        self.init(key: key, object: object, json: JSONWriter.encode(JSONValue.object(object)), versionAt: -1, resourceVersion: resourceVersion, kind: kind)
     }
 
     /// An object whose JSON was already written, without `metadata.resourceVersion`, for the
     /// backend: the version is spliced in rather than the object encoded a second time. Falls
     /// back to encoding `object` if the bytes have no top-level `metadata` object.
     convenience init(key: ObjectKey, object: JSONObject, encodedWithoutVersion encoded: [UInt8], resourceVersion: Int64, kind: String) {
-        if let spliced = Self.splice(resourceVersion: resourceVersion, into: encoded) {
-            self.init(key: key, object: object, bytes: spliced, resourceVersion: resourceVersion, kind: kind)
+        if let at = Self.metadataContentStart(encoded) {
+            self.init(key: key, object: object, json: encoded, versionAt: at, resourceVersion: resourceVersion, kind: kind)
         } else {
             var object = object
             object.setResourceVersion(resourceVersion)
@@ -91,7 +96,7 @@ public final class StoredObject: Sendable {
     /// `metadata.resourceVersion`, and the indexed facts come from the typed value rather than
     /// from a JSON tree.
     convenience init<R: Resource>(key: ObjectKey, typed object: borrowing R, encodedWithoutVersion encoded: [UInt8], resourceVersion: Int64) {
-        guard let spliced = Self.splice(resourceVersion: resourceVersion, into: encoded) else {
+        guard let at = Self.metadataContentStart(encoded) else {
             // Generated types always write metadata; this keeps the store whole if one did not.
             var tree = (try? JSONParser.parse(encoded))?.objectValue ?? JSONObject()
             tree.setResourceVersion(resourceVersion)
@@ -100,7 +105,7 @@ public final class StoredObject: Sendable {
         }
         let meta = object.metadata
         self.init(
-            key: key, bytes: spliced, resourceVersion: resourceVersion, uid: meta.uid ?? "", labels: meta.labels ?? [:],
+            key: key, json: encoded, versionAt: at, resourceVersion: resourceVersion, uid: meta.uid ?? "", labels: meta.labels ?? [:],
             fieldPairs: FieldSelector.nonEmptyKindFields(of: object)
                 ?? Self.selectableFieldPairs(of: (try? JSONParser.parse(encoded)) ?? .null, kind: R.kind),
             ownerUIDs: meta.ownerReferences?.map(\.uid) ?? [], finalizers: meta.finalizers ?? [],
@@ -114,14 +119,14 @@ public final class StoredObject: Sendable {
     public convenience init(received resource: GroupResource, object: JSONObject, bytes: [UInt8]) {
         let meta = object["metadata"]?.objectValue
         let key = ObjectKey(resource, namespace: meta?["namespace"]?.stringValue ?? "", name: meta?["name"]?.stringValue ?? "")
-        self.init(key: key, object: object, bytes: bytes, resourceVersion: Int64(meta?["resourceVersion"]?.stringValue ?? "") ?? 0,
+        self.init(key: key, object: object, json: bytes, versionAt: -1, resourceVersion: Int64(meta?["resourceVersion"]?.stringValue ?? "") ?? 0,
                   kind: object["kind"]?.stringValue ?? "")
     }
 
-    private convenience init(key: ObjectKey, object: JSONObject, bytes: [UInt8], resourceVersion: Int64, kind: String) {
+    private convenience init(key: ObjectKey, object: JSONObject, json: [UInt8], versionAt: Int, resourceVersion: Int64, kind: String) {
         let meta = object["metadata"]?.objectValue ?? JSONObject()
         self.init(
-            key: key, bytes: bytes, resourceVersion: resourceVersion, uid: meta["uid"]?.stringValue ?? "",
+            key: key, json: json, versionAt: versionAt, resourceVersion: resourceVersion, uid: meta["uid"]?.stringValue ?? "",
             labels: (try? [String: String](json: meta["labels"] ?? .null)) ?? [:],
             fieldPairs: Self.selectableFieldPairs(of: .object(object), kind: kind),
             ownerUIDs: meta["ownerReferences"]?.arrayValue?.compactMap { $0["uid"]?.stringValue } ?? [],
@@ -131,12 +136,13 @@ public final class StoredObject: Sendable {
     }
 
     private init(
-        key: ObjectKey, bytes: [UInt8], resourceVersion: Int64, uid: String, labels: [String: String],
+        key: ObjectKey, json: [UInt8], versionAt: Int, resourceVersion: Int64, uid: String, labels: [String: String],
         fieldPairs: [(String, String)], ownerUIDs: [String], finalizers: [String], isDeleting: Bool,
         deletionGracePeriodSeconds: Int64?
     ) {
         self.key = key
-        self.bytes = bytes
+        self.json = json
+        self.versionAt = versionAt
         self.resourceVersion = resourceVersion
         self.uid = uid
         self.labels = labels
@@ -153,21 +159,62 @@ public final class StoredObject: Sendable {
             .sorted { $0.key < $1.key }
     }
 
+    /// The object's JSON, `metadata.resourceVersion` included: a new array each time for most
+    /// objects (see ``json``). Writers of many objects append them with ``appendJSON(to:)``.
+    public var bytes: [UInt8] {
+        guard versionAt >= 0 else { return json }
+        var result = [UInt8]()
+        result.reserveCapacity(byteCount)
+        appendJSON(to: &result)
+        return result
+    }
+
+    /// The length of ``bytes``.
+    public var byteCount: Int {
+        guard versionAt >= 0 else { return json.count }
+        return json.count + Self.versionMember.utf8CodeUnitCount + Self.digits(resourceVersion) + 1
+            + (json[versionAt] != UInt8(ascii: "}") ? 1 : 0)
+    }
+
+    /// Appends ``bytes`` to `buffer` without building them apart.
+    public func appendJSON(to buffer: inout [UInt8]) {
+        guard versionAt >= 0 else {
+            buffer.append(contentsOf: json)
+            return
+        }
+        Self.append(json, version: resourceVersion, at: versionAt, to: &buffer)
+    }
+
+    private static let versionMember: StaticString = "\"resourceVersion\":\""
+
+    /// `encoded` with `"resourceVersion":"<version>"` as the first member of its top-level
+    /// `metadata` object, appended to `buffer`; `at` is where that object's content starts.
+    private static func append(_ encoded: [UInt8], version: Int64, at: Int, to buffer: inout [UInt8]) {
+        buffer.append(contentsOf: encoded[..<at])
+        versionMember.withUTF8Buffer { buffer.append(contentsOf: $0) }
+        buffer.append(contentsOf: String(version).utf8)
+        buffer.append(UInt8(ascii: "\""))
+        if encoded[at] != UInt8(ascii: "}") { buffer.append(UInt8(ascii: ",")) }
+        buffer.append(contentsOf: encoded[at...])
+    }
+
+    private static func digits(_ value: Int64) -> Int {
+        var n = value < 0 ? 2 : 1
+        var v = value.magnitude
+        while v >= 10 {
+            v /= 10
+            n += 1
+        }
+        return n
+    }
+
     /// `encoded` with `"resourceVersion":"<version>"` as the first member of its top-level
     /// `metadata` object, or `nil` if there is none. `encoded` is compact JSON from JSONWriter.
     static func splice(resourceVersion: Int64, into encoded: [UInt8]) -> [UInt8]? {
         guard let at = metadataContentStart(encoded) else { return nil }
-        let version = String(resourceVersion).utf8
-        let needsComma = encoded[at] != UInt8(ascii: "}")
-        let member: StaticString = "\"resourceVersion\":\""
         var result = [UInt8]()
-        result.reserveCapacity(encoded.count + member.utf8CodeUnitCount + version.count + 2)
-        result.append(contentsOf: encoded[..<at])
-        member.withUTF8Buffer { result.append(contentsOf: $0) }
-        result.append(contentsOf: version)
-        result.append(UInt8(ascii: "\""))
-        if needsComma { result.append(UInt8(ascii: ",")) }
-        result.append(contentsOf: encoded[at...])
+        result.reserveCapacity(encoded.count + 48)
+        append(encoded, version: resourceVersion, at: at, to: &result)
         return result
     }
 

@@ -182,6 +182,13 @@ public struct JSONWriter: Sendable {
         needsComma = true
     }
 
+    /// Appends already-encoded JSON for one complete value, which `write` appends to the bytes.
+    public mutating func raw(writtenBy write: (inout [UInt8]) -> Void) {
+        separate()
+        write(&bytes)
+        needsComma = true
+    }
+
     private mutating func appendDecimal(_ value: Int64) {
         if value == .min {
             bytes.append(contentsOf: "-9223372036854775808".utf8)
