@@ -1,5 +1,5 @@
 import BosunKit
-import BosunStore
+@testable import BosunStore
 import Testing
 
 @Suite("Store: watch")
@@ -109,6 +109,36 @@ struct StoreWatchTests {
             #expect(error == .tooSlow(bufferSize: 3))
         }
         #expect(names == ["c1", "c2", "c3"])
+    }
+
+    @Test("an iteration left early loses none of the events the stream had taken from its buffer")
+    func leavingAnIterationLosesNothing() async throws {
+        let store = try await makeStore()
+        let watch = try store.watch(configMaps, options: ListOptions(resourceVersion: String(store.resourceVersion)))
+        for i in 0..<5 { try await store.create(configMaps, object: configMap("c\(i)")) }
+        var names: [String] = []
+        for _ in 0..<5 {
+            for try await event in watch {
+                names.append(event.object?.key.name ?? "")
+                break
+            }
+        }
+        #expect(names == ["c0", "c1", "c2", "c3", "c4"])
+        #expect(watch.backlog == 0)
+    }
+
+    @Test("events carry the typed value a typed write stored only for watches that ask for it")
+    func typedObjectsOnRequest() async throws {
+        let store = try await makeStore()
+        let from = ListOptions(resourceVersion: String(store.resourceVersion))
+        let plain = try store.watch(configMaps, options: from)
+        let typed = try store.watch(configMaps, options: from, typedObjects: true)
+        let written = try await store.create(ConfigMap(metadata: ObjectMeta(name: "t", namespace: "default"), data: ["k": "v"]))
+        let plainEvent = try #require(try await take(1, from: plain).first)
+        let typedEvent = try #require(try await take(1, from: typed).first)
+        #expect(plainEvent.typed(as: ConfigMap.self) == nil)
+        #expect(typedEvent.typed(as: ConfigMap.self) == written.object)
+        #expect(try typedEvent.object?.decode(as: ConfigMap.self) == written.object)
     }
 
     @Test func cancellingAWatchUnregistersIt() async throws {

@@ -11,7 +11,14 @@ extension ObjectStore {
     ///
     /// With selectors, an object entering the selection arrives as ADDED and one leaving it as
     /// DELETED, as kube-apiserver's watch cache does.
-    public func watch(_ resource: GroupResource, namespace: String? = nil, options: ListOptions = ListOptions()) throws(APIError) -> WatchStream {
+    ///
+    /// With `typedObjects`, ADDED and MODIFIED events of typed writes also carry the typed value
+    /// the write stored (``StoreEvent/typed(as:)``), for consumers that would otherwise decode
+    /// the object (in-process clients' informers). Events hold that value until consumed, so
+    /// watchers that only pass the JSON on (the API server's) go without.
+    public func watch(
+        _ resource: GroupResource, namespace: String? = nil, options: ListOptions = ListOptions(), typedObjects: Bool = false
+    ) throws(APIError) -> WatchStream {
         _ = try served(resource)
         let requested: Int64?
         switch options.resourceVersion {
@@ -29,7 +36,7 @@ extension ObjectStore {
             let stream = WatchStream(id: id, capacity: watchBufferSize) { [weak self] id in
                 self?.state.withLock { _ = $0.watchers.removeValue(forKey: id) }
             }
-            let registration = WatchRegistration(stream: stream, resource: resource, namespace: namespace, options: options)
+            let registration = WatchRegistration(stream: stream, resource: resource, namespace: namespace, options: options, typedObjects: typedObjects)
             if let requested {
                 guard requested >= s.evictedThrough else {
                     throw APIError.expired("too old resource version: \(requested) (\(s.evictedThrough + 1))")
@@ -90,11 +97,11 @@ extension ObjectStore {
         switch (before, now) {
         case (false, true):
             var event = StoreEvent(type: .added, object: change.object, resourceVersion: change.revision)
-            event.typedObject = change.typed
+            if w.typedObjects { event.typedObject = change.typed }
             return event
         case (true, true):
             var event = StoreEvent(type: .modified, object: change.object, resourceVersion: change.revision)
-            event.typedObject = change.typed
+            if w.typedObjects { event.typedObject = change.typed }
             return event
         case (true, false):
             // Deleted, or left the selection: the previous content at this change's revision, as

@@ -135,6 +135,7 @@ struct WatchRegistration {
     var resource: GroupResource
     var namespace: String?
     var options: ListOptions
+    var typedObjects: Bool
 }
 
 struct ListSnapshot {

@@ -31,8 +31,7 @@ public final class WatchStream: AsyncSequence, Sendable {
 
     private struct Buffer {
         var events: [StoreEvent] = []
-        /// Events handed to iterators in batches since the stream began; with ``consumed`` it
-        /// tells how many of them an iterator still holds.
+        /// Events moved to the consumer's batch since the stream began.
         var taken = 0
         var waiting: CheckedContinuation<StoreEvent?, any Error>?
         var ending: (any Error)?
@@ -40,8 +39,15 @@ public final class WatchStream: AsyncSequence, Sendable {
     }
 
     private let buffer = Mutex(Buffer())
-    /// Events iterators have returned out of the batches they took. Counted apart from the
-    /// buffer's lock so that returning an event from a batch takes no lock at all.
+    /// Events taken from the buffer in one go, returned one by one (see ``nextTaken()``).
+    private struct Batch {
+        var events: [StoreEvent] = []
+        var index = 0
+    }
+
+    private let batch = Mutex(Batch())
+    /// Events returned out of batches; with the buffer's `taken`, how many a batch still holds,
+    /// counted apart from the buffer's lock so that the store need not take the batch's.
     private let consumed = Atomic<Int>(0)
     public let capacity: Int
     let id: Int
@@ -110,7 +116,7 @@ public final class WatchStream: AsyncSequence, Sendable {
         onCancel(id)
     }
 
-    /// Events buffered and not yet consumed, including those an iterator has taken in a batch
+    /// Events buffered and not yet consumed, including those taken into the consumer's batch
     /// and not yet returned.
     public var backlog: Int { buffer.withLock { unconsumed($0) } }
 
@@ -118,30 +124,44 @@ public final class WatchStream: AsyncSequence, Sendable {
         b.events.count + b.taken - consumed.load(ordering: .relaxed)
     }
 
-    /// The next events for an iterator: everything buffered, swapped into `batch` (empty, its
-    /// capacity reused for the events that follow), or when nothing is buffered, one event as
-    /// soon as it comes, returned directly. `nil` with `batch` still empty: the stream is over.
+    /// The next event from the consumer's batch, which is refilled with everything buffered
+    /// when it runs out; `nil` when both are empty.
     ///
     /// Taking the whole buffer at once keeps the consumer from contending with the store for
-    /// the buffer's lock once per event; the store appends to it while holding its own lock, so
-    /// every wait here would hold up all writers.
-    fileprivate func refill(_ batch: inout [StoreEvent]) async throws -> StoreEvent? {
-        let took = buffer.withLock { b -> Bool in
-            guard !b.events.isEmpty else { return false }
-            b.taken += b.events.count
-            swap(&b.events, &batch)
-            return true
+    /// the buffer's lock once per event: the store appends to it while holding its own lock, so
+    /// every wait for it there holds up all writers. The batch is the stream's, not an
+    /// iterator's, so an iterator given up early (a `for try await` left with `break`) loses
+    /// nothing; its lock is the consumer's alone and is not contended.
+    private func nextTaken() -> StoreEvent? {
+        batch.withLock { t -> StoreEvent? in
+            if t.index == t.events.count {
+                t.events.removeAll(keepingCapacity: true)
+                t.index = 0
+                buffer.withLock { b in
+                    b.taken += b.events.count
+                    swap(&b.events, &t.events)
+                }
+                if t.events.isEmpty { return nil }
+            }
+            let event = t.events[t.index]
+            t.index += 1
+            consumed.add(1, ordering: .relaxed)
+            return event
         }
-        if took { return nil }
+    }
+
+    fileprivate func next() async throws -> StoreEvent? {
+        if let ready = nextTaken() { return ready }
+        // Before parking, let the writers on this executor run once: a consumer faster than the
+        // store's writers would otherwise be woken for every single event, and a wake-up costs
+        // more than handling a batch of them.
+        await Task.yield()
+        if let ready = nextTaken() { return ready }
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<StoreEvent?, any Error>) in
                 let action: Result<StoreEvent?, any Error>? = buffer.withLock { b in
-                    if !b.events.isEmpty {
-                        // Arrived since the look above.
-                        b.taken += b.events.count
-                        swap(&b.events, &batch)
-                        return .success(nil)
-                    }
+                    // Arrived since the look above: few, as the buffer was empty a moment ago.
+                    if !b.events.isEmpty { return .success(b.events.removeFirst()) }
                     if let ending = b.ending {
                         b.finished = true
                         b.ending = nil
@@ -161,25 +181,7 @@ public final class WatchStream: AsyncSequence, Sendable {
 
     public struct AsyncIterator: AsyncIteratorProtocol {
         let stream: WatchStream
-        private var batch: [StoreEvent] = []
-        private var index = 0
-
-        init(stream: WatchStream) { self.stream = stream }
-
-        public mutating func next() async throws -> StoreEvent? {
-            while true {
-                if index < batch.count {
-                    let event = batch[index]
-                    index += 1
-                    stream.consumed.add(1, ordering: .relaxed)
-                    return event
-                }
-                batch.removeAll(keepingCapacity: true)
-                index = 0
-                if let direct = try await stream.refill(&batch) { return direct }
-                if batch.isEmpty { return nil }
-            }
-        }
+        public mutating func next() async throws -> StoreEvent? { try await stream.next() }
     }
 
     public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(stream: self) }

@@ -28,7 +28,8 @@ public struct StoreClient: Client {
     }
 
     public func watchObjects(_ resource: ResourceDescriptor, namespace: String?, options: ListOptions) async throws -> ObjectEvents {
-        ObjectEvents(try store.watch(resource.resourceKey, namespace: namespace, options: options))
+        // Informers take typed values from events rather than decode the JSON.
+        ObjectEvents(try store.watch(resource.resourceKey, namespace: namespace, options: options, typedObjects: true))
     }
 
     public func create<T: Resource>(_ object: T, options: WriteOptions) async throws -> T {
