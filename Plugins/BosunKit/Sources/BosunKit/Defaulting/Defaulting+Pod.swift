@@ -6,6 +6,20 @@ public enum Defaulting {
     /// Pod defaults: the spec's, plus the pod-only ones (requests from limits, service links,
     /// host ports under host networking).
     public static func pod(_ pod: inout Pod) {
+        // Every default below is a function of the spec alone (see PodSpecMemo).
+        if let defaulted = defaultedPodSpecs.result(for: pod.spec) {
+            pod.spec = defaulted
+            return
+        }
+        let input = pod.spec
+        defaultSpecOfPod(&pod)
+        defaultedPodSpecs.remember(pod.spec, for: input)
+    }
+
+    /// Specs of pods defaulted lately, by their storage before defaulting.
+    static let defaultedPodSpecs = PodSpecMemo<PodSpec>()
+
+    private static func defaultSpecOfPod(_ pod: inout Pod) {
         podSpec(&pod.spec)
         for i in pod.spec.containers.indices { requestsFromLimits(&pod.spec.containers[i]) }
         if var inits = pod.spec.initContainers {

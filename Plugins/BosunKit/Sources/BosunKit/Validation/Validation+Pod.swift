@@ -13,7 +13,7 @@ extension Validation {
     /// Validates a Pod on create.
     public static func validatePod(_ pod: Pod) -> FieldErrorList {
         var errors = validateObjectMeta(pod.metadata, namespaced: true)
-        errors += validatePodSpec(pod.spec, path: "spec", isPod: true)
+        errors += validatePodSpecOfPod(pod.spec)
         if !(pod.spec.ephemeralContainers ?? []).isEmpty {
             errors.append(.forbidden("spec.ephemeralContainers", "cannot be set on create"))
         }
@@ -28,7 +28,7 @@ extension Validation {
     public static func validatePodUpdate(_ pod: Pod, old: Pod) -> FieldErrorList {
         var errors = validateObjectMetaUpdate(pod.metadata, old: old.metadata)
         errors += validateObjectMeta(pod.metadata, namespaced: true)
-        errors += validatePodSpec(pod.spec, path: "spec", isPod: true)
+        errors += validatePodSpecOfPod(pod.spec)
         let spec: FieldPath = "spec"
         for (new, previous, name) in [(pod.spec.containers, old.spec.containers, "containers"),
                                       (pod.spec.initContainers ?? [], old.spec.initContainers ?? [], "initContainers")] {
@@ -128,4 +128,18 @@ extension Validation {
     static func isEmptySelector(_ selector: LabelSelector) -> Bool {
         (selector.matchLabels ?? [:]).isEmpty && (selector.matchExpressions ?? []).isEmpty
     }
+}
+
+extension Validation {
+    /// ``validatePodSpec(_:path:isPod:)`` of a pod's spec, skipped for a spec found valid lately
+    /// (see ``PodSpecMemo``): pods a controller makes from one template share its storage.
+    static func validatePodSpecOfPod(_ spec: PodSpec) -> FieldErrorList {
+        if validPodSpecs.result(for: spec) != nil { return [] }
+        let errors = validatePodSpec(spec, path: "spec", isPod: true)
+        if errors.isEmpty { validPodSpecs.remember(true, for: spec) }
+        return errors
+    }
+
+    /// Pod specs found valid lately.
+    static let validPodSpecs = PodSpecMemo<Bool>()
 }
