@@ -111,6 +111,10 @@ SWIFT_KEYWORDS = set(keyword.kwlist) | {
 }
 BOX_THRESHOLD = 8
 
+# Types whose `encode(to:)` is written by hand around the generated `encodeMembers(to:)`: a pod
+# spec's JSON is remembered for specs sharing storage (BosunKit's PodSpec+Encoding.swift).
+HANDWRITTEN_ENCODE = {"PodSpec"}
+
 
 def ref_name(ref):
     return ref.split("/")[-1]
@@ -398,7 +402,11 @@ class Generator:
             L.append("        self.init(_storage: s)")
         L.append("    }")
         L.append("")
-        L.append("    public func encode(to writer: inout JSONWriter) {")
+        if name in HANDWRITTEN_ENCODE:
+            L.append("    /// The JSON of this value; `encode(to:)` is written by hand around it.")
+            L.append("    func encodeMembers(to writer: inout JSONWriter) {")
+        else:
+            L.append("    public func encode(to writer: inout JSONWriter) {")
         if boxed:
             L.append("        let s = _storage")
         src = "s" if boxed else "self"

@@ -51,4 +51,25 @@ struct PodSpecMemoTests {
             #expect(errors.contains { $0.field.description == "spec.containers[0].name" })
         }
     }
+
+    @Test("a spec's JSON comes from the memo only for the same storage and the same unknown-member rule")
+    func encodingFromTheMemo() throws {
+        var spec = PodSpec(containers: [Container(name: "web", image: "nginx:1.27")])
+        spec.unknownFields = ["extra": .string("kept")]
+        let first = JSONWriter.encode(spec)
+        #expect(JSONWriter.encode(spec) == first)
+        var dropping = JSONWriter()
+        dropping.dropsUnknownFields = true
+        spec.encode(to: &dropping)
+        #expect(String(decoding: first, as: UTF8.self).contains("\"extra\":\"kept\""))
+        #expect(!String(decoding: dropping.bytes, as: UTF8.self).contains("extra"))
+        var changed = spec
+        changed.containers[0].image = "nginx:1.28"
+        #expect(String(decoding: JSONWriter.encode(changed), as: UTF8.self).contains("nginx:1.28"))
+        // Inside a pod, with the members around it.
+        let pod = Pod(metadata: ObjectMeta(name: "p"), spec: spec)
+        let tree = try JSONParser.parse(JSONWriter.encode(pod))
+        #expect(tree["spec"]?["containers"]?.arrayValue?.first?["image"]?.stringValue == "nginx:1.27")
+        #expect(tree["metadata"]?["name"]?.stringValue == "p")
+    }
 }

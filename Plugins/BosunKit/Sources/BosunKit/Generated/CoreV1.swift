@@ -11666,7 +11666,8 @@ extension PodSpec: JSONCodable {
         self.init(_storage: s)
     }
 
-    public func encode(to writer: inout JSONWriter) {
+    /// The JSON of this value; `encode(to:)` is written by hand around it.
+    func encodeMembers(to writer: inout JSONWriter) {
         let s = _storage
         writer.objectStart()
         writer.member("\"containers\":", s.containers)

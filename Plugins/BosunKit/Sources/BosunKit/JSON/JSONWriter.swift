@@ -182,6 +182,14 @@ public struct JSONWriter: Sendable {
         needsComma = true
     }
 
+    /// Appends the JSON another writer wrote for one complete value, with its exactness.
+    mutating func raw(writtenBy other: JSONWriter) {
+        separate()
+        bytes.append(contentsOf: other.bytes)
+        if !other.isExact { isExact = false }
+        needsComma = true
+    }
+
     /// Appends already-encoded JSON for one complete value, which `write` appends to the bytes.
     public mutating func raw(writtenBy write: (inout [UInt8]) -> Void) {
         separate()
