@@ -165,8 +165,18 @@ enum QOSClass {
         return guaranteed ? "Guaranteed" : "Burstable"
     }
 
-    /// ``of(_:)`` for a typed pod.
+    /// ``of(_:)`` for a typed pod; a function of its spec alone, so remembered for the specs
+    /// pods from one template share (``PodSpecMemo``).
     static func of(_ pod: Pod) -> String {
+        if let known = classes.result(for: pod.spec) { return known }
+        let qosClass = of(pod.spec)
+        classes.remember(qosClass, for: pod.spec)
+        return qosClass
+    }
+
+    private static let classes = PodSpecMemo<String>()
+
+    private static func of(_ spec: PodSpec) -> String {
         var anySet = false
         var guaranteed = true
         func add(_ containers: [Container]) {
@@ -182,8 +192,8 @@ enum QOSClass {
                 }
             }
         }
-        add(pod.spec.containers)
-        add(pod.spec.initContainers ?? [])
+        add(spec.containers)
+        add(spec.initContainers ?? [])
         if !anySet { return "BestEffort" }
         return guaranteed ? "Guaranteed" : "Burstable"
     }

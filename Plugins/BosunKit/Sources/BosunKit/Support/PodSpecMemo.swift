@@ -11,27 +11,27 @@ import Synchronization
 /// alive (its address cannot be reused by another) and shared (a writer copies it first), so
 /// the same storage means the same value. Specs parsed from JSON each have their own storage and
 /// never match; they cost one look here.
-final class PodSpecMemo<Result: Sendable>: Sendable {
+package final class PodSpecMemo<Result: Sendable>: Sendable {
     private struct Entry: Sendable {
         let spec: PodSpec
         let result: Result
     }
 
     /// Enough for the templates of controllers creating pods at the same time; the oldest goes.
-    static var capacity: Int { 8 }
+    package static var capacity: Int { 8 }
 
     private let entries = Mutex<[Entry]>([])
 
-    init() {}
+    package init() {}
 
-    func result(for spec: PodSpec) -> Result? {
+    package func result(for spec: PodSpec) -> Result? {
         entries.withLock { entries in
             for entry in entries where entry.spec._storage === spec._storage { return entry.result }
             return nil
         }
     }
 
-    func remember(_ result: Result, for spec: PodSpec) {
+    package func remember(_ result: Result, for spec: PodSpec) {
         entries.withLock { entries in
             if entries.contains(where: { $0.spec._storage === spec._storage }) { return }
             if entries.count == Self.capacity { entries.removeFirst() }
