@@ -85,7 +85,7 @@ struct UpCommand: AsyncParsableCommand {
     var eventTtl: String = "1h"
 
     @Option(help: ArgumentHelp(
-        "How often the C heap's free pages are given back to the kernel, as a duration (1m, 30s); 0 never: glibc then keeps the free pages inside its arenas resident.",
+        "How often the C heap's free pages are given back to the kernel, as a duration (1m, 30s); 0 never: jemalloc then returns pages unused for about ten seconds only while it keeps allocating.",
         valueName: "duration"))
     var heapTrimInterval: String = "1m"
 

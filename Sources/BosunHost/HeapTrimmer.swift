@@ -2,8 +2,11 @@ import CHeapStats
 import CoreMetrics
 import Foundation
 
-/// Gives the C heap's free pages back to the kernel (glibc's `malloc_trim`), once or every so
-/// often: `bosun up --heap-trim-interval` (a minute by default).
+/// Gives the C heap's free pages back to the kernel, once or every so often: `bosun up
+/// --heap-trim-interval` (a minute by default). The `bosun` executable runs on jemalloc, whose
+/// arenas are purged (jemalloc also purges pages left unused for about ten seconds, but only
+/// while it is allocating: an idle process keeps them); a process on glibc's malloc — the
+/// tests — calls `malloc_trim`.
 ///
 /// glibc returns memory on its own only from the top of an arena: whole pages freed in the middle
 /// of one stay resident until malloc reuses them (`HeapTrimmerTests` frees 128 MiB behind a live
