@@ -6,11 +6,12 @@ import Synchronization
 /// Pods made from one template — a ReplicaSet's, a Job's, a DaemonSet's — share the template
 /// spec's copy-on-write storage until something writes to it, so admission sees the same storage
 /// for every pod a controller creates, and the defaulted spec it produced for the first one for
-/// all the rest. Defaulting a spec and validating it depend on nothing else, so their results
-/// can be reused whenever the storage is the same object: a spec held here keeps its storage
-/// alive (its address cannot be reused by another) and shared (a writer copies it first), so
-/// the same storage means the same value. Specs parsed from JSON each have their own storage and
-/// never match; they cost one look here.
+/// all the rest. Defaulting a spec, validating it, its QoS class and its JSON depend on nothing
+/// else, so their results can be reused whenever the storage is the same object: a spec held
+/// here keeps its storage alive (its address cannot be reused by another) and shared (a writer
+/// copies it first), so the same storage means the same value. Specs parsed from JSON each have
+/// their own storage and never match: they cost a look, and once remembered push the oldest
+/// entry out.
 package final class PodSpecMemo<Result: Sendable>: Sendable {
     private struct Entry: Sendable {
         let spec: PodSpec
