@@ -168,10 +168,7 @@ enum QOSClass {
     /// ``of(_:)`` for a typed pod; a function of its spec alone, so remembered for the specs
     /// pods from one template share (``PodSpecMemo``).
     static func of(_ pod: Pod) -> String {
-        if let known = classes.result(for: pod.spec) { return known }
-        let qosClass = of(pod.spec)
-        classes.remember(qosClass, for: pod.spec)
-        return qosClass
+        classes.value(for: pod.spec) { of(pod.spec) }
     }
 
     private static let classes = PodSpecMemo<String>()

@@ -7,32 +7,30 @@ public enum Defaulting {
     /// host ports under host networking).
     public static func pod(_ pod: inout Pod) {
         // Every default below is a function of the spec alone (see PodSpecMemo).
-        if let defaulted = defaultedPodSpecs.result(for: pod.spec) {
-            pod.spec = defaulted
-            return
+        pod.spec = defaultedPodSpecs.value(for: pod.spec) { [spec = pod.spec] in
+            var spec = spec
+            specOfPod(&spec)
+            return spec
         }
-        let input = pod.spec
-        defaultSpecOfPod(&pod)
-        defaultedPodSpecs.remember(pod.spec, for: input)
     }
 
     /// Specs of pods defaulted lately, by their storage before defaulting.
     static let defaultedPodSpecs = PodSpecMemo<PodSpec>()
 
-    private static func defaultSpecOfPod(_ pod: inout Pod) {
-        podSpec(&pod.spec)
-        for i in pod.spec.containers.indices { requestsFromLimits(&pod.spec.containers[i]) }
-        if var inits = pod.spec.initContainers {
+    private static func specOfPod(_ spec: inout PodSpec) {
+        podSpec(&spec)
+        for i in spec.containers.indices { requestsFromLimits(&spec.containers[i]) }
+        if var inits = spec.initContainers {
             for i in inits.indices { requestsFromLimits(&inits[i]) }
-            pod.spec.initContainers = inits
+            spec.initContainers = inits
         }
-        if pod.spec.enableServiceLinks == nil { pod.spec.enableServiceLinks = true }
-        defaultTolerationSeconds(&pod.spec)
-        if pod.spec.hostNetwork == true {
-            hostNetworkPorts(&pod.spec.containers)
-            if var inits = pod.spec.initContainers {
+        if spec.enableServiceLinks == nil { spec.enableServiceLinks = true }
+        defaultTolerationSeconds(&spec)
+        if spec.hostNetwork == true {
+            hostNetworkPorts(&spec.containers)
+            if var inits = spec.initContainers {
                 hostNetworkPorts(&inits)
-                pod.spec.initContainers = inits
+                spec.initContainers = inits
             }
         }
     }

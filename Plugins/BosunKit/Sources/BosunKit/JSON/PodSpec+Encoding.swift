@@ -4,15 +4,13 @@ extension PodSpec {
     /// once admission has given them one defaulted spec. A pod's spec is most of its JSON.
     public func encode(to writer: inout JSONWriter) {
         let memo = writer.dropsUnknownFields ? Self.encodingsWithoutUnknownFields : Self.encodings
-        if let known = memo.result(for: self) {
-            writer.raw(writtenBy: known)
-            return
-        }
-        var own = JSONWriter(reservingCapacity: 512)
-        own.dropsUnknownFields = writer.dropsUnknownFields
-        encodeMembers(to: &own)
-        memo.remember(own, for: self)
-        writer.raw(writtenBy: own)
+        let dropsUnknownFields = writer.dropsUnknownFields
+        writer.raw(writtenBy: memo.value(for: self) {
+            var own = JSONWriter(reservingCapacity: 512)
+            own.dropsUnknownFields = dropsUnknownFields
+            encodeMembers(to: &own)
+            return own
+        })
     }
 
     /// Specs' JSON, by storage, as written with and without their unknown members.

@@ -32,6 +32,14 @@ package final class PodSpecMemo<Result: Sendable>: Sendable {
         }
     }
 
+    /// The result remembered for `spec`, or `compute`'s, remembered.
+    package func value(for spec: PodSpec, _ compute: () -> Result) -> Result {
+        if let known = result(for: spec) { return known }
+        let computed = compute()
+        remember(computed, for: spec)
+        return computed
+    }
+
     package func remember(_ result: Result, for spec: PodSpec) {
         entries.withLock { entries in
             if entries.contains(where: { $0.spec._storage === spec._storage }) { return }
