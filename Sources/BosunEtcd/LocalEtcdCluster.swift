@@ -1,5 +1,6 @@
 import BosunStore
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -185,7 +186,20 @@ public final class LocalEtcdCluster: @unchecked Sendable {
     }
 
     /// A port the kernel had free a moment ago (bound to port 0, then released).
+    /// A free loopback port, never one this process handed out before. The kernel gives a port
+    /// just closed to the next bind to port 0, so two clusters started at once in one process
+    /// (tests run in parallel) could otherwise both choose it, and the second's health check
+    /// would be answered by the first's etcd.
     static func freePort() throws -> Int {
+        while true {
+            let port = try unusedPort()
+            if handedOut.withLock({ $0.insert(port).inserted }) { return port }
+        }
+    }
+
+    private static let handedOut = Mutex<Set<Int>>([])
+
+    private static func unusedPort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw LocalEtcdError("socket: errno \(errno)") }
         defer { close(fd) }
